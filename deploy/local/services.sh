@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# Private PostgreSQL+TimescaleDB and Mosquitto instances under the project's state folder.
+#
+#   services.sh install   install what is missing from Debian's packages (needs root), build TimescaleDB if needed
+#   services.sh start     initialise (first time) and start both services; idempotent
+#   services.sh stop      stop both services
+#   services.sh status    one line per service; exit 1 when one is down
+#
+# Environment (defaults in brackets):
+#   IJLUCHT_STATE_DIR [<project>/.state]   where data, logs, sockets and secrets live
+#   IJLUCHT_PG_PORT [54329]  IJLUCHT_MQTT_PORT [18830]  IJLUCHT_MQTT_TLS_PORT [18883]
+# System services are never touched: no systemctl, no /etc changes, ports on 127.0.0.1 only.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+STATE=${IJLUCHT_STATE_DIR:-$ROOT/.state}
+PG_PORT=${IJLUCHT_PG_PORT:-54329}
+MQTT_PORT=${IJLUCHT_MQTT_PORT:-18830}
+MQTT_TLS_PORT=${IJLUCHT_MQTT_TLS_PORT:-18883}
+PG_DB=${IJLUCHT_PG_DBNAME:-ijlucht}
+PG_USER=${IJLUCHT_PG_USER:-ijlucht}
+
+log() { printf '[services] %s\n' "$*" >&2; }
+die() { printf '[services] error: %s\n' "$*" >&2; exit 1; }
+
+debian_major() { cut -d. -f1 /etc/debian_version 2>/dev/null || echo 0; }
+
+# The PostgreSQL major this Debian release ships (15 on 12, 17 on 13); override with IJLUCHT_PG_MAJOR.
+pg_major() {
+  if [ -n "${IJLUCHT_PG_MAJOR:-}" ]; then echo "$IJLUCHT_PG_MAJOR"; return; fi
+  case "$(debian_major)" in
+    12) echo 15 ;;
+    13) echo 17 ;;
+    *) ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1 ;;
+  esac
+}
+
+PGV=$(pg_major)
+PGBIN=/usr/lib/postgresql/$PGV/bin
+
+# --- who runs the daemons -------------------------------------------------------------------------------------
+# PostgreSQL refuses to run as root; Mosquitto drops to its own user. As root we run both as the Debian
+# service users; as an ordinary user, as ourselves.
+if [ "$(id -u)" = 0 ]; then PG_OS_USER=postgres; MQ_OS_USER=mosquitto; else PG_OS_USER=$(id -un); MQ_OS_USER=$(id -un); fi
+
+as_user() { # as_user USER CMD...
+  local u=$1; shift
+  if [ "$(id -un)" = "$u" ]; then "$@"; else runuser -u "$u" -- "$@"; fi
+}
+
+# --- install ----------------------------------------------------------------------------------------------------
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+apt_install() {
+  local missing=() p
+  for p in "$@"; do have_pkg "$p" || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" = 0 ] || die "missing Debian packages: ${missing[*]} (run 'make install' as root or install them)"
+  log "installing ${missing[*]}"
+  if [ ! -f "$STATE/.apt-updated" ] || [ -n "$(find "$STATE/.apt-updated" -mmin +1440 2>/dev/null)" ]; then
+    apt-get update -qq
+    mkdir -p "$STATE" && touch "$STATE/.apt-updated"
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+timescaledb_installed() { [ -f "/usr/share/postgresql/$PGV/extension/timescaledb.control" ]; }
+
+# Debian 12 has no TimescaleDB package: build Debian 13's source package (Apache edition) against local PG.
+build_timescaledb() {
+  apt_install "postgresql-server-dev-$PGV" cmake gcc make libssl-dev libkrb5-dev dpkg-dev
+  local work=$STATE/build/timescaledb
+  rm -rf "$work" && mkdir -p "$work/lists/partial" "$work/src"
+  # A private apt source list and lists folder, so the system's apt state stays as it was.
+  local mirror
+  mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null \
+           | grep -E '^(URIs:|deb )' | grep -oE 'https?://[^ ]+/debian/?( |$)' | grep -v security | head -1 \
+           | tr -d ' ' || true)
+  [ -n "$mirror" ] || die "no Debian mirror found in /etc/apt sources"
+  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror%/} trixie main" > "$work/sources.list"
+  local aopt=(-oDir::Etc::SourceList="$work/sources.list" -oDir::Etc::SourceParts=/dev/null
+              -oDir::State::Lists="$work/lists" -oAPT::Sandbox::User=root)
+  log "fetching TimescaleDB source from Debian 13 (trixie)"
+  apt-get "${aopt[@]}" update -qq
+  (cd "$work/src" && apt-get "${aopt[@]}" source -qq timescaledb >/dev/null 2>&1) \
+    || (cd "$work/src" && apt-get "${aopt[@]}" source --download-only -qq timescaledb && dpkg-source -x ./*.dsc)
+  local dir
+  dir=$(find "$work/src" -maxdepth 1 -mindepth 1 -type d -name 'timescaledb-*' | head -1)
+  [ -n "$dir" ] || die "TimescaleDB source did not unpack"
+  log "building TimescaleDB (Apache edition) against PostgreSQL $PGV"
+  (cd "$dir" && PATH="$PGBIN:$PATH" ./bootstrap -DPG_CONFIG="$PGBIN/pg_config" -DAPACHE_ONLY=ON \
+      -DREGRESS_CHECKS=OFF -DTAP_CHECKS=OFF -DWARNINGS_AS_ERRORS=OFF -DLINTER=OFF >"$work/build.log" 2>&1 \
+    && make -C build -j"$(nproc)" >>"$work/build.log" 2>&1 && make -C build install >>"$work/build.log" 2>&1) \
+    || die "TimescaleDB build failed, see $work/build.log"
+}
+
+cmd_install() {
+  apt_install "postgresql-$PGV" "postgresql-client-$PGV" mosquitto mosquitto-clients openssl
+  if ! timescaledb_installed; then
+    if [ "$(debian_major)" -ge 13 ] && apt-cache show "postgresql-$PGV-timescaledb" >/dev/null 2>&1; then
+      apt_install "postgresql-$PGV-timescaledb"
+    else
+      build_timescaledb
+    fi
+  fi
+  timescaledb_installed || die "TimescaleDB extension still missing for PostgreSQL $PGV"
+  log "installed: PostgreSQL $PGV with TimescaleDB, Mosquitto $(mosquitto -h 2>/dev/null | head -1 | awk '{print $3}')"
+}
+
+# --- state folder -----------------------------------------------------------------------------------------------
+# The unprivileged daemon users must be able to reach their folders. When the project lives under a folder
+# they cannot traverse (say /root), keep their data in /var/tmp and link it from the state folder.
+daemon_dir() { # daemon_dir USER NAME -> prints a folder that USER owns and can reach
+  local u=$1 name=$2; local dir=$STATE/$name
+  if [ -L "$dir" ]; then readlink -f "$dir"; return; fi
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown "$u" "$dir"
+  if as_user "$u" test -w "$dir"; then echo "$dir"; return; fi
+  local alt
+  alt=/var/tmp/ijlucht-$(printf '%s' "$STATE" | md5sum | cut -c1-10)/$name
+  mkdir -p "$alt" && chown "$u" "$alt" && chmod 711 "$(dirname "$alt")"
+  rmdir "$dir" 2>/dev/null || true
+  ln -sfn "$alt" "$dir"
+  log "$u cannot reach $STATE; $name lives in $alt"
+  echo "$alt"
+}
+
+random_secret() { head -c 24 /dev/urandom | base64 | tr -d '/+=' | cut -c1-24; }
+
+# --- PostgreSQL -------------------------------------------------------------------------------------------------
+pg_up() { "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null; }
+
+start_postgres() {
+  [ -x "$PGBIN/postgres" ] || die "PostgreSQL $PGV is not installed; run: make install"
+  timescaledb_installed || die "TimescaleDB is not installed for PostgreSQL $PGV; run: make install"
+  local pgdir data run
+  pgdir=$(daemon_dir "$PG_OS_USER" pg)
+  data=$pgdir/data; run=$pgdir/run
+  if [ ! -f "$data/PG_VERSION" ]; then
+    log "initialising PostgreSQL cluster in $data"
+    as_user "$PG_OS_USER" mkdir -p "$data" "$run"
+    as_user "$PG_OS_USER" "$PGBIN/initdb" -D "$data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+    cat >> "$data/postgresql.conf" <<CONF
+# --- IJlucht private instance ---
+listen_addresses = '127.0.0.1'
+shared_preload_libraries = 'timescaledb'
+timescaledb.telemetry_level = off
+max_connections = 100
+shared_buffers = 256MB
+wal_compression = on
+log_min_messages = warning
+CONF
+  fi
+  # The port and socket folder follow the environment each start, so one cluster can move ports.
+  if pg_up; then log "PostgreSQL already running on 127.0.0.1:$PG_PORT"; else
+    as_user "$PG_OS_USER" mkdir -p "$run"
+    as_user "$PG_OS_USER" "$PGBIN/pg_ctl" -D "$data" -l "$pgdir/postgresql.log" -w -t 60 \
+      -o "-p $PG_PORT -k $run" start >/dev/null || die "PostgreSQL did not start, see $pgdir/postgresql.log"
+    log "PostgreSQL $PGV on 127.0.0.1:$PG_PORT"
+  fi
+  local psql=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres)
+  if [ "$("${psql[@]}" -tAc "SELECT 1 FROM pg_roles WHERE rolname='$PG_USER'")" != 1 ]; then
+    "${psql[@]}" -c "CREATE ROLE \"$PG_USER\" LOGIN CREATEDB"
+  fi
+  if [ "$("${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname='$PG_DB'")" != 1 ]; then
+    "${psql[@]}" -c "CREATE DATABASE \"$PG_DB\" OWNER \"$PG_USER\""
+  fi
+  # The extension needs a superuser once per database; migrations then run as the owner.
+  "${psql[@]}" -d "$PG_DB" -c "CREATE EXTENSION IF NOT EXISTS timescaledb" 2>/dev/null
+}
+
+stop_postgres() {
+  local data=$STATE/pg/data
+  [ -f "$data/PG_VERSION" ] || return 0
+  if [ -f "$data/postmaster.pid" ]; then
+    as_user "$PG_OS_USER" "$PGBIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null && log "PostgreSQL stopped"
+  fi
+}
+
+# --- Mosquitto --------------------------------------------------------------------------------------------------
+mq_pid() { local f=$STATE/mosquitto/mosquitto.pid; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
+
+# A local certificate authority and server certificate, so the TLS listener works as in production.
+make_tls() {
+  local d=$1
+  [ -f "$d/server.crt" ] && return 0
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=IJlucht local CA" \
+    -keyout "$d/ca.key" -out "$d/ca.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$d/san.ext"
+  openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 3650 \
+    -extfile "$d/san.ext" -out "$d/server.crt" 2>/dev/null
+  rm -f "$d/server.csr" "$d/san.ext"
+}
+
+start_mosquitto() {
+  command -v mosquitto >/dev/null || die "Mosquitto is not installed; run: make install"
+  local d
+  d=$(daemon_dir "$MQ_OS_USER" mosquitto)
+  mkdir -p "$d/data" "$d/tls" "$STATE/secrets"
+  chmod 700 "$STATE/secrets"
+  make_tls "$d/tls"
+  touch "$d/passwd"
+  # The ingest worker's account; kits get theirs from `ijlucht kits add`.
+  if [ ! -f "$STATE/secrets/mqtt-ingest.pass" ]; then
+    random_secret > "$STATE/secrets/mqtt-ingest.pass"
+  fi
+  mosquitto_passwd -b "$d/passwd" ingest "$(cat "$STATE/secrets/mqtt-ingest.pass")" 2>/dev/null
+  sed -e "s#@PORT@#$MQTT_PORT#g" -e "s#@TLS_PORT@#$MQTT_TLS_PORT#g" -e "s#@DIR@#$d#g" \
+    -e "s#@USER@#$MQ_OS_USER#g" "$ROOT/deploy/mosquitto/local.conf.in" > "$d/mosquitto.conf"
+  cp "$ROOT/deploy/mosquitto/acl" "$d/acl"
+  [ "$(id -u)" = 0 ] && chown -R "$MQ_OS_USER" "$d"
+  chmod 600 "$d/passwd" "$d/tls/server.key" "$d/tls/ca.key"
+  if mq_pid >/dev/null; then
+    kill -HUP "$(mq_pid)"  # re-read passwords and ACL
+    log "Mosquitto already running on 127.0.0.1:$MQTT_PORT"
+    return 0
+  fi
+  rm -f "$d/mosquitto.pid"
+  mosquitto -c "$d/mosquitto.conf" -d
+  local i
+  for i in $(seq 1 50); do
+    if mq_pid >/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null; then
+      log "Mosquitto on 127.0.0.1:$MQTT_PORT (TLS $MQTT_TLS_PORT)"; return 0
+    fi
+    sleep 0.1
+  done
+  die "Mosquitto did not start, see $d/mosquitto.log"
+}
+
+stop_mosquitto() {
+  local pid
+  pid=$(mq_pid) || return 0
+  kill "$pid"
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  log "Mosquitto stopped"
+}
+
+cmd_status() {
+  local rc=0
+  if pg_up; then echo "postgresql  up    127.0.0.1:$PG_PORT  $STATE/pg"; else echo "postgresql  down"; rc=1; fi
+  if mq_pid >/dev/null; then echo "mosquitto   up    127.0.0.1:$MQTT_PORT (TLS $MQTT_TLS_PORT)  pid $(mq_pid)"
+  else echo "mosquitto   down"; rc=1; fi
+  return $rc
+}
+
+case "${1:-}" in
+  install) cmd_install ;;
+  start) mkdir -p "$STATE"; start_postgres; start_mosquitto ;;
+  stop) stop_mosquitto; stop_postgres ;;
+  status) cmd_status ;;
+  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
+esac
