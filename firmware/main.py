@@ -1,0 +1,37 @@
+"""Entry point on the device: run the kit loop; on a crash keep the traceback and reset."""
+
+import sys
+import time
+
+CONFIG_PATH = "/config.json"
+CRASH_PATH = "/crash.txt"
+
+
+def _write_crash(exc, crash_path):
+    try:
+        with open(crash_path, "w") as f:
+            f.write("crash at uptime %d ms\n" % time.ticks_ms())
+            sys.print_exception(exc, f)
+    except OSError:
+        pass  # a full or broken file system must not stop the reset
+
+
+def start(config_path=CONFIG_PATH, crash_path=CRASH_PATH, reset_delay_s=10):
+    try:
+        from kit import app
+
+        app.run(config_path)
+    except KeyboardInterrupt:
+        raise  # someone at the REPL: leave them there
+    except Exception as exc:
+        sys.print_exception(exc)
+        _write_crash(exc, crash_path)
+        # A short pause so a crash loop does not hammer the broker or wear out the flash.
+        time.sleep(reset_delay_s)
+        import machine
+
+        machine.reset()
+
+
+if __name__ == "__main__":
+    start()

@@ -1,0 +1,79 @@
+"""Database access shared by the services: connections and the migration runner.
+
+Migrations are numbered .sql files in ijlucht/migrations, applied in order, each in its own transaction,
+and recorded in schema_migrations so each runs once.
+"""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    path: Path
+
+
+def find_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Migrations in version order; a misnamed file or a repeated number is an error, not skipped."""
+    found: dict[int, Migration] = {}
+    for path in sorted(folder.glob("*.sql")):
+        m = _NAME.match(path.name)
+        if not m:
+            raise ValueError(f"migration file name {path.name!r} does not match NNN_name.sql")
+        version = int(m.group(1))
+        if version in found:
+            raise ValueError(f"two migrations with number {version:03d}: {found[version].path.name}, {path.name}")
+        found[version] = Migration(version, m.group(2), path)
+    return [found[v] for v in sorted(found)]
+
+
+def applied_versions(conn: psycopg.Connection) -> set[int]:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+    )
+    return {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+
+
+def migrate(dsn: str, folder: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Apply the migrations not yet recorded; returns those applied now."""
+    done: list[Migration] = []
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        # One runner at a time: services starting together must not race on the schema.
+        conn.execute("SELECT pg_advisory_lock(4242001)")
+        try:
+            have = applied_versions(conn)
+            for mig in find_migrations(folder):
+                if mig.version in have:
+                    continue
+                with conn.transaction():
+                    conn.execute(mig.path.read_text(encoding="utf-8"))  # type: ignore[arg-type]
+                    conn.execute(
+                        "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
+                        (mig.version, mig.name),
+                    )
+                done.append(mig)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(4242001)")
+    return done
+
+
+def timescaledb_license(conn: psycopg.Connection) -> str:
+    """'apache' on Debian's build; 'timescale' where continuous aggregates and compression exist."""
+    row = conn.execute("SHOW timescaledb.license").fetchone()
+    return str(row[0]) if row else "unknown"
+
+
+def rows_as_dicts(cur: psycopg.Cursor) -> Iterator[dict]:
+    names = [c.name for c in cur.description or []]
+    for row in cur:
+        yield dict(zip(names, row, strict=True))

@@ -1,0 +1,57 @@
+"""Quality flags: a bitmask stored with every reading (docs/quality.md).
+
+Flagged readings are stored, never dropped or altered: the flags say how far to trust them.
+The checks here need only the reading itself; checks that need a kit's history (spike, flatline, warm-up)
+set their bits in the ingest worker.
+"""
+
+from collections.abc import Mapping
+
+from ijlucht.quantities import BY_KEY
+
+OUT_OF_RANGE = 1 << 0  # a value outside the quantity's physical range
+SPIKE = 1 << 1  # implausible jump against the kit's recent median
+FLATLINE = 1 << 2  # the same value many times in a row: a stuck sensor
+HIGH_HUMIDITY = 1 << 3  # RH at or above HIGH_RH: fog and droplets inflate optical PM
+PM25_ABOVE_PM10 = 1 << 4  # PM2.5 exceeds PM10 beyond rounding: inconsistent sensor output
+CLOCK_NOT_SYNCED = 1 << 5  # the kit had not synchronised its clock when it took the reading
+BACKFILLED = 1 << 6  # arrived long after it was taken (a replayed backlog)
+WARM_UP = 1 << 7  # taken while the sensor was warming up after boot or wake
+
+NAMES: dict[int, str] = {
+    OUT_OF_RANGE: "out_of_range",
+    SPIKE: "spike",
+    FLATLINE: "flatline",
+    HIGH_HUMIDITY: "high_humidity",
+    PM25_ABOVE_PM10: "pm25_above_pm10",
+    CLOCK_NOT_SYNCED: "clock_not_synced",
+    BACKFILLED: "backfilled",
+    WARM_UP: "warm_up",
+}
+
+HIGH_RH = 85.0  # % — science.md: above ~85 % optical PM sensors read high
+PM_ROUNDING = 0.5  # µg/m³ of slack before PM2.5 > PM10 counts as inconsistent
+BACKFILL_AFTER_S = 15 * 60  # a reading arriving later than this counts as backfilled
+
+
+def reading_flags(values: Mapping[str, float | None], age_s: float, clock_synced: bool = True) -> int:
+    """Flags that follow from one reading alone; `age_s` is receive time minus reading time."""
+    flags = 0
+    for key, value in values.items():
+        if value is not None and not BY_KEY[key].in_range(value):
+            flags |= OUT_OF_RANGE
+    rh = values.get("rh")
+    if rh is not None and rh >= HIGH_RH:
+        flags |= HIGH_HUMIDITY
+    pm25, pm10 = values.get("pm25"), values.get("pm10")
+    if pm25 is not None and pm10 is not None and pm25 > pm10 + PM_ROUNDING:
+        flags |= PM25_ABOVE_PM10
+    if not clock_synced:
+        flags |= CLOCK_NOT_SYNCED
+    if age_s > BACKFILL_AFTER_S:
+        flags |= BACKFILLED
+    return flags
+
+
+def flag_names(flags: int) -> list[str]:
+    return [name for bit, name in NAMES.items() if flags & bit]

@@ -1,0 +1,3 @@
+from ingest.worker import main
+
+main()

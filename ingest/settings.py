@@ -1,0 +1,19 @@
+"""Settings of the ingest worker (IJLUCHT_INGEST_* and the shared IJLUCHT_* connection settings)."""
+
+from ijlucht.settings import PlatformSettings
+
+
+class IngestSettings(PlatformSettings):
+    mqtt_user: str = "ingest"
+    mqtt_password: str = ""  # empty: read from <state_dir>/secrets/mqtt-ingest.pass
+    ingest_client_id: str = "ijlucht-ingest"
+    ingest_share_group: str = ""  # set (e.g. "ingest") to share the load between workers
+    ingest_batch_size: int = 1000  # messages per database transaction at most
+    ingest_batch_wait_s: float = 0.5  # oldest message waits at most this long before a flush
+    ingest_session_expiry_s: int = 7 * 86400  # broker keeps our queue this long while we are down
+    ingest_log_interval_s: float = 30.0
+
+    def broker_password(self) -> str:
+        if self.mqtt_password:
+            return self.mqtt_password
+        return (self.secrets_dir / "mqtt-ingest.pass").read_text().strip()

@@ -1,0 +1,125 @@
+"""Writes validated batches to TimescaleDB in one transaction each: readings, latest values, kit state, rejects.
+
+Readings go through COPY into a temporary staging table, then one INSERT … ON CONFLICT DO NOTHING, so a reading
+that arrives twice (QoS 1 redelivery, a replayed backlog) is stored once.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import psycopg
+
+from ijlucht.quantities import KEYS
+from ingest.validate import Row
+
+_QCOLS = ", ".join(KEYS)
+_COLUMNS = f"time, kit_id, {_QCOLS}, flags, seq, received_at"
+
+_CREATE_STAGING = f"""
+CREATE TEMP TABLE IF NOT EXISTS staging_readings (
+    time timestamptz, kit_id text, {", ".join(k + " real" for k in KEYS)},
+    flags integer, seq bigint, received_at timestamptz
+) ON COMMIT DELETE ROWS
+"""
+
+_INSERT_READINGS = f"""
+INSERT INTO readings ({_COLUMNS})
+SELECT {_COLUMNS} FROM staging_readings
+ON CONFLICT (kit_id, time) DO NOTHING
+"""
+
+_UPSERT_LATEST = f"""
+INSERT INTO latest_readings (kit_id, time, {_QCOLS}, flags, received_at)
+SELECT DISTINCT ON (kit_id) kit_id, time, {_QCOLS}, flags, received_at
+FROM staging_readings ORDER BY kit_id, time DESC
+ON CONFLICT (kit_id) DO UPDATE SET
+    time = excluded.time, {", ".join(f"{k} = excluded.{k}" for k in KEYS)},
+    flags = excluded.flags, received_at = excluded.received_at
+WHERE excluded.time > latest_readings.time
+"""
+
+
+@dataclass(frozen=True)
+class RejectRecord:
+    topic: str
+    kit_id: str | None
+    reason: str
+    excerpt: str
+
+
+@dataclass
+class Batch:
+    """Everything one flush writes."""
+
+    rows: list[tuple[Row, float]] = field(default_factory=list)  # (row, received Unix time)
+    rejects: list[RejectRecord] = field(default_factory=list)
+    # kit -> (state, when it was sent); when is None for a retained copy whose age is unknown
+    status: dict[str, tuple[bool, float | None]] = field(default_factory=dict)
+    info: dict[str, tuple[dict, float | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    stored: int
+    duplicates: int
+
+
+def _utc(ts: float | None) -> datetime | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC)
+
+
+def store_batch(conn: psycopg.Connection, batch: Batch) -> StoreResult:
+    """Write the batch atomically; the caller acknowledges its messages only after this returns."""
+    stored = 0
+    with conn.transaction(), conn.cursor() as cur:
+        if batch.rows:
+            cur.execute(_CREATE_STAGING)
+            with cur.copy(f"COPY staging_readings ({_COLUMNS}) FROM STDIN") as copy:
+                for row, received in batch.rows:
+                    copy.write_row(
+                        (row.time, row.kit_id, *(row.values[k] for k in KEYS), row.flags, row.seq, _utc(received))
+                    )
+            cur.execute(_INSERT_READINGS)
+            stored = cur.rowcount
+            cur.execute(_UPSERT_LATEST)
+        for kit_id, (online, when) in batch.status.items():
+            cur.execute(
+                "UPDATE kits SET online = %s, last_seen = greatest(last_seen, %s) WHERE kit_id = %s",
+                (online, _utc(when), kit_id),
+            )
+        for kit_id, (info, when) in batch.info.items():
+            sensors = info.get("sensors")
+            cur.execute(
+                "UPDATE kits SET info = %s, firmware = %s, sensors = %s, boot_count = %s,"
+                " last_seen = greatest(last_seen, %s) WHERE kit_id = %s",
+                (
+                    json.dumps(info),
+                    str(info["fw"])[:40] if "fw" in info else None,
+                    [str(s)[:40] for s in sensors] if isinstance(sensors, list) else None,
+                    info["boot"] if isinstance(info.get("boot"), int) and abs(info["boot"]) < 2**31 else None,
+                    _utc(when),
+                    kit_id,
+                ),
+            )
+        if batch.rows:
+            # A kit that sends readings is alive, whatever its retained status said.
+            last = {}
+            for row, received in batch.rows:
+                last[row.kit_id] = max(last.get(row.kit_id, 0.0), received)
+            cur.executemany(
+                "UPDATE kits SET last_seen = greatest(last_seen, %s) WHERE kit_id = %s",
+                [(_utc(ts), kit) for kit, ts in last.items()],
+            )
+        if batch.rejects:
+            cur.executemany(
+                "INSERT INTO rejects (topic, kit_id, reason, excerpt) VALUES (%s, %s, %s, %s)",
+                [(r.topic, r.kit_id, r.reason, r.excerpt) for r in batch.rejects],
+            )
+    return StoreResult(stored=stored, duplicates=len(batch.rows) - stored)
+
+
+def registered_kits(conn: psycopg.Connection) -> dict[str, float]:
+    """kit_id -> Unix time before which its readings cannot be real (its registration)."""
+    rows = conn.execute("SELECT kit_id, extract(epoch FROM created_at)::float8 FROM kits").fetchall()
+    return {kit: float(created) for kit, created in rows}

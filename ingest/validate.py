@@ -1,0 +1,155 @@
+"""Validation of contract v1 messages: bytes in, storable rows and reasons out. Pure: no I/O.
+
+Every problem becomes a Rejection with a reason a kit owner or operator can act on. A message with some bad
+readings keeps its good ones.
+"""
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ijlucht import contract, quality
+from ijlucht.quantities import KEYS
+
+MAX_FUTURE_S = 300  # kit clocks may run a little ahead; beyond this the timestamp is wrong
+EXCERPT_CHARS = 200
+IMPOSSIBLE_MAGNITUDE = 1e6  # no sensor here reports a value this large: it is garbage, not a reading
+
+
+@dataclass(frozen=True)
+class Row:
+    """One reading ready for the readings table."""
+
+    time: datetime
+    kit_id: str
+    values: dict[str, float | None]
+    flags: int
+    seq: int | None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    reason: str
+    excerpt: str
+
+
+@dataclass
+class Outcome:
+    rows: list[Row] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+def excerpt(payload: bytes | str | Any) -> str:
+    text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else str(payload)
+    return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS] + "…"
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def _describe_age(seconds: float) -> str:
+    if seconds >= 86400:
+        return f"{seconds / 86400:.1f} days"
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds:.0f} s"
+
+
+def parse_reading(item: Any, kit_id: str, seq: int | None, received: float, not_before: float) -> Row:
+    """One element of `readings` as a Row; raises ValueError with the reason."""
+    if not isinstance(item, dict):
+        raise ValueError(f"a reading must be an object, got {type(item).__name__}")
+    ts = item.get("ts")
+    if ts is None:
+        raise ValueError("reading has no 'ts'")
+    if not _is_number(ts) or not math.isfinite(ts):
+        raise ValueError(f"'ts' must be Unix seconds as a number, got {ts!r:.40}")
+    if ts > received + MAX_FUTURE_S:
+        raise ValueError(f"'ts' is {_describe_age(ts - received)} in the future")
+    if ts < not_before:
+        when = datetime.fromtimestamp(not_before, UTC).isoformat(timespec="seconds")
+        raise ValueError(f"'ts' {int(ts)} is before the kit was registered ({when})")
+    values: dict[str, float | None] = {}
+    for key in KEYS:
+        v = item.get(key)
+        if v is None:
+            values[key] = None
+            continue
+        if not _is_number(v):
+            raise ValueError(f"'{key}' must be a number or null, got {v!r:.40}")
+        if not math.isfinite(v) or abs(v) > IMPOSSIBLE_MAGNITUDE:
+            raise ValueError(f"'{key}' = {v!r:.40} is not a possible measurement")
+        values[key] = float(v)
+    if all(v is None for v in values.values()):
+        raise ValueError("reading carries no known quantity")
+    synced = item.get("ns") not in (1, True)
+    flags = quality.reading_flags(values, received - ts, clock_synced=synced)
+    return Row(datetime.fromtimestamp(ts, UTC), kit_id, values, flags, seq)
+
+
+def parse_readings_message(kit_id: str, payload: bytes, received: float, not_before: float) -> Outcome:
+    """Validate a readings message of `kit_id` received at Unix time `received`."""
+    out = Outcome()
+
+    def reject(reason: str, what: Any = payload) -> Outcome:
+        out.rejections.append(Rejection(reason, excerpt(what)))
+        return out
+
+    if len(payload) > contract.MAX_MESSAGE_BYTES:
+        return reject(f"message is {len(payload)} bytes, more than the limit of {contract.MAX_MESSAGE_BYTES}")
+    try:
+        msg = json.loads(payload)
+    except (UnicodeDecodeError, ValueError) as e:
+        return reject(f"not valid JSON: {e}")
+    if not isinstance(msg, dict):
+        return reject(f"message must be a JSON object, got {type(msg).__name__}")
+    if msg.get("v") != contract.VERSION:
+        return reject(f"unsupported contract version {msg.get('v')!r:.20}, expected {contract.VERSION}")
+    seq = msg.get("seq")
+    if seq is not None and (not isinstance(seq, int) or isinstance(seq, bool) or seq < 0):
+        return reject(f"'seq' must be a non-negative integer, got {seq!r:.40}")
+    readings = msg.get("readings")
+    if not isinstance(readings, list) or not readings:
+        return reject("'readings' must be a non-empty list")
+    if len(readings) > contract.MAX_READINGS_PER_MESSAGE:
+        return reject(
+            f"{len(readings)} readings in one message, more than the limit of {contract.MAX_READINGS_PER_MESSAGE}"
+        )
+    seen: set[datetime] = set()
+    for i, item in enumerate(readings):
+        try:
+            row = parse_reading(item, kit_id, seq, received, not_before)
+        except ValueError as e:
+            reject(f"reading {i}: {e}", item)
+            continue
+        if row.time in seen:  # the table keeps one reading per moment; the first one wins
+            reject(f"reading {i}: a second reading for the same 'ts' in one message", item)
+            continue
+        seen.add(row.time)
+        out.rows.append(row)
+    return out
+
+
+def parse_info(payload: bytes) -> dict:
+    """The info object; raises ValueError with the reason."""
+    if len(payload) > 16 * 1024:
+        raise ValueError(f"info message is {len(payload)} bytes, more than 16384")
+    try:
+        info = json.loads(payload)
+    except (UnicodeDecodeError, ValueError) as e:
+        raise ValueError(f"info is not valid JSON: {e}") from None
+    if not isinstance(info, dict):
+        raise ValueError("info must be a JSON object")
+    return info
+
+
+def parse_status(payload: bytes) -> bool:
+    text = payload.decode("utf-8", "replace").strip()
+    if text == contract.STATUS_ONLINE:
+        return True
+    if text == contract.STATUS_OFFLINE:
+        return False
+    raise ValueError(f"status must be 'online' or 'offline', got {excerpt(text)!r}")

@@ -1,0 +1,244 @@
+"""The ingest worker: MQTT in, validated batches into TimescaleDB, acknowledgements only after commit.
+
+paho's network thread only queues messages; one writer thread validates and stores them in batches. A message is
+acknowledged (PUBACK) after the transaction holding it has committed, and the broker keeps unacknowledged messages
+in our persistent session, so a crash or restart of the worker, broker or database loses nothing.
+"""
+
+import logging
+import queue
+import signal
+import threading
+import time
+from dataclasses import dataclass
+
+import paho.mqtt.client as mqtt
+import psycopg
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from ijlucht import contract
+from ingest.settings import IngestSettings
+from ingest.store import Batch, RejectRecord, registered_kits, store_batch
+from ingest.validate import excerpt, parse_info, parse_readings_message, parse_status
+
+log = logging.getLogger("ijlucht.ingest")
+
+KIT_RELOAD_MIN_S = 5.0  # an unknown kit id triggers at most one reload of the kit list this often
+
+
+@dataclass(frozen=True)
+class Incoming:
+    topic: str
+    payload: bytes
+    mid: int
+    qos: int
+    retained: bool
+    received: float
+    generation: int  # connection the message came on: acks are only valid on that same connection
+
+
+@dataclass
+class Counters:
+    received: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    batches: int = 0
+
+
+class IngestWorker:
+    def __init__(self, settings: IngestSettings) -> None:
+        self.settings = settings
+        self.inbox: queue.Queue[Incoming] = queue.Queue()
+        self.counters = Counters()
+        self.stopping = threading.Event()
+        self.connected = threading.Event()
+        self._generation = 0
+        self._kits: dict[str, float] = {}
+        self._kits_loaded_at = 0.0
+        self.client = self._make_client()
+
+    # --- MQTT side (paho's thread) ---------------------------------------------------------------------------
+    def _make_client(self) -> mqtt.Client:
+        s = self.settings
+        client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2,
+            client_id=s.ingest_client_id,
+            protocol=mqtt.MQTTv5,
+            manual_ack=True,
+        )
+        client.username_pw_set(s.mqtt_user, s.broker_password())
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        client.reconnect_delay_set(min_delay=1, max_delay=10)
+        return client
+
+    def _filters(self) -> list[tuple[str, int]]:
+        group = self.settings.ingest_share_group
+        prefix = f"$share/{group}/" if group else ""
+        return [(prefix + contract.subscription(k), 1) for k in (contract.READINGS, contract.STATUS, contract.INFO)]
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            log.error("broker refused connection: %s", reason_code)
+            return
+        self._generation += 1
+        client.subscribe(self._filters())
+        self.connected.set()
+        log.info("connected to broker (session present: %s)", flags.session_present)
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        self.connected.clear()
+        if not self.stopping.is_set():
+            log.warning("disconnected from broker: %s; reconnecting", reason_code)
+
+    def _on_message(self, client, userdata, msg: mqtt.MQTTMessage) -> None:
+        self.inbox.put(
+            Incoming(msg.topic, msg.payload, msg.mid, msg.qos, bool(msg.retain), time.time(), self._generation)
+        )
+
+    def connect(self) -> None:
+        s = self.settings
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = s.ingest_session_expiry_s
+        # Let the broker have a whole batch in flight while we wait for the commit before acking.
+        props.ReceiveMaximum = min(65535, max(100, s.ingest_batch_size * 2))
+        self.client.connect_async(s.mqtt_host, s.mqtt_port, keepalive=30, clean_start=False, properties=props)
+        self.client.loop_start()
+
+    # --- writer side -------------------------------------------------------------------------------------------
+    def _kit_not_before(self, conn: psycopg.Connection, kit_id: str) -> float | None:
+        if kit_id not in self._kits and time.monotonic() - self._kits_loaded_at > KIT_RELOAD_MIN_S:
+            self._kits = registered_kits(conn)
+            self._kits_loaded_at = time.monotonic()
+        return self._kits.get(kit_id)
+
+    def build_batch(self, conn: psycopg.Connection, messages: list[Incoming]) -> Batch:
+        batch = Batch()
+        for m in messages:
+            parts = contract.split_topic(m.topic)
+            kit_id, kind = parts if parts else (None, None)
+
+            def reject(reason: str, kit: str | None = kit_id, m: Incoming = m) -> None:
+                batch.rejects.append(RejectRecord(m.topic, kit, reason, excerpt(m.payload)))
+
+            if kit_id is None:
+                reject("topic is not ijlucht/kits/<kit_id>/<kind>")
+                continue
+            not_before = self._kit_not_before(conn, kit_id)
+            if not_before is None:
+                reject(f"unknown kit {kit_id!r}: not registered", None)
+                continue
+            when = None if m.retained else m.received
+            try:
+                if kind == contract.READINGS:
+                    outcome = parse_readings_message(kit_id, m.payload, m.received, not_before)
+                    batch.rows.extend((row, m.received) for row in outcome.rows)
+                    batch.rejects.extend(RejectRecord(m.topic, kit_id, r.reason, r.excerpt) for r in outcome.rejections)
+                elif kind == contract.STATUS:
+                    batch.status[kit_id] = (parse_status(m.payload), when)
+                elif kind == contract.INFO:
+                    batch.info[kit_id] = (parse_info(m.payload), when)
+                else:
+                    reject(f"unknown message kind {kind!r}")
+            except ValueError as e:
+                reject(str(e))
+        return batch
+
+    def _collect(self) -> list[Incoming]:
+        """Block for the first message, then gather until the batch is full or old enough."""
+        s = self.settings
+        try:
+            first = self.inbox.get(timeout=0.5)
+        except queue.Empty:
+            return []
+        messages = [first]
+        deadline = time.monotonic() + s.ingest_batch_wait_s
+        while len(messages) < s.ingest_batch_size:
+            left = deadline - time.monotonic()
+            try:
+                messages.append(self.inbox.get(timeout=max(left, 0)) if left > 0 else self.inbox.get_nowait())
+            except queue.Empty:
+                break
+        return messages
+
+    def _ack(self, messages: list[Incoming]) -> None:
+        for m in messages:
+            # A message from an earlier connection will be redelivered by the broker and then stored as a
+            # duplicate (ignored) and acked; its old packet id means nothing on the new connection.
+            if m.qos > 0 and m.generation == self._generation:
+                self.client.ack(m.mid, m.qos)
+
+    def write_loop(self) -> None:
+        conn: psycopg.Connection | None = None
+        pending: list[Incoming] = []
+        # On stop, finish the batch in hand; queued but unacked messages stay with the broker for the next run.
+        while not self.stopping.is_set() or pending:
+            if not pending:
+                pending = self._collect()
+                if not pending:
+                    continue
+            try:
+                if conn is None or conn.closed:
+                    conn = psycopg.connect(self.settings.dsn, autocommit=True)
+                batch = self.build_batch(conn, pending)
+                result = store_batch(conn, batch)
+            except psycopg.OperationalError as e:
+                log.warning("database unavailable (%s); retrying the batch of %d messages", e, len(pending))
+                conn = None
+                if self.stopping.wait(1.0):
+                    break  # unacked: the broker redelivers them to the next worker
+                continue
+            except psycopg.errors.ForeignKeyViolation:
+                # A kit was removed between our cache reload and the insert: reload, then rebuild the batch.
+                self._kits_loaded_at = 0.0
+                self._kits = {}
+                continue
+            self._ack(pending)
+            c = self.counters
+            c.received += len(pending)
+            c.stored += result.stored
+            c.duplicates += result.duplicates
+            c.rejected += len(batch.rejects)
+            c.batches += 1
+            pending = []
+        if conn is not None:
+            conn.close()
+
+    def log_loop(self) -> None:
+        last = Counters()
+        while not self.stopping.wait(self.settings.ingest_log_interval_s):
+            c = self.counters
+            log.info(
+                "messages %d, readings stored %d, duplicates %d, rejected %d, batches %d (last %.0f s); queue %d",
+                c.received - last.received,
+                c.stored - last.stored,
+                c.duplicates - last.duplicates,
+                c.rejected - last.rejected,
+                c.batches - last.batches,
+                self.settings.ingest_log_interval_s,
+                self.inbox.qsize(),
+            )
+            last = Counters(**vars(c))
+
+    def run(self) -> None:
+        self.connect()
+        threading.Thread(target=self.log_loop, name="ingest-log", daemon=True).start()
+        try:
+            self.write_loop()
+        finally:
+            self.client.disconnect()
+            self.client.loop_stop()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    worker = IngestWorker(IngestSettings())
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: worker.stop())
+    worker.run()
