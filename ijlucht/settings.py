@@ -30,6 +30,7 @@ class PlatformSettings(BaseSettings):
     api_port: int = 8080
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int = 8050
+    ingest_metrics_port: int = 9108  # the worker's /health and /metrics; 0 turns them off
 
     @property
     def dsn(self) -> str:

@@ -12,6 +12,7 @@ class IngestSettings(PlatformSettings):
     ingest_batch_wait_s: float = 0.5  # oldest message waits at most this long before a flush
     ingest_session_expiry_s: int = 7 * 86400  # broker keeps our queue this long while we are down
     ingest_log_interval_s: float = 30.0
+    ingest_metrics_host: str = "127.0.0.1"
 
     def broker_password(self) -> str:
         if self.mqtt_password:

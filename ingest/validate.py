@@ -42,7 +42,12 @@ class Outcome:
 
 
 def excerpt(payload: bytes | str | Any) -> str:
-    text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else str(payload)
+    if isinstance(payload, bytes):
+        text = payload.decode("utf-8", "replace")
+    elif isinstance(payload, str):
+        text = payload
+    else:
+        text = json.dumps(payload, ensure_ascii=False, default=repr)
     return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS] + "…"
 
 

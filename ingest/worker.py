@@ -18,6 +18,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from ijlucht import contract
+from ingest import metrics
 from ingest.settings import IngestSettings
 from ingest.store import Batch, RejectRecord, registered_kits, store_batch
 from ingest.validate import excerpt, parse_info, parse_readings_message, parse_status
@@ -54,6 +55,7 @@ class IngestWorker:
         self.counters = Counters()
         self.stopping = threading.Event()
         self.connected = threading.Event()
+        self.subscribed = threading.Event()
         self._generation = 0
         self._kits: dict[str, float] = {}
         self._kits_loaded_at = 0.0
@@ -72,6 +74,7 @@ class IngestWorker:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         client.reconnect_delay_set(min_delay=1, max_delay=10)
         return client
 
@@ -89,8 +92,15 @@ class IngestWorker:
         self.connected.set()
         log.info("connected to broker (session present: %s)", flags.session_present)
 
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
+        if any(rc.is_failure for rc in reason_codes):
+            log.error("subscription refused: %s", [str(rc) for rc in reason_codes])
+            return
+        self.subscribed.set()
+
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         self.connected.clear()
+        self.subscribed.clear()
         if not self.stopping.is_set():
             log.warning("disconnected from broker: %s; reconnecting", reason_code)
 
@@ -223,7 +233,13 @@ class IngestWorker:
             )
             last = Counters(**vars(c))
 
+    def metrics(self) -> dict[str, float]:
+        return {**{f"{k}_total": v for k, v in vars(self.counters).items()}, "queue_depth": self.inbox.qsize()}
+
     def run(self) -> None:
+        s = self.settings
+        if s.ingest_metrics_port:
+            metrics.serve(s.ingest_metrics_host, s.ingest_metrics_port, self.subscribed.is_set, self.metrics)
         self.connect()
         threading.Thread(target=self.log_loop, name="ingest-log", daemon=True).start()
         try:

@@ -1,0 +1,104 @@
+"""Load and validate the kit's /config.json; defaults applied, one clear ValueError per problem."""
+
+import json
+
+from kit import contract
+
+# key: (kind, default). A default of REQUIRED means the key must be present.
+REQUIRED = object()
+FIELDS = {
+    "kit_id": ("str", REQUIRED),
+    "mqtt_host": ("str", REQUIRED),
+    "mqtt_port": ("int", None),  # None: 8883 with TLS, 1883 without
+    "mqtt_user": ("str", None),  # None: the kit id, as the broker's ACL expects
+    "mqtt_password": ("str", REQUIRED),
+    "interval": ("int", 60),
+    "wifi_ssid": ("str", REQUIRED),
+    "wifi_password": ("str", ""),
+    "sensors": ("list", REQUIRED),
+    "tls": ("bool", False),
+    "ca_file": ("str", None),  # with TLS: verify the broker's certificate against this CA (PEM or DER)
+    "keepalive": ("int", 60),
+    "batch_max": ("int", 60),
+    "backlog_max": ("int", 1440),  # readings kept while offline: a day at the default interval
+    "ntp_host": ("str", "pool.ntp.org"),
+}
+
+# Inclusive bounds for the integer fields.
+BOUNDS = {
+    "mqtt_port": (1, 65535),
+    "interval": (1, 86400),
+    "keepalive": (10, 65535),
+    "batch_max": (1, contract.MAX_READINGS_PER_MESSAGE),
+    "backlog_max": (1, 100000),
+}
+
+
+def _is_kind(value, kind):
+    # bool is not an int here (it is in CPython, not in MicroPython): check it first, the same on both.
+    if kind == "bool":
+        return value is True or value is False
+    if kind == "int":
+        return isinstance(value, int) and value is not True and value is not False
+    if kind == "str":
+        return isinstance(value, str)
+    return isinstance(value, list)
+
+
+def validate(raw):
+    """A new dict with defaults applied; ValueError naming the field when something is missing or wrong.
+
+    Keys not listed in FIELDS are kept as they are (sensor options such as replay_file).
+    """
+    if not isinstance(raw, dict):
+        raise ValueError("config: expected a JSON object")
+    cfg = dict(raw)
+    for key in FIELDS:
+        kind, default = FIELDS[key]
+        value = cfg.get(key)
+        if value is None:
+            if default is REQUIRED:
+                raise ValueError("config: missing required field '%s'" % key)
+            cfg[key] = default
+            continue
+        if not _is_kind(value, kind):
+            raise ValueError("config: field '%s' must be of type %s, got %r" % (key, kind, value))
+        if key in BOUNDS:
+            low, high = BOUNDS[key]
+            if not low <= value <= high:
+                raise ValueError("config: field '%s' must be between %d and %d, got %d" % (key, low, high, value))
+    if not contract.is_valid_kit_id(cfg["kit_id"]):
+        raise ValueError("config: field 'kit_id' must be 3-32 of a-z 0-9 '-', got %r" % cfg["kit_id"])
+    if cfg["mqtt_user"] is None:
+        cfg["mqtt_user"] = cfg["kit_id"]
+    elif cfg["mqtt_user"] != cfg["kit_id"]:
+        raise ValueError("config: field 'mqtt_user' must equal kit_id (the broker ACL is per kit id)")
+    if cfg["mqtt_port"] is None:
+        cfg["mqtt_port"] = 8883 if cfg["tls"] else 1883
+    if not cfg["mqtt_host"] or not cfg["mqtt_password"] or not cfg["wifi_ssid"]:
+        raise ValueError("config: fields 'mqtt_host', 'mqtt_password' and 'wifi_ssid' must not be empty")
+    sensors = cfg["sensors"]
+    if not sensors:
+        raise ValueError("config: field 'sensors' must name at least one sensor")
+    for name in sensors:
+        if not isinstance(name, str) or not name:
+            raise ValueError("config: field 'sensors' must be a list of sensor names, got %r" % (sensors,))
+    return cfg
+
+
+def load(path="/config.json"):
+    """Read and validate the config file at `path`."""
+    try:
+        with open(path) as f:
+            raw = json.load(f)
+    except OSError as exc:
+        raise ValueError("config: cannot read %s (%s)" % (path, exc))
+    except ValueError as exc:
+        raise ValueError("config: %s is not valid JSON (%s)" % (path, exc))
+    return validate(raw)
+
+
+def state_path(config_path, name):
+    """A file next to the config file: '/config.json' -> '/name', 'kit/config.json' -> 'kit/name'."""
+    cut = config_path.rfind("/")
+    return name if cut < 0 else config_path[: cut + 1] + name

@@ -1,0 +1,234 @@
+"""A small MQTT 3.1.1 client: CONNECT with last will, PUBLISH QoS 0/1, PINGREQ, DISCONNECT.
+
+Every wait is bounded: the socket has a timeout and each wait for a reply has a deadline. A QoS 1 publish
+that gets no PUBACK in time raises MQTTTimeout; the caller reconnects and sends the message again.
+"""
+
+import errno
+import socket
+import struct
+import time
+
+CONNECT = 0x10
+CONNACK = 0x20
+PUBLISH = 0x30
+PUBACK = 0x40
+PINGREQ = 0xC0
+PINGRESP = 0xD0
+DISCONNECT = 0xE0
+
+CONNACK_REASONS = {
+    1: "unacceptable protocol version",
+    2: "client id rejected",
+    3: "server unavailable",
+    4: "bad user name or password",
+    5: "not authorised",
+}
+
+_TIMEOUT_ERRNOS = (errno.ETIMEDOUT, errno.EAGAIN)
+
+
+class MQTTError(Exception):
+    """The broker refused us or spoke out of turn."""
+
+
+class MQTTTimeout(MQTTError):
+    """No reply from the broker in time."""
+
+
+def _vbi(n):
+    """MQTT variable byte integer (remaining length)."""
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        out.append(byte | 0x80 if n else byte)
+        if not n:
+            return bytes(out)
+
+
+def _field(value):
+    """A length-prefixed UTF-8 string or binary field."""
+    if isinstance(value, str):
+        value = value.encode()
+    return struct.pack("!H", len(value)) + value
+
+
+def connect_packet(client_id, keepalive, user=None, password=None, will=None, clean=True):
+    """CONNECT bytes; will is (topic, message, retain, qos) or None."""
+    flags = 0x02 if clean else 0
+    payload = _field(client_id)
+    if will:
+        topic, msg, retain, qos = will
+        flags |= 0x04 | (qos << 3) | (0x20 if retain else 0)
+        payload += _field(topic) + _field(msg)
+    if user is not None:
+        flags |= 0x80
+        payload += _field(user)
+        if password is not None:
+            flags |= 0x40
+            payload += _field(password)
+    body = b"\x00\x04MQTT\x04" + struct.pack("!BH", flags, keepalive) + payload
+    return bytes([CONNECT]) + _vbi(len(body)) + body
+
+
+def publish_packet(topic, msg, qos=0, retain=False, pid=0):
+    if isinstance(msg, str):
+        msg = msg.encode()
+    body = _field(topic)
+    if qos:
+        body += struct.pack("!H", pid)
+    body += msg
+    header = PUBLISH | (qos << 1) | (1 if retain else 0)
+    return bytes([header]) + _vbi(len(body)) + body
+
+
+def tls_context(ca_file=None):
+    """An ssl context; with a CA file the broker's certificate is verified (needs a set clock)."""
+    import ssl
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if ca_file:
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        with open(ca_file, "rb") as f:
+            ctx.load_verify_locations(cadata=f.read())
+    else:
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+class MQTTClient:
+    def __init__(self, client_id, host, port=1883, user=None, password=None, keepalive=60,
+                 ssl_context=None, timeout_s=10):
+        self.client_id = client_id
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+        self.keepalive = keepalive
+        self.ssl_context = ssl_context
+        self.timeout_s = timeout_s
+        self.will = None
+        self.sock = None
+        self._pid = 0
+        self.last_tx = time.ticks_ms()  # the app pings when nothing was sent for a while
+
+    def set_last_will(self, topic, msg, retain=False, qos=0):
+        self.will = (topic, msg, retain, qos)
+
+    def _open(self):
+        addr = socket.getaddrinfo(self.host, self.port, 0, socket.SOCK_STREAM)[0]
+        sock = socket.socket(addr[0], addr[1], addr[2])
+        sock.settimeout(self.timeout_s)
+        try:
+            sock.connect(addr[-1])
+            if self.ssl_context is not None:
+                sock = self.ssl_context.wrap_socket(sock, server_hostname=self.host)
+        except Exception:
+            sock.close()
+            raise
+        return sock
+
+    def connect(self, clean_session=True, sock=None):
+        """Open the connection (or use `sock`) and log in; returns the session-present flag."""
+        self.close()
+        self.sock = sock if sock is not None else self._open()
+        try:
+            self._send(connect_packet(self.client_id, self.keepalive, self.user, self.password,
+                                      self.will, clean_session))
+            body = self._wait_for(CONNACK, None, self.timeout_s * 1000)
+            if len(body) != 2:
+                raise MQTTError("malformed CONNACK")
+            if body[1]:
+                raise MQTTError("connection refused: %s" % CONNACK_REASONS.get(body[1], "code %d" % body[1]))
+        except Exception:
+            self.close()
+            raise
+        return body[0] & 1
+
+    def publish(self, topic, msg, retain=False, qos=0):
+        """Send one message; with qos=1 return only after the matching PUBACK (or raise)."""
+        if qos not in (0, 1):
+            raise ValueError("qos must be 0 or 1")
+        pid = 0
+        if qos:
+            self._pid = self._pid % 0xFFFF + 1
+            pid = self._pid
+        self._send(publish_packet(topic, msg, qos, retain, pid))
+        if qos:
+            self._wait_for(PUBACK, pid, self.timeout_s * 1000)
+        return pid
+
+    def ping(self):
+        """PINGREQ and wait for PINGRESP, so a dead connection shows up here and not at the next publish."""
+        self._send(bytes([PINGREQ, 0]))
+        self._wait_for(PINGRESP, None, self.timeout_s * 1000)
+
+    def disconnect(self):
+        try:
+            if self.sock is not None:
+                self._send(bytes([DISCONNECT, 0]))
+        except OSError:
+            pass
+        self.close()
+
+    def close(self):
+        if self.sock is not None:
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+            self.sock = None
+
+    def _send(self, data):
+        if self.sock is None:
+            raise OSError("not connected")
+        view = memoryview(data)
+        sent = 0
+        while sent < len(data):
+            n = self.sock.write(view[sent:])
+            if not n:
+                raise OSError("socket write failed")
+            sent += n
+        self.last_tx = time.ticks_ms()
+
+    def _read(self, n):
+        buf = b""
+        while len(buf) < n:
+            try:
+                chunk = self.sock.read(n - len(buf))
+            except OSError as exc:
+                if exc.args and exc.args[0] in _TIMEOUT_ERRNOS:
+                    raise MQTTTimeout("broker did not answer in %d s" % self.timeout_s)
+                raise
+            if not chunk:
+                raise OSError("connection closed by broker")
+            buf += chunk
+        return buf
+
+    def _read_packet(self):
+        """(packet type byte, body) of the next packet from the broker."""
+        header = self._read(1)[0]
+        length = 0
+        shift = 0
+        while True:
+            byte = self._read(1)[0]
+            length |= (byte & 0x7F) << shift
+            if not byte & 0x80:
+                break
+            shift += 7
+            if shift > 21:
+                raise MQTTError("malformed remaining length")
+        return header, self._read(length) if length else b""
+
+    def _wait_for(self, ptype, pid, timeout_ms):
+        """Body of the next `ptype` packet (with packet id `pid` if given); others are skipped."""
+        deadline = time.ticks_add(time.ticks_ms(), timeout_ms)
+        while True:
+            if self.sock is None:
+                raise OSError("not connected")
+            header, body = self._read_packet()
+            if header & 0xF0 == ptype and (pid is None or struct.unpack("!H", body[:2])[0] == pid):
+                return body
+            if time.ticks_diff(deadline, time.ticks_ms()) <= 0:
+                raise MQTTTimeout("no %s from the broker in %d ms" % (hex(ptype), timeout_ms))

@@ -1,0 +1,143 @@
+"""The `ijlucht` command: bring the platform up and down, migrate, register kits.
+
+ijlucht up | down | status       the whole platform with its demo fleet (make up / make down)
+ijlucht migrate                  apply database migrations
+ijlucht kits add ID --name N --lat LAT --lon LON     register a kit; prints its broker password
+ijlucht kits list
+ijlucht fleet                    run the demo fleet in the foreground
+"""
+
+import argparse
+import subprocess
+import sys
+
+import psycopg
+
+from ijlucht import db, processes
+from ijlucht.kits import NewKit, kit_ids, register_kit
+from ijlucht.settings import PROJECT_ROOT, PlatformSettings
+
+SERVICES_SH = PROJECT_ROOT / "deploy" / "local" / "services.sh"
+# Started in this order, stopped in reverse.
+APPS = ("ingest", "api", "dashboard", "fleet")
+
+
+def _services(action: str) -> None:
+    subprocess.run(["bash", str(SERVICES_SH), action], check=True)
+
+
+def cmd_migrate(settings: PlatformSettings) -> None:
+    applied = db.migrate(settings.dsn)
+    print(f"migrations applied: {', '.join(f'{m.version:03d}_{m.name}' for m in applied) or 'none (up to date)'}")
+
+
+def _app_argv(name: str, args: argparse.Namespace) -> list[str]:
+    py = sys.executable
+    if name == "fleet":
+        return [py, "-m", "ijlucht.cli", "fleet", "--interval", str(args.interval)]
+    return [py, "-m", name]
+
+
+def cmd_up(settings: PlatformSettings, args: argparse.Namespace) -> int:
+    _services("start")
+    cmd_migrate(settings)
+    state = settings.state_dir
+    checks = {
+        "ingest": f"http://127.0.0.1:{settings.ingest_metrics_port}/health",
+        "api": f"{settings.api_url}/v1/health",
+        "dashboard": settings.dashboard_url + "/",
+    }
+    for name in APPS:
+        if name == "fleet" and args.no_fleet:
+            continue
+        pid = processes.start(state, name, _app_argv(name, args))
+        url = checks.get(name)
+        if url and not processes.wait_http_ok(url, timeout=60, alive=pid):
+            print(f"{name} did not come up; see {processes.log_file(state, name)}", file=sys.stderr)
+            return 1
+        print(f"  {name:<10} running (pid {pid}), log {processes.log_file(state, name)}")
+    print()
+    print(f"  API        {settings.api_url}/v1/kits   (docs: {settings.api_url}/docs)")
+    print(f"  Dashboard  {settings.dashboard_url}/")
+    print("  Stop everything with: make down")
+    return 0
+
+
+def cmd_down(settings: PlatformSettings) -> None:
+    for name in reversed(APPS):
+        if processes.stop(settings.state_dir, name):
+            print(f"  {name} stopped")
+    _services("stop")
+
+
+def cmd_status(settings: PlatformSettings) -> int:
+    rc = subprocess.run(["bash", str(SERVICES_SH), "status"], check=False).returncode
+    for name in APPS:
+        pid = processes.running_pid(settings.state_dir, name)
+        print(f"{name:<11} {'up    pid ' + str(pid) if pid else 'down'}")
+        rc = rc or (0 if pid else 1)
+    return rc
+
+
+def cmd_kits(settings: PlatformSettings, args: argparse.Namespace) -> int:
+    with psycopg.connect(settings.dsn, autocommit=True) as conn:
+        if args.kits_cmd == "list":
+            print("\n".join(kit_ids(conn)))
+            return 0
+        kit = NewKit(args.kit_id, args.name or args.kit_id, args.lat, args.lon, args.municipality, args.indoor)
+        try:
+            password = register_kit(conn, settings, kit, args.password)
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    print(f"kit {args.kit_id} registered; broker username {args.kit_id}, password {password}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ijlucht", description="IJlucht citizen air-quality platform")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    up = sub.add_parser("up", help="start services, migrations, ingest, API, dashboard and the demo fleet")
+    up.add_argument("--no-fleet", action="store_true", help="without the demo fleet")
+    up.add_argument("--interval", type=int, default=60, help="demo kits' seconds between readings")
+    sub.add_parser("down", help="stop everything `up` started")
+    sub.add_parser("status", help="what is running")
+    sub.add_parser("migrate", help="apply database migrations")
+    fleet = sub.add_parser("fleet", help="run the demo fleet in the foreground")
+    fleet.add_argument("--interval", type=int, default=60)
+    kits = sub.add_parser("kits", help="kit registry")
+    ksub = kits.add_subparsers(dest="kits_cmd", required=True)
+    ksub.add_parser("list")
+    add = ksub.add_parser("add", help="register a kit and create its broker account")
+    add.add_argument("kit_id")
+    add.add_argument("--name")
+    add.add_argument("--lat", type=float)
+    add.add_argument("--lon", type=float)
+    add.add_argument("--municipality")
+    add.add_argument("--indoor", action="store_true")
+    add.add_argument("--password", help="default: a new random password")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = PlatformSettings()
+    if args.cmd == "up":
+        return cmd_up(settings, args)
+    if args.cmd == "down":
+        cmd_down(settings)
+    elif args.cmd == "status":
+        return cmd_status(settings)
+    elif args.cmd == "migrate":
+        cmd_migrate(settings)
+    elif args.cmd == "kits":
+        return cmd_kits(settings, args)
+    elif args.cmd == "fleet":
+        from virtualkit import fleet
+
+        fleet.main(args.interval)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
