@@ -5,6 +5,7 @@ layers, so it draws without any network. Markers are circles only: text labels a
 glyphs from the internet.
 """
 
+import textwrap
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -14,7 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from dashboard.geo import Outlines
-from dashboard.i18n import LOCAL_ZONE, format_number, format_time, parse_time, text
+from dashboard.i18n import LOCAL_ZONE, format_number, format_time, language_or_default, parse_time, text
 from ijlucht.bands import NO_BAND_COLOUR, Band, band_for
 from ijlucht.quantities import BY_KEY
 
@@ -24,13 +25,16 @@ CHART_COLOURS = {"pm25": "#1f4e9c", "pm10": "#c2600a"}  # blue and orange stay a
 WHO_PM25_24H = 15.0  # µg/m³, WHO global air quality guidelines 2021, 24-hour mean (99th percentile)
 
 # The IJmond: lat 52.42–52.54, lon 4.53–4.72.
-MAP_CENTER = {"lat": 52.48, "lon": 4.625}
-MAP_ZOOM = 10.9
-MAP_HEIGHT = 560
+MAP_CENTER = {"lat": 52.48, "lon": 4.635}  # a little east of the middle: less empty sea
+MAP_ZOOM = 11.0
+MAP_HEIGHT = 600
 
 RING_TRACE, KIT_TRACE = 0, 1  # order of the map's traces; callbacks patch them by index
 RING_COLOUR = "#263238"
 LAND_COLOUR = "#f4f1e8"
+# The same in both languages: MapLibre builds its attribution box once and keeps it when the figure is redrawn.
+ATTRIBUTION = "© CBS / Kadaster, CC BY 4.0"
+TIME_FORMATS = {"nl": ("%H:%M\n%d-%m-%Y", "%d-%m-%Y %H:%M"), "en": ("%H:%M\n%d %b %Y", "%d %b %Y %H:%M")}
 
 
 @dataclass(frozen=True)
@@ -114,20 +118,38 @@ def marker_properties(markers: list[KitMarker], language: str) -> dict[str, list
         "lon": [m.lon for m in markers],
         "color": [m.colour for m in markers],
         "hovertext": [hover_text(m, language) for m in markers],
-        "customdata": [m.kit_id for m in markers],
+        "customdata": [[m.kit_id, m.name] for m in markers],  # read back from clickData
     }
 
 
-def _outline_layers(outlines: Outlines, language: str) -> list[dict[str, Any]]:
-    attribution = text("attribution", language)
+def _outline_layers(outlines: Outlines) -> list[dict[str, Any]]:
+    attribution = ATTRIBUTION
     return [
         # Land fill, so the coast (white sea) stays visible without tiles.
-        {"sourcetype": "geojson", "source": outlines.municipalities, "type": "fill", "below": "traces",
-         "color": LAND_COLOUR, "sourceattribution": attribution},
-        {"sourcetype": "geojson", "source": outlines.districts, "type": "line", "below": "traces",
-         "color": "#b0aca0", "line": {"width": 0.6}},
-        {"sourcetype": "geojson", "source": outlines.municipalities, "type": "line", "below": "traces",
-         "color": "#55524a", "line": {"width": 1.6}},
+        {
+            "sourcetype": "geojson",
+            "source": outlines.municipalities,
+            "type": "fill",
+            "below": "traces",
+            "color": LAND_COLOUR,
+            "sourceattribution": attribution,
+        },
+        {
+            "sourcetype": "geojson",
+            "source": outlines.districts,
+            "type": "line",
+            "below": "traces",
+            "color": "#b0aca0",
+            "line": {"width": 0.6},
+        },
+        {
+            "sourcetype": "geojson",
+            "source": outlines.municipalities,
+            "type": "line",
+            "below": "traces",
+            "color": "#55524a",
+            "line": {"width": 1.6},
+        },
     ]
 
 
@@ -136,17 +158,29 @@ def map_figure(kits: dict[str, Any], language: str, outlines: Outlines, style: s
     markers = kit_markers(kits)
     props = marker_properties(markers, language)
     rings = go.Scattermap(
-        lat=props["lat"], lon=props["lon"], mode="markers", customdata=props["customdata"],
-        marker={"size": 19, "color": RING_COLOUR}, hoverinfo="skip", showlegend=False, name="rings",
+        lat=props["lat"],
+        lon=props["lon"],
+        mode="markers",
+        customdata=props["customdata"],
+        marker={"size": 19, "color": RING_COLOUR},
+        hoverinfo="skip",
+        showlegend=False,
+        name="rings",
     )
     kits_trace = go.Scattermap(
-        lat=props["lat"], lon=props["lon"], mode="markers", customdata=props["customdata"],
-        marker={"size": 14, "color": props["color"]}, hovertext=props["hovertext"],
-        hovertemplate="%{hovertext}<extra></extra>", showlegend=False, name="kits",
+        lat=props["lat"],
+        lon=props["lon"],
+        mode="markers",
+        customdata=props["customdata"],
+        marker={"size": 14, "color": props["color"]},
+        hovertext=props["hovertext"],
+        hovertemplate="%{hovertext}<extra></extra>",
+        showlegend=False,
+        name="kits",
     )
     figure = go.Figure([rings, kits_trace])
     figure.update_layout(
-        map={"style": style, "center": MAP_CENTER, "zoom": MAP_ZOOM, "layers": _outline_layers(outlines, language)},
+        map={"style": style, "center": MAP_CENTER, "zoom": MAP_ZOOM, "layers": _outline_layers(outlines)},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         height=MAP_HEIGHT,
         uirevision="ijmond",  # keep the reader's zoom and pan when the figure is rebuilt
@@ -183,23 +217,37 @@ def readings_figure(readings: dict[str, Any], kit_name: str, language: str) -> g
         times, values = with_gaps([parse_time(r["time"]) for r in results], [r.get(key) for r in results])
         figure.add_trace(
             go.Scatter(
-                x=[t.astimezone(LOCAL_ZONE).replace(tzinfo=None) for t in times], y=values, mode="lines",
+                x=[t.astimezone(LOCAL_ZONE).replace(tzinfo=None) for t in times],
+                y=values,
+                mode="lines",
                 name=q.label_en if language == "en" else q.label_nl,
-                line={"color": CHART_COLOURS[key], "width": 2}, connectgaps=False,
+                line={"color": CHART_COLOURS[key], "width": 2},
+                connectgaps=False,
                 hovertemplate=f"%{{y:.{q.decimals}f}} {q.unit}<extra>%{{fullData.name}}</extra>",
             )
         )
     figure.add_hline(
-        y=WHO_PM25_24H, line={"color": "#7a1f1f", "dash": "dash", "width": 1.5},
-        annotation={"text": text("who_line", language), "xanchor": "left", "x": 0, "yanchor": "bottom",
-                    "font": {"size": 12, "color": "#7a1f1f"}},
+        y=WHO_PM25_24H,
+        line={"color": "#7a1f1f", "dash": "dash", "width": 1.5},
+        annotation={
+            "text": text("who_line", language),
+            "xanchor": "left",
+            "x": 0,
+            "yanchor": "bottom",
+            "font": {"size": 12, "color": "#7a1f1f"},
+        },
     )
-    title = text("chart_title", language, name=kit_name) if results else text(
-        "chart_no_readings", language, name=kit_name
+    title = (
+        text("chart_title", language, name=kit_name) if results else text("chart_no_readings", language, name=kit_name)
     )
     figure.update_layout(
         title={"text": title, "x": 0.01},
-        xaxis={"title": {"text": text("axis_time", language)}},
+        # Explicit date formats: plotly's default English month names would show in the Dutch page.
+        xaxis={
+            "title": {"text": text("axis_time", language)},
+            "tickformat": TIME_FORMATS[language_or_default(language)][0],
+            "hoverformat": TIME_FORMATS[language_or_default(language)][1],
+        },
         yaxis={"title": {"text": text("axis_concentration", language)}, "rangemode": "tozero"},
         legend={"orientation": "h", "y": -0.25},
         margin={"l": 60, "r": 20, "t": 50, "b": 40},
@@ -217,9 +265,21 @@ def message_figure(message: str) -> go.Figure:
     """An empty chart carrying one sentence, for 'click a kit' and error states."""
     figure = go.Figure()
     figure.update_layout(
-        xaxis={"visible": False}, yaxis={"visible": False}, height=160, plot_bgcolor="white",
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        height=160,
+        plot_bgcolor="white",
         margin={"l": 20, "r": 20, "t": 20, "b": 20},
-        annotations=[{"text": message, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
-                      "font": {"size": 15}}],
+        annotations=[
+            {
+                "text": "<br>".join(textwrap.wrap(message, 90)),
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "font": {"size": 15},
+            }
+        ],
     )
     return figure

@@ -30,7 +30,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "api_down": "De meetgegevens zijn nu niet bereikbaar ({detail}). Het dashboard probeert het elke {seconds} s "
         "opnieuw.",
         "kit_not_found": "Kit {kit_id} bestaat niet (meer) of is niet openbaar.",
-        "attribution": "Grenzen: CBS / Kadaster, CC BY 4.0, vereenvoudigd (±100 m)",
+        "map_caption_unavailable": "{quantity} in {unit}: geen gegevens, zie de melding boven de kaart.",
         "footer": "Open data van burgermeetkits. Grenzen van gemeenten en wijken: CBS / Kadaster (CC BY 4.0), "
         "vereenvoudigd. Klassen: {scale}.",
         "kits_count": "{n} kits op de kaart",
@@ -56,7 +56,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "who_line": "WHO guideline PM2.5, 24-hour mean: 15 µg/m³",
         "api_down": "The measurements cannot be reached right now ({detail}). The dashboard retries every {seconds} s.",
         "kit_not_found": "Kit {kit_id} does not exist (any more) or is not public.",
-        "attribution": "Boundaries: CBS / Kadaster, CC BY 4.0, simplified (±100 m)",
+        "map_caption_unavailable": "{quantity} in {unit}: no data, see the message above the map.",
         "footer": "Open data from citizen measurement kits. Municipality and district boundaries: CBS / Kadaster "
         "(CC BY 4.0), simplified. Bands: {scale}.",
         "kits_count": "{n} kits on the map",

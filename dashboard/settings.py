@@ -27,6 +27,7 @@ class DashboardSettings(PlatformSettings):
     # Empty: the API this platform runs (PlatformSettings.api_url, from IJLUCHT_API_HOST/PORT).
     api_base_url: str = Field(default="", validation_alias=_env("API_URL"))
     api_timeout_seconds: float = Field(default=5.0, gt=0, validation_alias=_env("API_TIMEOUT"))
+    readings_limit: int = Field(default=10_000, ge=1, validation_alias=_env("READINGS_LIMIT"))
     language: str = Field(default="nl", pattern="^(nl|en)$", validation_alias=_env("LANGUAGE"))
 
     @property

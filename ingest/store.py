@@ -63,6 +63,12 @@ class Batch:
 class StoreResult:
     stored: int
     duplicates: int
+    rejected: int
+
+    def __add__(self, other: "StoreResult") -> "StoreResult":
+        return StoreResult(
+            self.stored + other.stored, self.duplicates + other.duplicates, self.rejected + other.rejected
+        )
 
 
 def _utc(ts: float | None) -> datetime | None:
@@ -116,10 +122,11 @@ def store_batch(conn: psycopg.Connection, batch: Batch) -> StoreResult:
                 "INSERT INTO rejects (topic, kit_id, reason, excerpt) VALUES (%s, %s, %s, %s)",
                 [(r.topic, r.kit_id, r.reason, r.excerpt) for r in batch.rejects],
             )
-    return StoreResult(stored=stored, duplicates=len(batch.rows) - stored)
+    return StoreResult(stored=stored, duplicates=len(batch.rows) - stored, rejected=len(batch.rejects))
 
 
-def registered_kits(conn: psycopg.Connection) -> dict[str, float]:
-    """kit_id -> Unix time before which its readings cannot be real (its registration)."""
-    rows = conn.execute("SELECT kit_id, extract(epoch FROM created_at)::float8 FROM kits").fetchall()
-    return {kit: float(created) for kit, created in rows}
+def registered_at(conn: psycopg.Connection, kit_id: str) -> float | None:
+    """Unix time the kit was registered, None for an unknown kit."""
+    sql = "SELECT extract(epoch FROM created_at)::float8 FROM kits WHERE kit_id = %s"
+    row = conn.execute(sql, (kit_id,)).fetchone()
+    return float(row[0]) if row else None

@@ -15,7 +15,9 @@ from ijlucht.quantities import KEYS
 
 MAX_FUTURE_S = 300  # kit clocks may run a little ahead; beyond this the timestamp is wrong
 EXCERPT_CHARS = 200
-IMPOSSIBLE_MAGNITUDE = 1e6  # no sensor here reports a value this large: it is garbage, not a reading
+IMPOSSIBLE_MAGNITUDE = 1e6
+# A kit may measure (and buffer) for a while before its owner registers it; older than this is a wrong clock.
+REGISTRATION_GRACE_S = 7 * 86400  # no sensor here reports a value this large: it is garbage, not a reading
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ def excerpt(payload: bytes | str | Any) -> str:
         text = payload
     else:
         text = json.dumps(payload, ensure_ascii=False, default=repr)
+    text = text.replace("\x00", "\\x00")  # PostgreSQL text cannot hold NUL; keep it visible instead
     return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS] + "…"
 
 
@@ -74,9 +77,9 @@ def parse_reading(item: Any, kit_id: str, seq: int | None, received: float, not_
         raise ValueError(f"'ts' must be Unix seconds as a number, got {ts!r:.40}")
     if ts > received + MAX_FUTURE_S:
         raise ValueError(f"'ts' is {_describe_age(ts - received)} in the future")
-    if ts < not_before:
+    if ts < not_before - REGISTRATION_GRACE_S:
         when = datetime.fromtimestamp(not_before, UTC).isoformat(timespec="seconds")
-        raise ValueError(f"'ts' {int(ts)} is before the kit was registered ({when})")
+        raise ValueError(f"'ts' {int(ts)} is more than 7 days before the kit was registered ({when})")
     values: dict[str, float | None] = {}
     for key in KEYS:
         v = item.get(key)
@@ -107,7 +110,7 @@ def parse_readings_message(kit_id: str, payload: bytes, received: float, not_bef
         return reject(f"message is {len(payload)} bytes, more than the limit of {contract.MAX_MESSAGE_BYTES}")
     try:
         msg = json.loads(payload)
-    except (UnicodeDecodeError, ValueError) as e:
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
         return reject(f"not valid JSON: {e}")
     if not isinstance(msg, dict):
         return reject(f"message must be a JSON object, got {type(msg).__name__}")
@@ -144,7 +147,7 @@ def parse_info(payload: bytes) -> dict:
         raise ValueError(f"info message is {len(payload)} bytes, more than 16384")
     try:
         info = json.loads(payload)
-    except (UnicodeDecodeError, ValueError) as e:
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise ValueError(f"info is not valid JSON: {e}") from None
     if not isinstance(info, dict):
         raise ValueError("info must be a JSON object")

@@ -20,12 +20,10 @@ from paho.mqtt.properties import Properties
 from ijlucht import contract
 from ingest import metrics
 from ingest.settings import IngestSettings
-from ingest.store import Batch, RejectRecord, registered_kits, store_batch
+from ingest.store import Batch, RejectRecord, StoreResult, registered_at, store_batch
 from ingest.validate import excerpt, parse_info, parse_readings_message, parse_status
 
 log = logging.getLogger("ijlucht.ingest")
-
-KIT_RELOAD_MIN_S = 5.0  # an unknown kit id triggers at most one reload of the kit list this often
 
 
 @dataclass(frozen=True)
@@ -57,8 +55,7 @@ class IngestWorker:
         self.connected = threading.Event()
         self.subscribed = threading.Event()
         self._generation = 0
-        self._kits: dict[str, float] = {}
-        self._kits_loaded_at = 0.0
+        self._kits: dict[str, float] = {}  # kit id -> registration time; kits are never re-dated
         self.client = self._make_client()
 
     # --- MQTT side (paho's thread) ---------------------------------------------------------------------------
@@ -120,10 +117,13 @@ class IngestWorker:
 
     # --- writer side -------------------------------------------------------------------------------------------
     def _kit_not_before(self, conn: psycopg.Connection, kit_id: str) -> float | None:
-        if kit_id not in self._kits and time.monotonic() - self._kits_loaded_at > KIT_RELOAD_MIN_S:
-            self._kits = registered_kits(conn)
-            self._kits_loaded_at = time.monotonic()
-        return self._kits.get(kit_id)
+        """Registration time of the kit; a kit not yet cached is looked up (it may have been added just now)."""
+        if kit_id not in self._kits:
+            created = registered_at(conn, kit_id)
+            if created is None:
+                return None
+            self._kits[kit_id] = created
+        return self._kits[kit_id]
 
     def build_batch(self, conn: psycopg.Connection, messages: list[Incoming]) -> Batch:
         batch = Batch()
@@ -155,7 +155,33 @@ class IngestWorker:
                     reject(f"unknown message kind {kind!r}")
             except ValueError as e:
                 reject(str(e))
+            except Exception as e:  # a bug of ours must not stop the stream: keep the message as a reject
+                log.exception("could not process message on %s", m.topic)
+                reject(f"internal error while validating ({type(e).__name__}); kept for inspection")
         return batch
+
+    def store(self, conn: psycopg.Connection, messages: list[Incoming]) -> StoreResult:
+        """Store a batch; if the database refuses it, store message by message and reject the culprits."""
+        batch = self.build_batch(conn, messages)
+        try:
+            return store_batch(conn, batch)
+        except psycopg.OperationalError:
+            raise
+        except psycopg.Error as e:
+            if isinstance(e, psycopg.errors.ForeignKeyViolation):
+                self._kits = {}  # a kit was removed after we cached it: look every kit up again
+            if len(messages) == 1:
+                m = messages[0]
+                log.error("database refused a message on %s: %s", m.topic, e)
+                reject = RejectRecord(
+                    m.topic, None, f"could not be stored ({type(e).__name__}: {e})"[:500], excerpt(m.payload)
+                )
+                return store_batch(conn, Batch(rejects=[reject]))
+            log.warning("database refused a batch (%s); storing its %d messages one by one", e, len(messages))
+        total = StoreResult(0, 0, 0)
+        for m in messages:
+            total = total + self.store(conn, [m])
+        return total
 
     def _collect(self) -> list[Incoming]:
         """Block for the first message, then gather until the batch is full or old enough."""
@@ -193,25 +219,25 @@ class IngestWorker:
             try:
                 if conn is None or conn.closed:
                     conn = psycopg.connect(self.settings.dsn, autocommit=True)
-                batch = self.build_batch(conn, pending)
-                result = store_batch(conn, batch)
+                result = self.store(conn, pending)
             except psycopg.OperationalError as e:
                 log.warning("database unavailable (%s); retrying the batch of %d messages", e, len(pending))
                 conn = None
                 if self.stopping.wait(1.0):
                     break  # unacked: the broker redelivers them to the next worker
                 continue
-            except psycopg.errors.ForeignKeyViolation:
-                # A kit was removed between our cache reload and the insert: reload, then rebuild the batch.
-                self._kits_loaded_at = 0.0
-                self._kits = {}
+            except Exception:  # never die on a bug: keep the batch unacked and try again
+                log.exception("storing a batch of %d messages failed; retrying", len(pending))
+                conn = None
+                if self.stopping.wait(1.0):
+                    break
                 continue
             self._ack(pending)
             c = self.counters
             c.received += len(pending)
             c.stored += result.stored
             c.duplicates += result.duplicates
-            c.rejected += len(batch.rejects)
+            c.rejected += result.rejected
             c.batches += 1
             pending = []
         if conn is not None:

@@ -38,6 +38,8 @@ class Kit:
         self.topic_info = contract.topic(cfg["kit_id"], contract.INFO)
         self.interval_ms = cfg["interval"] * 1000
         self.ping_ms = cfg["keepalive"] * 1000 // 2
+        # Built once: a bad CA file is a configuration error that shows at boot, not at each reconnect.
+        self.ssl_context = mqtt.tls_context(cfg["ca_file"]) if cfg["tls"] else None
         self.client = None
         self.wlan = None
         self.wdt = None
@@ -77,9 +79,8 @@ class Kit:
         if not self.clock.synced:
             self.clock.sync(cfg["ntp_host"])  # before TLS: certificate checks need the date
         gc.collect()
-        ctx = mqtt.tls_context(cfg["ca_file"]) if cfg["tls"] else None
         client = mqtt.MQTTClient(cfg["kit_id"], cfg["mqtt_host"], cfg["mqtt_port"], cfg["mqtt_user"],
-                                 cfg["mqtt_password"], cfg["keepalive"], ctx)
+                                 cfg["mqtt_password"], cfg["keepalive"], self.ssl_context)
         client.set_last_will(self.topic_status, contract.STATUS_OFFLINE, retain=True, qos=1)
         client.connect()
         try:

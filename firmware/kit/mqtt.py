@@ -4,6 +4,7 @@ Every wait is bounded: the socket has a timeout and each wait for a reply has a 
 that gets no PUBACK in time raises MQTTTimeout; the caller reconnects and sends the message again.
 """
 
+import binascii
 import errno
 import socket
 import struct
@@ -83,6 +84,21 @@ def publish_packet(topic, msg, qos=0, retain=False, pid=0):
     return bytes([header]) + _vbi(len(body)) + body
 
 
+def pem_to_der(data):
+    """DER bytes of the first certificate in PEM text; DER input is returned as it is.
+
+    mbedTLS on MicroPython rejects PEM given as cadata (it wants a NUL-terminated buffer); DER always works.
+    """
+    begin = data.find(b"-----BEGIN CERTIFICATE-----")
+    if begin < 0:
+        return data
+    end = data.find(b"-----END CERTIFICATE-----", begin)
+    if end < 0:
+        raise ValueError("PEM certificate without END line")
+    body = data[begin + 27:end].replace(b"\r", b"").replace(b"\n", b"")
+    return binascii.a2b_base64(body)
+
+
 def tls_context(ca_file=None):
     """An ssl context; with a CA file the broker's certificate is verified (needs a set clock)."""
     import ssl
@@ -91,7 +107,7 @@ def tls_context(ca_file=None):
     if ca_file:
         ctx.verify_mode = ssl.CERT_REQUIRED
         with open(ca_file, "rb") as f:
-            ctx.load_verify_locations(cadata=f.read())
+            ctx.load_verify_locations(cadata=pem_to_der(f.read()))
     else:
         ctx.verify_mode = ssl.CERT_NONE
     return ctx
@@ -124,6 +140,9 @@ class MQTTClient:
             sock.connect(addr[-1])
             if self.ssl_context is not None:
                 sock = self.ssl_context.wrap_socket(sock, server_hostname=self.host)
+        except ValueError as exc:  # MicroPython's ssl reports a failed certificate check this way
+            sock.close()
+            raise MQTTError("TLS handshake with %s failed: %s" % (self.host, str(exc).strip()))
         except Exception:
             sock.close()
             raise

@@ -1,0 +1,3 @@
+from dashboard.app import main
+
+main()

@@ -1,0 +1,35 @@
+"""create_app() builds the Dash app from settings; main() serves it (python -m dashboard)."""
+
+import logging
+
+import dash
+
+from dashboard.api_client import ApiClient
+from dashboard.callbacks import register_callbacks
+from dashboard.geo import load_outlines
+from dashboard.i18n import text
+from dashboard.layout import build_layout
+from dashboard.settings import DashboardSettings
+
+log = logging.getLogger("ijlucht.dashboard")
+
+
+def create_app(settings: DashboardSettings | None = None) -> dash.Dash:
+    settings = settings or DashboardSettings()
+    app = dash.Dash(
+        __name__,
+        title=text("title", settings.language),
+        serve_locally=True,  # every script from the Python packages: the page works without internet
+        update_title=None,
+    )
+    app.layout = build_layout(settings.language, settings.refresh_seconds)
+    register_callbacks(app, ApiClient(settings.api_url, settings.api_timeout_seconds), settings, load_outlines())
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = DashboardSettings()
+    log.info("dashboard on %s reading the API at %s", settings.dashboard_url, settings.api_url)
+    # Flask's own server: enough for a neighbourhood dashboard; put a WSGI server in front for more.
+    create_app(settings).run(host=settings.dashboard_host, port=settings.dashboard_port, debug=False)

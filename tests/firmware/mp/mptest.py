@@ -1,0 +1,50 @@
+"""A tiny test runner for MicroPython scripts (the unix port has no unittest).
+
+A script imports this module (which puts firmware/ and virtualkit/board/ on sys.path), defines test_*
+functions and ends with mptest.run(globals()). Exit code 1 when a test fails.
+"""
+
+import sys
+
+
+def _parent(path):
+    cut = path.rstrip("/").rfind("/")
+    return path[:cut] if cut > 0 else "."
+
+
+_ROOT = _parent(_parent(_parent(_parent(__file__))))
+sys.path.insert(1, _ROOT + "/firmware")
+sys.path.insert(1, _ROOT + "/virtualkit/board")
+
+ROOT = _ROOT
+
+
+def raises(exc_type, fn, *args, **kwargs):
+    """The exception fn(*args, **kwargs) raised; AssertionError when it raised none of exc_type."""
+    try:
+        fn(*args, **kwargs)
+    except exc_type as exc:
+        return exc
+    raise AssertionError("%s did not raise %s" % (getattr(fn, "__name__", fn), exc_type.__name__))
+
+
+def approx(a, b, tol=1e-6):
+    assert abs(a - b) <= tol, "%r != %r (tolerance %r)" % (a, b, tol)
+
+
+def run(namespace):
+    names = sorted(name for name in namespace if name.startswith("test_"))
+    failed = []
+    for name in names:
+        try:
+            namespace[name]()
+            print("PASS", name)
+        except Exception as exc:
+            failed.append(name)
+            print("FAIL", name)
+            sys.print_exception(exc)
+    print("%d passed, %d failed" % (len(names) - len(failed), len(failed)))
+    if not names:
+        print("no tests found")
+        sys.exit(1)
+    sys.exit(1 if failed else 0)

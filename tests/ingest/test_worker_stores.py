@@ -1,0 +1,125 @@
+"""The ingest worker against the real broker and database: stored once, rejected with reasons, nothing lost."""
+
+import json
+import threading
+import time
+import uuid
+
+import paho.mqtt.client as mqtt
+
+from ijlucht import contract, quality
+from ingest.settings import IngestSettings
+from ingest.worker import IngestWorker
+from tests.conftest import wait_for
+
+
+def publisher(settings, kit_id, password) -> mqtt.Client:
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{kit_id}-{uuid.uuid4().hex[:4]}")
+    c.username_pw_set(kit_id, password)
+    c.connect(settings.mqtt_host, settings.mqtt_port)
+    c.loop_start()
+    return c
+
+
+def send(client, kit_id, readings, kind=contract.READINGS, raw=None, retain=False, seq=1):
+    payload = raw if raw is not None else json.dumps({"v": 1, "seq": seq, "fw": "t", "readings": readings})
+    client.publish(contract.topic(kit_id, kind), payload, qos=1, retain=retain).wait_for_publish(10)
+
+
+def count(conn, kit_id) -> int:
+    return conn.execute("SELECT count(*) FROM readings WHERE kit_id = %s", (kit_id,)).fetchone()[0]
+
+
+def test_readings_are_stored_with_flags_and_latest_value(settings, conn, make_kit, ingest_worker):
+    kit, pw = make_kit()
+    now = int(time.time())
+    pub = publisher(settings, kit, pw)
+    send(pub, kit, [{"ts": now - 60, "pm25": 7.1, "pm10": 12.4, "rh": 90.0}, {"ts": now, "pm25": 8.2, "pm10": 14.0}])
+    wait_for(lambda: count(conn, kit) == 2, what="2 readings stored")
+    flags = conn.execute("SELECT flags FROM readings WHERE kit_id = %s ORDER BY time", (kit,)).fetchall()
+    assert flags[0][0] & quality.HIGH_HUMIDITY and flags[1][0] == 0
+    latest = conn.execute("SELECT pm25, extract(epoch FROM time) FROM latest_readings WHERE kit_id = %s", (kit,))
+    pm25, t = latest.fetchone()
+    assert abs(pm25 - 8.2) < 1e-5 and int(t) == now
+    pub.disconnect()
+
+
+def test_duplicate_readings_are_stored_once(settings, conn, make_kit, ingest_worker):
+    kit, pw = make_kit()
+    now = int(time.time())
+    pub = publisher(settings, kit, pw)
+    batch = [{"ts": now - i, "pm25": float(i)} for i in range(10)]
+    send(pub, kit, batch, seq=1)
+    send(pub, kit, batch[:5], seq=2)  # a replayed backlog overlapping what was sent
+    send(pub, kit, [{"ts": now - 20, "pm25": 1.0}], seq=3)
+    wait_for(lambda: count(conn, kit) == 11, what="11 distinct readings")
+    time.sleep(0.5)
+    assert count(conn, kit) == 11
+    older_latest = conn.execute("SELECT extract(epoch FROM time) FROM latest_readings WHERE kit_id = %s", (kit,))
+    assert int(older_latest.fetchone()[0]) == now  # an older reading arriving later does not replace the latest
+    pub.disconnect()
+
+
+def test_bad_messages_go_to_rejects_with_reasons_and_good_readings_are_kept(settings, conn, make_kit, ingest_worker):
+    kit, pw = make_kit()
+    now = int(time.time())
+    pub = publisher(settings, kit, pw)
+    send(pub, kit, None, raw=b"\xff\x00 garbage")
+    send(pub, kit, [{"ts": now, "pm25": 3.0}, {"ts": now + 86400 * 2, "pm25": 4.0}, {"pm25": 5}])
+    send(pub, kit, None, kind=contract.STATUS, raw=b"sleepy")
+    wait_for(lambda: count(conn, kit) == 1, what="the valid reading")
+
+    def reasons():
+        rows = conn.execute("SELECT reason FROM rejects WHERE kit_id = %s ORDER BY id", (kit,)).fetchall()
+        return [r[0] for r in rows] if len(rows) >= 4 else None
+
+    got = wait_for(reasons, what="4 rejects")
+    assert got[0].startswith("not valid JSON")
+    assert "in the future" in got[1] and "no 'ts'" in got[2]
+    assert "status must be 'online' or 'offline'" in got[3]
+    pub.disconnect()
+
+
+def test_status_and_info_update_the_kit(settings, conn, make_kit, ingest_worker):
+    kit, pw = make_kit()
+    pub = publisher(settings, kit, pw)
+    send(pub, kit, None, kind=contract.STATUS, raw=b"online", retain=True)
+    info = {"v": 1, "fw": "0.1.0", "sensors": ["pms5003", "bme280"], "boot": 17, "interval": 60}
+    send(pub, kit, None, kind=contract.INFO, raw=json.dumps(info), retain=True)
+
+    def kit_row():
+        r = conn.execute("SELECT online, firmware, sensors, boot_count FROM kits WHERE kit_id = %s", (kit,)).fetchone()
+        return r if r[0] and r[3] is not None else None
+
+    assert wait_for(kit_row, what="kit state") == (True, "0.1.0", ["pms5003", "bme280"], 17)
+    send(pub, kit, None, kind=contract.STATUS, raw=b"offline", retain=True)
+    wait_for(lambda: conn.execute("SELECT online FROM kits WHERE kit_id = %s", (kit,)).fetchone()[0] is False)
+    pub.disconnect()
+
+
+def test_messages_sent_while_the_worker_is_down_are_stored_when_it_returns(settings, conn, make_kit):
+    """The persistent session keeps QoS 1 messages in the broker while the worker is away."""
+    client_id = f"test-ingest-restart-{uuid.uuid4().hex[:6]}"
+
+    def start_worker():
+        w = IngestWorker(IngestSettings(ingest_client_id=client_id, ingest_batch_wait_s=0.1))
+        th = threading.Thread(target=w.run, daemon=True)
+        th.start()
+        wait_for(w.subscribed.is_set, what="worker subscribed")
+        return w, th
+
+    kit, pw = make_kit()
+    w, th = start_worker()
+    w.stop()
+    th.join(10)
+    now = int(time.time())
+    pub = publisher(settings, kit, pw)
+    for i in range(50):
+        send(pub, kit, [{"ts": now - 100 + i, "pm25": float(i)}], seq=i)
+    pub.disconnect()
+    w, th = start_worker()
+    # This worker's own queued session delivers all 50 (another worker in the session may store them too).
+    wait_for(lambda: w.counters.received >= 50, what="the 50 queued messages delivered to the returning worker")
+    wait_for(lambda: count(conn, kit) == 50, what="all 50 readings stored")
+    w.stop()
+    th.join(10)

@@ -1,0 +1,41 @@
+import pytest
+
+from ijlucht import db
+
+
+def test_migrations_are_recorded_and_run_only_once(settings, conn):
+    versions = [m.version for m in db.find_migrations()]
+    assert versions == sorted(versions) and versions[0] == 1
+    recorded = [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
+    assert recorded == versions
+    assert db.migrate(settings.dsn) == []  # a second run applies nothing
+
+
+def test_readings_is_a_hypertable_unique_on_kit_and_time(conn, make_kit):
+    kit, _ = make_kit()
+    assert (
+        conn.execute(
+            "SELECT count(*) FROM timescaledb_information.hypertables WHERE hypertable_name = 'readings'"
+        ).fetchone()[0]
+        == 1
+    )
+    conn.execute("INSERT INTO readings (time, kit_id, pm25) VALUES ('2026-01-01T00:00Z', %s, 1)", (kit,))
+    import psycopg
+
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        conn.execute("INSERT INTO readings (time, kit_id, pm25) VALUES ('2026-01-01T00:00Z', %s, 2)", (kit,))
+
+
+def test_timescaledb_license_is_reported(conn):
+    assert db.timescaledb_license(conn) in ("apache", "timescale")
+
+
+def test_misnamed_or_repeated_migration_files_are_errors(tmp_path):
+    (tmp_path / "001_a.sql").write_text("")
+    (tmp_path / "001_b.sql").write_text("")
+    with pytest.raises(ValueError, match="two migrations with number 001"):
+        db.find_migrations(tmp_path)
+    (tmp_path / "001_b.sql").unlink()
+    (tmp_path / "2_c.sql").write_text("")
+    with pytest.raises(ValueError, match="does not match"):
+        db.find_migrations(tmp_path)

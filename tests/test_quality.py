@@ -1,0 +1,39 @@
+from ijlucht import quality
+
+NONE = dict.fromkeys(("pm1", "pm25", "pm10", "t", "rh", "p"))
+
+
+def values(**kw):
+    return {**NONE, **kw}
+
+
+def test_clean_reading_has_no_flags():
+    assert quality.reading_flags(values(pm25=7.1, pm10=12.4, rh=60.0, t=9.8), age_s=5) == 0
+
+
+def test_value_outside_physical_range_is_flagged():
+    assert quality.reading_flags(values(rh=101.0), age_s=0) & quality.OUT_OF_RANGE
+    assert quality.reading_flags(values(pm25=-3.0), age_s=0) & quality.OUT_OF_RANGE
+    assert quality.reading_flags(values(p=1100.0), age_s=0) & quality.OUT_OF_RANGE
+
+
+def test_high_humidity_is_flagged_from_85_percent():
+    assert quality.reading_flags(values(pm25=10.0, rh=85.0), age_s=0) & quality.HIGH_HUMIDITY
+    assert not quality.reading_flags(values(pm25=10.0, rh=84.9), age_s=0) & quality.HIGH_HUMIDITY
+
+
+def test_pm25_above_pm10_beyond_rounding_is_flagged():
+    assert quality.reading_flags(values(pm25=12.0, pm10=10.0), age_s=0) & quality.PM25_ABOVE_PM10
+    assert not quality.reading_flags(values(pm25=10.3, pm10=10.0), age_s=0) & quality.PM25_ABOVE_PM10
+
+
+def test_late_and_unsynced_readings_are_flagged():
+    f = quality.reading_flags(values(pm25=1.0), age_s=3600, clock_synced=False)
+    assert f & quality.BACKFILLED and f & quality.CLOCK_NOT_SYNCED
+    assert quality.flag_names(f) == ["clock_not_synced", "backfilled"]
+
+
+def test_flag_bits_are_distinct_single_bits():
+    bits = list(quality.NAMES)
+    assert len(set(bits)) == len(bits)
+    assert all(b and b & (b - 1) == 0 for b in bits)

@@ -1,0 +1,1 @@
+"""The virtual kit: the real firmware under the MicroPython unix port with simulated hardware."""

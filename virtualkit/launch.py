@@ -1,0 +1,65 @@
+"""Start virtual kits from CPython: write a kit folder, then run the firmware in a `micropython` process."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+RUN_KIT = Path(__file__).resolve().parent / "run_kit.py"
+SERIES_FILE = "series.csv"
+SERIES_HEADER = ("offset_s", "pm1", "pm25", "pm10", "t", "rh", "p")
+LOG_FILE = "kit.log"
+
+
+def micropython_binary() -> str:
+    """The `micropython` command next to this Python (the venv's) or else on PATH."""
+    beside = Path(sys.executable).parent / "micropython"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which("micropython")
+    if found is None:
+        raise FileNotFoundError("no micropython binary next to %s or on PATH" % sys.executable)
+    return found
+
+
+def _csv_field(value: object) -> str:
+    return "" if value is None else repr(float(value)) if not isinstance(value, int) else str(value)
+
+
+def write_kit_dir(kit_dir: str | Path, config: dict, series_rows: Iterable[Sequence | Mapping]) -> Path:
+    """Write <kit_dir>/config.json and <kit_dir>/series.csv; returns the folder.
+
+    series_rows: (offset_s, pm1, pm25, pm10, t, rh, p) sequences or mappings with those keys; None = missing.
+    config gets replay_file = series.csv unless it names one.
+    """
+    kit_dir = Path(kit_dir)
+    kit_dir.mkdir(parents=True, exist_ok=True)
+    lines = [",".join(SERIES_HEADER)]
+    for row in series_rows:
+        values = [row.get(k) for k in SERIES_HEADER] if isinstance(row, Mapping) else list(row)
+        if len(values) != len(SERIES_HEADER):
+            raise ValueError(f"series row {row!r} needs {len(SERIES_HEADER)} fields")
+        lines.append(",".join(_csv_field(v) for v in values))
+    (kit_dir / SERIES_FILE).write_text("\n".join(lines) + "\n")
+    config = {"replay_file": SERIES_FILE, **config}
+    (kit_dir / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    return kit_dir
+
+
+def start_kit(kit_dir: str | Path) -> subprocess.Popen:
+    """Run the firmware for <kit_dir> in a micropython process; its output goes to <kit_dir>/kit.log.
+
+    The output goes to a file, not a pipe, so a kit never stalls on a full pipe nobody reads.
+    Stop it with terminate() (SIGTERM ends it at once); the broker then publishes its last will.
+    """
+    kit_dir = Path(kit_dir).resolve()
+    if not (kit_dir / "config.json").is_file():
+        raise FileNotFoundError(f"{kit_dir / 'config.json'} does not exist; use write_kit_dir first")
+    with open(kit_dir / LOG_FILE, "ab") as log:
+        return subprocess.Popen(
+            [micropython_binary(), str(RUN_KIT), str(kit_dir)],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=str(kit_dir),
+        )
