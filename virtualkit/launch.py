@@ -21,12 +21,14 @@ def micropython_binary() -> str:
         return str(beside)
     found = shutil.which("micropython")
     if found is None:
-        raise FileNotFoundError("no micropython binary next to %s or on PATH" % sys.executable)
+        raise FileNotFoundError(f"no micropython binary next to {sys.executable} or on PATH")
     return found
 
 
 def _csv_field(value: object) -> str:
-    return "" if value is None else repr(float(value)) if not isinstance(value, int) else str(value)
+    if value is None:
+        return ""
+    return str(value) if isinstance(value, int) else repr(float(value))
 
 
 def write_kit_dir(kit_dir: str | Path, config: dict, series_rows: Iterable[Sequence | Mapping]) -> Path:
@@ -61,5 +63,8 @@ def start_kit(kit_dir: str | Path) -> subprocess.Popen:
     with open(kit_dir / LOG_FILE, "ab") as log:
         return subprocess.Popen(
             [micropython_binary(), str(RUN_KIT), str(kit_dir)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=str(kit_dir),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=str(kit_dir),
         )

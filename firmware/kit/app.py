@@ -79,8 +79,15 @@ class Kit:
         if not self.clock.synced:
             self.clock.sync(cfg["ntp_host"])  # before TLS: certificate checks need the date
         gc.collect()
-        client = mqtt.MQTTClient(cfg["kit_id"], cfg["mqtt_host"], cfg["mqtt_port"], cfg["mqtt_user"],
-                                 cfg["mqtt_password"], cfg["keepalive"], self.ssl_context)
+        client = mqtt.MQTTClient(
+            cfg["kit_id"],
+            cfg["mqtt_host"],
+            cfg["mqtt_port"],
+            cfg["mqtt_user"],
+            cfg["mqtt_password"],
+            cfg["keepalive"],
+            self.ssl_context,
+        )
         client.set_last_will(self.topic_status, contract.STATUS_OFFLINE, retain=True, qos=1)
         client.connect()
         try:
@@ -149,8 +156,10 @@ class Kit:
     # --- loop ------------------------------------------------------------------------------------------
     def healthy(self):
         now = time.ticks_ms()
-        return (time.ticks_diff(now, self.last_reading_ms) < 3 * self.interval_ms + WIFI_TIMEOUT_MS
-                and time.ticks_diff(now, self.last_ok_ms) < OFFLINE_RESET_MS)
+        return (
+            time.ticks_diff(now, self.last_reading_ms) < 3 * self.interval_ms + WIFI_TIMEOUT_MS
+            and time.ticks_diff(now, self.last_ok_ms) < OFFLINE_RESET_MS
+        )
 
     def feed(self):
         if self.wdt is not None and self.healthy():
@@ -169,9 +178,20 @@ class Kit:
             time.sleep_ms(wait)
 
     def log_cycle(self, cycle):
-        print("cycle=%d online=%d backlog=%d dropped=%d sent=%d seq=%d reconnects=%d sensor_failures=%d synced=%d"
-              % (cycle, self.client is not None, len(self.backlog), self.backlog.dropped, self.sent, self.seq,
-                 self.reconnects, self.sensor_failures, self.clock.synced))
+        print(
+            "cycle=%d online=%d backlog=%d dropped=%d sent=%d seq=%d reconnects=%d sensor_failures=%d synced=%d"
+            % (
+                cycle,
+                self.client is not None,
+                len(self.backlog),
+                self.backlog.dropped,
+                self.sent,
+                self.seq,
+                self.reconnects,
+                self.sensor_failures,
+                self.clock.synced,
+            )
+        )
 
     def run(self, max_cycles=None):
         """Measure every interval until max_cycles readings were taken (None: forever)."""

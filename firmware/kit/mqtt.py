@@ -95,7 +95,7 @@ def pem_to_der(data):
     end = data.find(b"-----END CERTIFICATE-----", begin)
     if end < 0:
         raise ValueError("PEM certificate without END line")
-    body = data[begin + 27:end].replace(b"\r", b"").replace(b"\n", b"")
+    body = data[begin + 27 : end].replace(b"\r", b"").replace(b"\n", b"")
     return binascii.a2b_base64(body)
 
 
@@ -114,8 +114,9 @@ def tls_context(ca_file=None):
 
 
 class MQTTClient:
-    def __init__(self, client_id, host, port=1883, user=None, password=None, keepalive=60,
-                 ssl_context=None, timeout_s=10):
+    def __init__(
+        self, client_id, host, port=1883, user=None, password=None, keepalive=60, ssl_context=None, timeout_s=10
+    ):
         self.client_id = client_id
         self.host = host
         self.port = port
@@ -153,8 +154,9 @@ class MQTTClient:
         self.close()
         self.sock = sock if sock is not None else self._open()
         try:
-            self._send(connect_packet(self.client_id, self.keepalive, self.user, self.password,
-                                      self.will, clean_session))
+            self._send(
+                connect_packet(self.client_id, self.keepalive, self.user, self.password, self.will, clean_session)
+            )
             body = self._wait_for(CONNACK, None, self.timeout_s * 1000)
             if len(body) != 2:
                 raise MQTTError("malformed CONNACK")

@@ -24,18 +24,20 @@ def reading(ts, values, synced=True):
 def readings_message(seq, readings):
     """JSON text of one readings message; readings oldest first, 1..1000 of them."""
     if not 1 <= len(readings) <= contract.MAX_READINGS_PER_MESSAGE:
-        raise ValueError("a readings message holds 1-%d readings, got %d"
-                         % (contract.MAX_READINGS_PER_MESSAGE, len(readings)))
+        raise ValueError(
+            "a readings message holds 1-%d readings, got %d" % (contract.MAX_READINGS_PER_MESSAGE, len(readings))
+        )
     return json.dumps({"v": contract.VERSION, "seq": seq, "fw": FW_VERSION, "readings": readings})
 
 
 def info_message(sensors, boot, interval):
-    return json.dumps({"v": contract.VERSION, "fw": FW_VERSION, "sensors": list(sensors),
-                       "boot": boot, "interval": interval})
+    return json.dumps(
+        {"v": contract.VERSION, "fw": FW_VERSION, "sensors": list(sensors), "boot": boot, "interval": interval}
+    )
 
 
 def batches(readings, batch_max):
     """Split readings (oldest first) into consecutive lists of at most batch_max."""
     if batch_max < 1:
         raise ValueError("batch_max must be at least 1")
-    return [readings[i:i + batch_max] for i in range(0, len(readings), batch_max)]
+    return [readings[i : i + batch_max] for i in range(0, len(readings), batch_max)]

@@ -9,8 +9,17 @@ import pytest
 from ijlucht import contract, quantities
 
 FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
-NAMES = ("VERSION", "TOPIC_ROOT", "READINGS", "STATUS", "INFO", "CMD", "STATUS_ONLINE", "STATUS_OFFLINE",
-         "MAX_READINGS_PER_MESSAGE")
+NAMES = (
+    "VERSION",
+    "TOPIC_ROOT",
+    "READINGS",
+    "STATUS",
+    "INFO",
+    "CMD",
+    "STATUS_ONLINE",
+    "STATUS_OFFLINE",
+    "MAX_READINGS_PER_MESSAGE",
+)
 
 
 def firmware_contract():
@@ -33,16 +42,16 @@ def test_kit_topic_is_built_the_same_way():
     assert firmware_contract().topic("bev-042", "status") == contract.topic("bev-042", contract.STATUS)
 
 
-@pytest.mark.parametrize("kit_id", ["bev-042", "wijkaanzee-3", "abc", "a" * 32, "a" * 33, "ab", "-ab",
-                                    "Bev-1", "bev_1", "bev 1", "0ab", ""])
+@pytest.mark.parametrize(
+    "kit_id", ["bev-042", "wijkaanzee-3", "abc", "a" * 32, "a" * 33, "ab", "-ab", "Bev-1", "bev_1", "bev 1", "0ab", ""]
+)
 def test_kit_id_rule_agrees(kit_id: str) -> None:
     assert firmware_contract().is_valid_kit_id(kit_id) == contract.is_valid_kit_id(kit_id)
 
 
 def test_firmware_version_is_written_in_one_place():
     tree = ast.parse((FIRMWARE / "kit" / "__init__.py").read_text())
-    versions = [n.value.value for n in tree.body if isinstance(n, ast.Assign)
-                and n.targets[0].id == "FW_VERSION"]
+    versions = [n.value.value for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "FW_VERSION"]
     assert versions == ["0.1.0"]
     holders = [p.relative_to(FIRMWARE).as_posix() for p in FIRMWARE.rglob("*.py") if '"0.1.0"' in p.read_text()]
     assert holders == ["kit/__init__.py"]

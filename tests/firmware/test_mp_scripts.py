@@ -17,8 +17,9 @@ def test_there_are_micropython_test_scripts():
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
 def test_firmware_script_passes_under_micropython(script: Path) -> None:
-    result = subprocess.run([micropython_binary(), str(script)], capture_output=True, text=True, timeout=120,
-                            cwd=MP_DIR)
+    result = subprocess.run(
+        [micropython_binary(), str(script)], capture_output=True, text=True, timeout=120, cwd=MP_DIR
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"{script.name} failed under micropython:\n{output}"
     assert " passed, 0 failed" in output

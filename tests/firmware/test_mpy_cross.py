@@ -9,8 +9,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DEVICE_FILES = sorted(
-    [*(ROOT / "firmware").rglob("*.py"), *(ROOT / "virtualkit" / "board").glob("*.py"),
-     ROOT / "virtualkit" / "run_kit.py"]
+    [
+        *(ROOT / "firmware").rglob("*.py"),
+        *(ROOT / "virtualkit" / "board").glob("*.py"),
+        ROOT / "virtualkit" / "run_kit.py",
+    ]
 )
 
 
@@ -27,7 +30,8 @@ def test_firmware_files_are_found():
 @pytest.mark.parametrize("source", DEVICE_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_file_compiles_for_esp32(source: Path, tmp_path: Path) -> None:
     out = tmp_path / (source.stem + ".mpy")
-    result = subprocess.run([mpy_cross(), "-march=xtensawin", "-o", str(out), str(source)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [mpy_cross(), "-march=xtensawin", "-o", str(out), str(source)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert out.stat().st_size > 0

@@ -47,8 +47,13 @@ def broker() -> Iterator[Broker]:
         pytest.skip("Mosquitto is not installed (deploy/local/services.sh install)")
     state = Path(tempfile.mkdtemp(prefix="ijlucht-fw-"))
     state.chmod(0o755)  # the daemons run as their own users when we are root
-    env = {**os.environ, "IJLUCHT_STATE_DIR": str(state), "IJLUCHT_PG_PORT": "55439",
-           "IJLUCHT_MQTT_PORT": str(MQTT_PORT), "IJLUCHT_MQTT_TLS_PORT": str(MQTT_TLS_PORT)}
+    env = {
+        **os.environ,
+        "IJLUCHT_STATE_DIR": str(state),
+        "IJLUCHT_PG_PORT": "55439",
+        "IJLUCHT_MQTT_PORT": str(MQTT_PORT),
+        "IJLUCHT_MQTT_TLS_PORT": str(MQTT_TLS_PORT),
+    }
     subprocess.run(["bash", str(SERVICES_SH), "start"], env=env, check=True, timeout=300)
     try:
         yield Broker(state)
@@ -93,9 +98,17 @@ class Recorder:
 
 
 def kit_config(kit_id: str, password: str, **changes) -> dict:
-    cfg = {"kit_id": kit_id, "mqtt_host": "127.0.0.1", "mqtt_port": MQTT_PORT, "mqtt_password": password,
-           "wifi_ssid": "virtual", "sensors": ["replay"], "interval": 1, "replay_anchor": int(time.time()),
-           "replay_period": 120}
+    cfg = {
+        "kit_id": kit_id,
+        "mqtt_host": "127.0.0.1",
+        "mqtt_port": MQTT_PORT,
+        "mqtt_password": password,
+        "wifi_ssid": "virtual",
+        "sensors": ["replay"],
+        "interval": 1,
+        "replay_anchor": int(time.time()),
+        "replay_period": 120,
+    }
     cfg.update(changes)
     return cfg
 
@@ -124,7 +137,8 @@ def assert_v1_readings_message(payload: bytes) -> dict:
 
 
 def test_virtual_kit_publishes_online_info_and_v1_readings_then_broker_says_offline_when_killed(
-        broker: Broker, tmp_path: Path, kits: list) -> None:
+    broker: Broker, tmp_path: Path, kits: list
+) -> None:
     kit_id, password = "vk-publish-1", secrets.token_urlsafe(16)
     broker.add_kit_account(kit_id, password)
     recorder = Recorder(broker, kit_id)
@@ -163,8 +177,7 @@ def test_virtual_kit_verifies_the_broker_certificate_over_tls(broker: Broker, tm
     recorder = Recorder(broker, kit_id)
     try:
         ca = broker.state / "mosquitto" / "tls" / "ca.crt"
-        cfg = kit_config(kit_id, password, mqtt_host="localhost", mqtt_port=MQTT_TLS_PORT, tls=True,
-                         ca_file=str(ca))
+        cfg = kit_config(kit_id, password, mqtt_host="localhost", mqtt_port=MQTT_TLS_PORT, tls=True, ca_file=str(ca))
         kits.append(start_kit(write_kit_dir(tmp_path / kit_id, cfg, SERIES)))
         recorder.wait(lambda: recorder.of("readings"), 30, "a readings message over TLS")
         assert_v1_readings_message(recorder.of("readings")[0][0])
@@ -173,16 +186,36 @@ def test_virtual_kit_verifies_the_broker_certificate_over_tls(broker: Broker, tm
 
 
 def test_virtual_kit_with_an_untrusted_ca_refuses_the_broker_and_keeps_measuring(
-        broker: Broker, tmp_path: Path, kits: list) -> None:
+    broker: Broker, tmp_path: Path, kits: list
+) -> None:
     kit_id, password = "vk-tls-2", secrets.token_urlsafe(16)
     broker.add_kit_account(kit_id, password)
     other = tmp_path / "other-ca"
     other.mkdir()
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=other",
-                    "-keyout", str(other / "ca.key"), "-out", str(other / "ca.crt")],
-                   check=True, capture_output=True, timeout=60)
-    cfg = kit_config(kit_id, password, mqtt_host="localhost", mqtt_port=MQTT_TLS_PORT, tls=True,
-                     ca_file=str(other / "ca.crt"))
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=other",
+            "-keyout",
+            str(other / "ca.key"),
+            "-out",
+            str(other / "ca.crt"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    cfg = kit_config(
+        kit_id, password, mqtt_host="localhost", mqtt_port=MQTT_TLS_PORT, tls=True, ca_file=str(other / "ca.crt")
+    )
     kit_dir = write_kit_dir(tmp_path / kit_id, cfg, SERIES)
     proc = start_kit(kit_dir)
     kits.append(proc)
@@ -196,7 +229,8 @@ def test_virtual_kit_with_an_untrusted_ca_refuses_the_broker_and_keeps_measuring
 
 
 def test_virtual_kit_with_a_wrong_password_reports_it_and_keeps_running(
-        broker: Broker, tmp_path: Path, kits: list) -> None:
+    broker: Broker, tmp_path: Path, kits: list
+) -> None:
     kit_id = "vk-badpw-1"
     broker.add_kit_account(kit_id, "right-" + secrets.token_hex(8))
     kit_dir = write_kit_dir(tmp_path / kit_id, kit_config(kit_id, "wrong"), SERIES)
@@ -217,7 +251,8 @@ def cpu_seconds(pid: int) -> float:
 
 
 def test_virtual_kit_idles_between_readings_and_stops_at_once_on_sigterm(
-        broker: Broker, tmp_path: Path, kits: list) -> None:
+    broker: Broker, tmp_path: Path, kits: list
+) -> None:
     kit_id, password = "vk-idle-1", secrets.token_urlsafe(16)
     broker.add_kit_account(kit_id, password)
     recorder = Recorder(broker, kit_id)

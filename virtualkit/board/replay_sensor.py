@@ -28,8 +28,9 @@ def load_series(path):
                 continue
             fields = line.split(",")
             if len(fields) != len(HEADER):
-                raise ValueError("replay: %s line %d has %d fields, expected %d"
-                                 % (path, number, len(fields), len(HEADER)))
+                raise ValueError(
+                    "replay: %s line %d has %d fields, expected %d" % (path, number, len(fields), len(HEADER))
+                )
             offset = float(fields[0])
             if len(offsets) and offset <= offsets[-1]:
                 raise ValueError("replay: %s line %d: offset_s must rise" % (path, number))
@@ -74,7 +75,7 @@ class ReplaySensor:
         return self.values_at(self.now())
 
     def values_at(self, unix_ts):
-        """Quantities at Unix time unix_ts; a quantity missing on either side of the moment is left out."""
+        """Quantities at Unix time unix_ts: linear between rows; missing when the row before lacks it."""
         offsets = self.offsets
         n = len(offsets)
         pos = (unix_ts - self.anchor) % self.period
@@ -90,9 +91,8 @@ class ReplaySensor:
         for key, column in zip(QUANTITIES, self.columns):
             a = column[left]
             b = column[right]
-            if frac == 0.0:
-                if a == a:  # NaN is the only value not equal to itself
-                    values[key] = a
-            elif a == a and b == b:
-                values[key] = a + (b - a) * frac
+            if a != a:  # NaN (missing) is the only value not equal to itself
+                continue
+            # Missing after: hold the last value (as virtualkit/fleet.py's interpolate() does).
+            values[key] = a + (b - a) * frac if b == b else a
         return values

@@ -1,10 +1,13 @@
+# ruff: noqa: UP031, SIM105  (MicroPython script: no contextlib, %-formatting as in the firmware)
 """A tiny test runner for MicroPython scripts (the unix port has no unittest).
 
 A script imports this module (which puts firmware/ and virtualkit/board/ on sys.path), defines test_*
 functions and ends with mptest.run(globals()). Exit code 1 when a test fails.
 """
 
+import os
 import sys
+import time
 
 
 def _parent(path):
@@ -17,6 +20,16 @@ sys.path.insert(1, _ROOT + "/firmware")
 sys.path.insert(1, _ROOT + "/virtualkit/board")
 
 ROOT = _ROOT
+
+
+_temp_files = []
+
+
+def temp_path(stem):
+    """A fresh file name under /tmp, removed when the script's tests have run."""
+    path = "/tmp/ijlucht-mp-%s-%d" % (stem, time.ticks_us())
+    _temp_files.append(path)
+    return path
 
 
 def raises(exc_type, fn, *args, **kwargs):
@@ -43,6 +56,11 @@ def run(namespace):
             failed.append(name)
             print("FAIL", name)
             sys.print_exception(exc)
+    for path in _temp_files:
+        try:
+            os.remove(path)
+        except OSError:
+            pass
     print("%d passed, %d failed" % (len(names) - len(failed), len(failed)))
     if not names:
         print("no tests found")

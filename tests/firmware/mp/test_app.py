@@ -36,11 +36,18 @@ class FakeClient:
 
 
 def make_kit(**changes):
-    path = "/tmp/ijlucht-mp-app-%d.csv" % time.ticks_us()
+    path = mptest.temp_path("series.csv")
     with open(path, "w") as f:
         f.write("offset_s,pm1,pm25,pm10,t,rh,p\n0,1,2,3,4,5,1000\n60,1,2,3,4,5,1000\n")
-    raw = {"kit_id": "vk-001", "mqtt_host": "h", "mqtt_password": "p", "wifi_ssid": "w",
-           "sensors": ["replay"], "replay_file": path, "batch_max": 2}
+    raw = {
+        "kit_id": "vk-001",
+        "mqtt_host": "h",
+        "mqtt_password": "p",
+        "wifi_ssid": "w",
+        "sensors": ["replay"],
+        "replay_file": path,
+        "batch_max": 2,
+    }
     raw.update(changes)
     return app.Kit(config.validate(raw), boot=1, clk=FakeClock())
 

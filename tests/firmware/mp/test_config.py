@@ -3,8 +3,13 @@ import json
 import mptest
 from kit import config
 
-MINIMAL = {"kit_id": "bev-042", "mqtt_host": "mqtt.example.nl", "mqtt_password": "s3cret",
-           "wifi_ssid": "home", "sensors": ["replay"]}
+MINIMAL = {
+    "kit_id": "bev-042",
+    "mqtt_host": "mqtt.example.nl",
+    "mqtt_password": "s3cret",
+    "wifi_ssid": "home",
+    "sensors": ["replay"],
+}
 
 
 def with_(**changes):
@@ -41,15 +46,20 @@ def test_missing_required_field_names_the_field():
 
 
 def test_wrong_types_are_rejected_with_the_field_name():
-    for key, value in (("interval", "60"), ("interval", True), ("tls", 1), ("sensors", "replay"),
-                       ("mqtt_port", 18.5), ("kit_id", 42)):
+    for key, value in (
+        ("interval", "60"),
+        ("interval", True),
+        ("tls", 1),
+        ("sensors", "replay"),
+        ("mqtt_port", 18.5),
+        ("kit_id", 42),
+    ):
         exc = mptest.raises(ValueError, config.validate, with_(**{key: value}))
         assert key in str(exc), str(exc)
 
 
 def test_out_of_range_numbers_are_rejected():
-    for key, value in (("interval", 0), ("batch_max", 0), ("batch_max", 1001), ("mqtt_port", 70000),
-                       ("keepalive", 5)):
+    for key, value in (("interval", 0), ("batch_max", 0), ("batch_max", 1001), ("mqtt_port", 70000), ("keepalive", 5)):
         exc = mptest.raises(ValueError, config.validate, with_(**{key: value}))
         assert key in str(exc), str(exc)
 
@@ -66,7 +76,7 @@ def test_empty_sensor_list_is_rejected():
 
 def test_load_reports_missing_file_and_bad_json():
     assert "cannot read" in str(mptest.raises(ValueError, config.load, "/nonexistent/config.json"))
-    path = "/tmp/ijlucht-mp-config-bad.json"
+    path = mptest.temp_path("config.json")
     with open(path, "w") as f:
         f.write("{not json")
     assert "not valid JSON" in str(mptest.raises(ValueError, config.load, path))

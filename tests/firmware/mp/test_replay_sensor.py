@@ -1,5 +1,3 @@
-import time
-
 import mptest
 import replay_sensor
 
@@ -8,7 +6,7 @@ ANCHOR = 1764355200
 
 
 def series(text, name="series"):
-    path = "/tmp/ijlucht-mp-replay-%s-%d.csv" % (name, time.ticks_us())
+    path = mptest.temp_path(name + ".csv")
     with open(path, "w") as f:
         f.write(text)
     return path
@@ -35,11 +33,17 @@ def test_between_rows_values_are_interpolated_linearly():
     mptest.approx(v["p"], 1002.5, 1e-3)
 
 
-def test_quantity_missing_on_either_side_is_left_out():
-    v = sensor(ROWS, replay_period=180).values_at(ANCHOR + 30)
-    assert "pm10" not in v and "rh" in v
+def test_quantity_missing_in_the_row_before_is_left_out():
     v = sensor(ROWS, replay_period=180).values_at(ANCHOR + 90)
-    assert "pm10" not in v and "rh" not in v and "t" in v
+    assert "pm10" not in v and "t" in v
+
+
+def test_quantity_missing_in_the_row_after_holds_the_last_value():
+    v = sensor(ROWS, replay_period=180).values_at(ANCHOR + 30)
+    assert v["pm10"] == 20.0
+    mptest.approx(v["rh"], 85.0, 1e-4)
+    v = sensor(ROWS, replay_period=180).values_at(ANCHOR + 90)
+    assert v["rh"] == 90.0
 
 
 def test_series_repeats_after_the_period_and_wraps_from_last_to_first_row():

@@ -1,5 +1,3 @@
-import time
-
 import mptest
 from kit import sensors
 from kit.clock import Clock
@@ -28,7 +26,7 @@ def test_unknown_sensor_name_fails_clearly():
 
 
 def test_replay_name_creates_a_replay_reader():
-    path = "/tmp/ijlucht-mp-sensors-%d.csv" % time.ticks_us()
+    path = mptest.temp_path("series.csv")
     with open(path, "w") as f:
         f.write("offset_s,pm1,pm25,pm10,t,rh,p\n0,1,2,3,4,5,900\n")
     readers = sensors.create({"sensors": ["replay"], "replay_file": path}, Clock())
