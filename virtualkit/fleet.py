@@ -61,19 +61,23 @@ def _num(text: str) -> float | None:
 
 
 def load_series() -> dict[str, list[tuple]]:
-    """source kit -> rows (offset_s, pm1, pm25, pm10, t, rh, p) within one period, oldest first."""
+    """source kit -> one row per hour of the period: (offset_s, pm1, pm25, pm10, t, rh, p), None where missing.
+
+    Every hour is present, so an hour the source kit did not measure stays missing on replay instead of being
+    bridged by interpolation across a gap of days.
+    """
     with WEATHER_FILE.open(newline="", encoding="utf-8") as f:
         weather = {_hour_offset(r["date"]): (_num(r["temp"]), _num(r["rh"])) for r in csv.DictReader(f)}
-    series: dict[str, list[tuple]] = {}
+    pm: dict[str, dict[int, tuple[float | None, float | None]]] = {}
     with PM_FILE.open(newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f):
-            off = _hour_offset(r["date"])
-            if not 0 <= off < SERIES_PERIOD_S:
-                continue
-            t, rh = weather.get(off, (None, None))
-            series.setdefault(r["kit_id"], []).append((off, None, _num(r["pm25"]), _num(r["pm10"]), t, rh, None))
-    for rows in series.values():
-        rows.sort()
+            pm.setdefault(r["kit_id"], {})[_hour_offset(r["date"])] = (_num(r["pm25"]), _num(r["pm10"]))
+    series: dict[str, list[tuple]] = {}
+    for kit, hours in pm.items():
+        series[kit] = [
+            (off, None, *hours.get(off, (None, None)), *weather.get(off, (None, None)), None)
+            for off in range(0, SERIES_PERIOD_S, 3600)
+        ]
     return series
 
 

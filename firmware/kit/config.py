@@ -4,25 +4,26 @@ import json
 
 from kit import contract
 
-# key: (kind, default). A default of REQUIRED means the key must be present.
+# (key, kind, default), checked in this order (a tuple: MicroPython dicts keep no order).
+# A default of REQUIRED means the key must be present.
 REQUIRED = object()
-FIELDS = {
-    "kit_id": ("str", REQUIRED),
-    "mqtt_host": ("str", REQUIRED),
-    "mqtt_port": ("int", None),  # None: 8883 with TLS, 1883 without
-    "mqtt_user": ("str", None),  # None: the kit id, as the broker's ACL expects
-    "mqtt_password": ("str", REQUIRED),
-    "interval": ("int", 60),
-    "wifi_ssid": ("str", REQUIRED),
-    "wifi_password": ("str", ""),
-    "sensors": ("list", REQUIRED),
-    "tls": ("bool", False),
-    "ca_file": ("str", None),  # with TLS: verify the broker's certificate against this CA (PEM or DER)
-    "keepalive": ("int", 60),
-    "batch_max": ("int", 60),
-    "backlog_max": ("int", 1440),  # readings kept while offline: a day at the default interval
-    "ntp_host": ("str", "pool.ntp.org"),
-}
+FIELDS = (
+    ("kit_id", "str", REQUIRED),
+    ("mqtt_host", "str", REQUIRED),
+    ("mqtt_port", "int", None),  # None: 8883 with TLS, 1883 without
+    ("mqtt_user", "str", None),  # None: the kit id, as the broker's ACL expects
+    ("mqtt_password", "str", REQUIRED),
+    ("interval", "int", 60),
+    ("wifi_ssid", "str", REQUIRED),
+    ("wifi_password", "str", ""),
+    ("sensors", "list", REQUIRED),
+    ("tls", "bool", False),
+    ("ca_file", "str", None),  # with TLS: verify the broker's certificate against this CA (PEM or DER)
+    ("keepalive", "int", 60),
+    ("batch_max", "int", 60),
+    ("backlog_max", "int", 1440),  # readings kept while offline: a day at the default interval
+    ("ntp_host", "str", "pool.ntp.org"),
+)
 
 # Inclusive bounds for the integer fields.
 BOUNDS = {
@@ -53,8 +54,7 @@ def validate(raw):
     if not isinstance(raw, dict):
         raise ValueError("config: expected a JSON object")
     cfg = dict(raw)
-    for key in FIELDS:
-        kind, default = FIELDS[key]
+    for key, kind, default in FIELDS:
         value = cfg.get(key)
         if value is None:
             if default is REQUIRED:

@@ -17,11 +17,3 @@ def test_invalid_config_writes_crash_file_and_resets(tmp_path: Path) -> None:
     assert result.returncode == RESET_EXIT_CODE, result.stdout + result.stderr
     crash = (kit_dir / "crash.txt").read_text()
     assert "missing required field 'kit_id'" in crash and "Traceback" in crash
-
-
-def test_boot_counter_rises_at_every_start(tmp_path: Path) -> None:
-    kit_dir = write_kit_dir(tmp_path / "kit", {"mqtt_host": "127.0.0.1"}, [(0, 1, 2, 3, 4, 5, 1000)])
-    for _ in range(2):
-        subprocess.run([micropython_binary(), str(RUN_KIT), str(kit_dir)], capture_output=True, timeout=60)
-    # The config is invalid, so the counter never runs: it is written only after a valid config loads.
-    assert not (kit_dir / "boot_count").exists()
