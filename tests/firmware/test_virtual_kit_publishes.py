@@ -1,14 +1,12 @@
 """The virtual kit (real firmware under `micropython`, replay sensor) against a real private Mosquitto.
 
-The broker comes from deploy/local/services.sh on ports of its own (it also starts PostgreSQL, unused here).
+The broker is the test session's private Mosquitto (tests/conftest.py).
 """
 
 import json
 import os
 import secrets
-import shutil
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -17,12 +15,13 @@ from pathlib import Path
 import paho.mqtt.client as paho
 import pytest
 
+from ijlucht.broker import set_password
+from ijlucht.settings import PlatformSettings
+from tests.conftest import TEST_ENV
 from virtualkit.launch import start_kit, write_kit_dir
 
-ROOT = Path(__file__).resolve().parents[2]
-SERVICES_SH = ROOT / "deploy" / "local" / "services.sh"
-MQTT_PORT = 18939
-MQTT_TLS_PORT = 18940
+MQTT_PORT = int(TEST_ENV["IJLUCHT_MQTT_PORT"])
+MQTT_TLS_PORT = int(TEST_ENV["IJLUCHT_MQTT_TLS_PORT"])
 QUANTITIES = ("pm1", "pm25", "pm10", "t", "rh")
 # Constant values so every interpolated reading is known; p is missing throughout.
 SERIES = [(0, 4.0, 7.1, 12.4, 9.8, 81.2, None), (60, 4.0, 7.1, 12.4, 9.8, 81.2, None)]
@@ -30,36 +29,20 @@ EXPECTED = dict(zip(QUANTITIES, SERIES[0][1:6], strict=True))
 
 
 class Broker:
-    def __init__(self, state: Path) -> None:
-        self.state = state
-        self.ingest_password = (state / "secrets" / "mqtt-ingest.pass").read_text().strip()
+    def __init__(self, settings: PlatformSettings) -> None:
+        self.settings = settings
+        self.state = settings.state_dir
+        self.ingest_password = (settings.secrets_dir / "mqtt-ingest.pass").read_text().strip()
 
     def add_kit_account(self, kit_id: str, password: str) -> None:
-        mq = self.state / "mosquitto"
-        subprocess.run(["mosquitto_passwd", "-b", str(mq / "passwd"), kit_id, password], check=True, timeout=30)
-        subprocess.run(["kill", "-HUP", (mq / "mosquitto.pid").read_text().strip()], check=True, timeout=30)
+        set_password(self.settings.mosquitto_dir, kit_id, password)
         time.sleep(0.3)  # Mosquitto re-reads the password file asynchronously
 
 
 @pytest.fixture(scope="module")
-def broker() -> Iterator[Broker]:
-    if shutil.which("mosquitto") is None or shutil.which("mosquitto_passwd") is None:
-        pytest.skip("Mosquitto is not installed (deploy/local/services.sh install)")
-    state = Path(tempfile.mkdtemp(prefix="ijlucht-fw-"))
-    state.chmod(0o755)  # the daemons run as their own users when we are root
-    env = {
-        **os.environ,
-        "IJLUCHT_STATE_DIR": str(state),
-        "IJLUCHT_PG_PORT": "55439",
-        "IJLUCHT_MQTT_PORT": str(MQTT_PORT),
-        "IJLUCHT_MQTT_TLS_PORT": str(MQTT_TLS_PORT),
-    }
-    subprocess.run(["bash", str(SERVICES_SH), "start"], env=env, check=True, timeout=300)
-    try:
-        yield Broker(state)
-    finally:
-        subprocess.run(["bash", str(SERVICES_SH), "stop"], env=env, timeout=120)
-        shutil.rmtree(state, ignore_errors=True)
+def broker(settings: PlatformSettings) -> Broker:
+    """The session's private Mosquitto (tests/conftest.py), used with kit accounts of this module's own."""
+    return Broker(settings)
 
 
 class Recorder:
