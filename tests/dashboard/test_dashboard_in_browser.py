@@ -8,7 +8,6 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -27,10 +26,6 @@ from tests.conftest import ROOT, free_port
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
-
-pytestmark = pytest.mark.skipif(
-    not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()), reason="Debian chromium/chromedriver not installed"
-)
 
 MAP_FIGURE_JS = "const gd = document.querySelector('#kit-map .js-plotly-plot'); return gd && gd.data ? gd.data : null;"
 LAYERS_JS = "return document.querySelector('#kit-map .js-plotly-plot').layout.map.layers.length"
