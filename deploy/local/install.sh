@@ -11,7 +11,7 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok
 
 system_packages() {
   # Python tooling, the browser for dashboard tests; services.sh adds PostgreSQL, TimescaleDB and Mosquitto.
-  local want=(python3 python3-venv python3-dev gcc make chromium chromium-driver curl ca-certificates) missing=() p
+  local want=(python3 python3-venv python3-dev gcc make procps chromium chromium-driver ca-certificates) missing=() p
   for p in "${want[@]}"; do have_pkg "$p" || missing+=("$p"); done
   if [ ${#missing[@]} -gt 0 ]; then
     [ "$(id -u)" = 0 ] || { echo "[install] missing Debian packages (install as root): ${missing[*]}" >&2; exit 1; }
