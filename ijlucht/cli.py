@@ -64,9 +64,11 @@ def cmd_up(settings: PlatformSettings, args: argparse.Namespace) -> int:
 
 
 def cmd_down(settings: PlatformSettings) -> None:
-    for name in reversed(APPS):
-        if processes.stop(settings.state_dir, name):
-            print(f"  {name} stopped")
+    # The fleet first, so the worker still records the kits going offline; then the rest together.
+    stopped = processes.stop(settings.state_dir, ["fleet"])
+    stopped += processes.stop(settings.state_dir, [a for a in APPS if a != "fleet"])
+    for name in stopped:
+        print(f"  {name} stopped")
     _services("stop")
 
 

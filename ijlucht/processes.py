@@ -51,25 +51,34 @@ def start(state_dir: Path, name: str, argv: list[str], env: dict[str, str] | Non
     return proc.pid
 
 
-def stop(state_dir: Path, name: str, timeout: float = 15.0) -> bool:
-    """SIGTERM the process group, SIGKILL after `timeout`; False when it was not running."""
-    pid = running_pid(state_dir, name)
-    _pid_file(state_dir, name).unlink(missing_ok=True)
-    if not pid:
-        return False
+def stop(state_dir: Path, names: list[str], timeout: float = 15.0) -> list[str]:
+    """SIGTERM the process groups together, SIGKILL what is left after `timeout`; returns those that ran."""
+    pids = {}
+    for name in names:
+        pid = running_pid(state_dir, name)
+        _pid_file(state_dir, name).unlink(missing_ok=True)
+        if pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGTERM)
+                pids[name] = pid
+    deadline = time.monotonic() + timeout
+    alive = dict(pids)
+    while alive and time.monotonic() < deadline:
+        for name, pid in list(alive.items()):
+            if not _alive(pid):
+                del alive[name]
+        time.sleep(0.05)
+    for pid in alive.values():
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+    return list(pids)
+
+
+def _alive(pid: int) -> bool:
     try:
-        os.killpg(pid, signal.SIGTERM)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.1)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, signal.SIGKILL)
     return True
 
 
