@@ -7,21 +7,23 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
 
-from tests.conftest import ROOT, free_port, wait_for
+from tests.conftest import TEST_ENV, free_port, wait_for
 
 pytestmark = pytest.mark.slow
+UP_STATE = Path(TEST_ENV["IJLUCHT_STATE_DIR"] + "-up")
 
 
 @pytest.fixture(scope="module")
 def platform_env(tmp_path_factory):
     env = {
         **os.environ,
-        "IJLUCHT_STATE_DIR": str(ROOT / ".state" / "test-up"),
+        "IJLUCHT_STATE_DIR": str(UP_STATE),
         "IJLUCHT_PG_PORT": str(free_port()),
         "IJLUCHT_MQTT_PORT": str(free_port()),
         "IJLUCHT_MQTT_TLS_PORT": str(free_port()),
@@ -86,7 +88,7 @@ def test_up_shows_live_demo_readings_and_down_stops_everything_keeping_data(plat
     with psycopg.connect(dsn) as conn:
         before = conn.execute("SELECT count(*) FROM readings").fetchone()[0]
 
-    state = ROOT / ".state" / "test-up"
+    state = UP_STATE
     app_pids = [int(f.read_text()) for f in (state / "run").glob("*.pid")]
     assert len(app_pids) == 4  # ingest, api, dashboard, fleet
     ijlucht(env, "down")
