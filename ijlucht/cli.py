@@ -19,7 +19,8 @@ from ijlucht.settings import PROJECT_ROOT, PlatformSettings
 
 SERVICES_SH = PROJECT_ROOT / "deploy" / "local" / "services.sh"
 # Started in this order, stopped in reverse.
-APPS = ("ingest", "api", "dashboard", "fleet")
+APPS = ("ingest", "push", "api", "dashboard", "fleet")
+MODULES = {"ingest": "ingest", "push": "ingest.push_server", "api": "api", "dashboard": "dashboard"}
 
 
 def _services(action: str) -> None:
@@ -35,7 +36,7 @@ def _app_argv(name: str, args: argparse.Namespace) -> list[str]:
     py = sys.executable
     if name == "fleet":
         return [py, "-m", "ijlucht.cli", "fleet", "--interval", str(args.interval)]
-    return [py, "-m", name]
+    return [py, "-m", MODULES[name]]
 
 
 def cmd_up(settings: PlatformSettings, args: argparse.Namespace) -> int:
@@ -44,6 +45,7 @@ def cmd_up(settings: PlatformSettings, args: argparse.Namespace) -> int:
     state = settings.state_dir
     checks = {
         "ingest": f"http://127.0.0.1:{settings.ingest_metrics_port}/health",
+        "push": f"http://{settings.push_host}:{settings.push_port}/v1/push/health",
         "api": f"{settings.api_url}/v1/health",
         "dashboard": settings.dashboard_url + "/",
     }

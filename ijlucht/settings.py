@@ -30,6 +30,8 @@ class PlatformSettings(BaseSettings):
     api_port: int = 8080
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int = 8050
+    push_host: str = "127.0.0.1"
+    push_port: int = 8090  # HTTP push for Sensor.Community kits (ingest/push_server.py)
     ingest_metrics_port: int = 9108  # the worker's /health and /metrics; 0 turns them off
 
     @property

@@ -13,6 +13,7 @@ class IngestSettings(PlatformSettings):
     ingest_session_expiry_s: int = 7 * 86400  # broker keeps our queue this long while we are down
     ingest_log_interval_s: float = 30.0
     ingest_metrics_host: str = "127.0.0.1"
+    ingest_rollup_interval_s: float = 2.0  # how stale rollups may be
 
     def broker_password(self) -> str:
         if self.mqtt_password:

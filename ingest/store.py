@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import psycopg
 
 from ijlucht.quantities import KEYS
+from ingest.rollups import MARK_PENDING
 from ingest.validate import Row
 
 _QCOLS = ", ".join(KEYS)
@@ -89,12 +90,16 @@ def store_batch(conn: psycopg.Connection, batch: Batch) -> StoreResult:
             cur.execute(_INSERT_READINGS)
             stored = cur.rowcount
             cur.execute(_UPSERT_LATEST)
+            cur.execute(MARK_PENDING)
         for kit_id, (online, when) in batch.status.items():
             cur.execute(
                 "UPDATE kits SET online = %s, last_seen = greatest(last_seen, %s) WHERE kit_id = %s",
                 (online, _utc(when), kit_id),
             )
         for kit_id, (info, when) in batch.info.items():
+            uptime = info.get("uptime")
+            if when is not None and isinstance(uptime, int | float) and not isinstance(uptime, bool) and uptime >= 0:
+                cur.execute("UPDATE kits SET booted_at = %s WHERE kit_id = %s", (_utc(when - uptime), kit_id))
             sensors = info.get("sensors")
             cur.execute(
                 "UPDATE kits SET info = %s, firmware = %s, sensors = %s, boot_count = %s,"
@@ -125,8 +130,28 @@ def store_batch(conn: psycopg.Connection, batch: Batch) -> StoreResult:
     return StoreResult(stored=stored, duplicates=len(batch.rows) - stored, rejected=len(batch.rejects))
 
 
-def registered_at(conn: psycopg.Connection, kit_id: str) -> float | None:
-    """Unix time the kit was registered, None for an unknown kit."""
-    sql = "SELECT extract(epoch FROM created_at)::float8 FROM kits WHERE kit_id = %s"
-    row = conn.execute(sql, (kit_id,)).fetchone()
-    return float(row[0]) if row else None
+@dataclass(frozen=True)
+class KitContext:
+    """What the worker needs to know of a kit before judging its readings."""
+
+    registered: float  # Unix time
+    booted_at: float | None
+    recent: list[tuple[float, dict[str, float | None]]]  # its last readings, oldest first
+
+
+def kit_context(conn: psycopg.Connection, kit_id: str, recent: int = 30) -> KitContext | None:
+    """None for an unknown kit."""
+    row = conn.execute(
+        "SELECT extract(epoch FROM created_at)::float8, extract(epoch FROM booted_at)::float8"
+        " FROM kits WHERE kit_id = %s",
+        (kit_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    rows = conn.execute(
+        f"SELECT extract(epoch FROM time)::float8, {_QCOLS} FROM readings WHERE kit_id = %s"
+        " ORDER BY time DESC LIMIT %s",
+        (kit_id, recent),
+    ).fetchall()
+    last = [(r[0], dict(zip(KEYS, r[1:], strict=True))) for r in reversed(rows)]
+    return KitContext(float(row[0]), row[1], last)

@@ -95,6 +95,8 @@ def parse_reading(item: Any, kit_id: str, seq: int | None, received: float, not_
         raise ValueError("reading carries no known quantity")
     synced = item.get("ns") not in (1, True)
     flags = quality.reading_flags(values, received - ts, clock_synced=synced)
+    if item.get("wu") in (1, True):  # the kit says its sensor was still warming up
+        flags |= quality.WARM_UP
     return Row(datetime.fromtimestamp(ts, UTC), kit_id, values, flags, seq)
 
 

@@ -10,7 +10,7 @@ import queue
 import signal
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import paho.mqtt.client as mqtt
 import psycopg
@@ -19,8 +19,10 @@ from paho.mqtt.properties import Properties
 
 from ijlucht import contract
 from ingest import metrics
+from ingest.history import KitHistory
+from ingest.rollups import refresh_rollups
 from ingest.settings import IngestSettings
-from ingest.store import Batch, RejectRecord, StoreResult, registered_at, store_batch
+from ingest.store import Batch, RejectRecord, StoreResult, kit_context, store_batch
 from ingest.validate import excerpt, parse_info, parse_readings_message, parse_status
 
 log = logging.getLogger("ijlucht.ingest")
@@ -55,7 +57,7 @@ class IngestWorker:
         self.connected = threading.Event()
         self.subscribed = threading.Event()
         self._generation = 0
-        self._kits: dict[str, float] = {}  # kit id -> registration time; kits are never re-dated
+        self._kits: dict[str, tuple[float, KitHistory]] = {}  # kit id -> (registered, quality history)
         self.client = self._make_client()
 
     # --- MQTT side (paho's thread) ---------------------------------------------------------------------------
@@ -116,13 +118,16 @@ class IngestWorker:
         self.client.loop_start()
 
     # --- writer side -------------------------------------------------------------------------------------------
-    def _kit_not_before(self, conn: psycopg.Connection, kit_id: str) -> float | None:
-        """Registration time of the kit; a kit not yet cached is looked up (it may have been added just now)."""
+    def _kit(self, conn: psycopg.Connection, kit_id: str) -> tuple[float, KitHistory] | None:
+        """Registration time and quality history of a kit; looked up on first sight (it may be new)."""
         if kit_id not in self._kits:
-            created = registered_at(conn, kit_id)
-            if created is None:
+            ctx = kit_context(conn, kit_id)
+            if ctx is None:
                 return None
-            self._kits[kit_id] = created
+            history = KitHistory(booted_at=ctx.booted_at)
+            for ts, values in ctx.recent:
+                history.check(ts, values)
+            self._kits[kit_id] = (ctx.registered, history)
         return self._kits[kit_id]
 
     def build_batch(self, conn: psycopg.Connection, messages: list[Incoming]) -> Batch:
@@ -137,20 +142,27 @@ class IngestWorker:
             if kit_id is None:
                 reject("topic is not ijlucht/kits/<kit_id>/<kind>")
                 continue
-            not_before = self._kit_not_before(conn, kit_id)
-            if not_before is None:
+            known = self._kit(conn, kit_id)
+            if known is None:
                 reject(f"unknown kit {kit_id!r}: not registered", None)
                 continue
+            not_before, history = known
             when = None if m.retained else m.received
             try:
                 if kind == contract.READINGS:
                     outcome = parse_readings_message(kit_id, m.payload, m.received, not_before)
-                    batch.rows.extend((row, m.received) for row in outcome.rows)
+                    for row in outcome.rows:
+                        flags = row.flags | history.check(row.time.timestamp(), row.values)
+                        batch.rows.append((replace(row, flags=flags), m.received))
                     batch.rejects.extend(RejectRecord(m.topic, kit_id, r.reason, r.excerpt) for r in outcome.rejections)
                 elif kind == contract.STATUS:
                     batch.status[kit_id] = (parse_status(m.payload), when)
                 elif kind == contract.INFO:
-                    batch.info[kit_id] = (parse_info(m.payload), when)
+                    info = parse_info(m.payload)
+                    batch.info[kit_id] = (info, when)
+                    uptime = info.get("uptime")
+                    if when is not None and isinstance(uptime, int | float) and uptime >= 0:
+                        history.booted_at = when - uptime
                 else:
                     reject(f"unknown message kind {kind!r}")
             except ValueError as e:
@@ -243,6 +255,21 @@ class IngestWorker:
         if conn is not None:
             conn.close()
 
+    def rollup_loop(self) -> None:
+        """Recompute rollups of the hours that got new readings, every few seconds (late data included)."""
+        conn: psycopg.Connection | None = None
+        while not self.stopping.wait(self.settings.ingest_rollup_interval_s):
+            try:
+                if conn is None or conn.closed:
+                    conn = psycopg.connect(self.settings.dsn, autocommit=True)
+                while refresh_rollups(conn) and not self.stopping.is_set():
+                    pass
+            except psycopg.Error as e:
+                log.warning("rollup refresh failed (%s); retrying", e)
+                conn = None
+        if conn is not None:
+            conn.close()
+
     def log_loop(self) -> None:
         last = Counters()
         while not self.stopping.wait(self.settings.ingest_log_interval_s):
@@ -268,6 +295,7 @@ class IngestWorker:
             metrics.serve(s.ingest_metrics_host, s.ingest_metrics_port, self.subscribed.is_set, self.metrics)
         self.connect()
         threading.Thread(target=self.log_loop, name="ingest-log", daemon=True).start()
+        threading.Thread(target=self.rollup_loop, name="ingest-rollups", daemon=True).start()
         try:
             self.write_loop()
         finally:

@@ -35,6 +35,7 @@ TEST_ENV = {
     "IJLUCHT_API_PORT": str(free_port()),
     "IJLUCHT_DASHBOARD_PORT": str(free_port()),
     "IJLUCHT_INGEST_METRICS_PORT": "0",
+    "IJLUCHT_PUSH_PORT": str(free_port()),
 }
 os.environ.update(TEST_ENV)
 

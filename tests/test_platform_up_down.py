@@ -31,6 +31,7 @@ def platform_env(tmp_path_factory):
         "IJLUCHT_API_PORT": str(free_port()),
         "IJLUCHT_DASHBOARD_PORT": str(free_port()),
         "IJLUCHT_INGEST_METRICS_PORT": str(free_port()),
+        "IJLUCHT_PUSH_PORT": str(free_port()),
     }
     yield env
     ijlucht(env, "down", check=False)
@@ -90,11 +91,11 @@ def test_up_shows_live_demo_readings_and_down_stops_everything_keeping_data(plat
 
     state = UP_STATE
     app_pids = [int(f.read_text()) for f in (state / "run").glob("*.pid")]
-    assert len(app_pids) == 4  # ingest, api, dashboard, fleet
+    assert len(app_pids) == 5  # ingest, push, api, dashboard, fleet
     ijlucht(env, "down")
     status = ijlucht(env, "status", check=False)
     lines = [line for line in status.stdout.splitlines() if line.strip()]
-    assert status.returncode != 0 and len(lines) == 6
+    assert status.returncode != 0 and len(lines) == 7
     assert all(line.split()[1] == "down" for line in lines), status.stdout
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{api}/v1/health", timeout=2)

@@ -1,0 +1,72 @@
+"""Keeps the 10-minute, hourly and daily rollups right, including when late or backfilled readings arrive.
+
+store_batch marks each (kit, hour) it wrote in rollup_pending; refresh_rollups recomputes those hours' buckets
+from the raw readings (and the days around them from the hourly rollups), so a rollup is always the aggregate
+of exactly the stored readings, however late they came. Several workers may run it at once (SKIP LOCKED).
+"""
+
+import psycopg
+
+from ijlucht.quantities import KEYS
+
+PENDING_PER_ROUND = 2000  # (kit, hour) pairs per transaction
+
+_VALUES = ", ".join(f"('{k}', r.{k})" for k in KEYS)
+
+_FROM_READINGS = f"""
+INSERT INTO {{table}} (bucket, kit_id, quantity, n, n_flagged, mean, min, max)
+SELECT {{bucket}} AS bucket, r.kit_id, q.quantity, count(*), count(*) FILTER (WHERE r.flags <> 0),
+       avg(q.v), min(q.v), max(q.v)
+FROM unnest(%(kits)s::text[], %(hours)s::timestamptz[]) AS p(kit_id, hour)
+JOIN readings r ON r.kit_id = p.kit_id AND r.time >= p.hour AND r.time < p.hour + INTERVAL '1 hour'
+CROSS JOIN LATERAL (VALUES {_VALUES}) AS q(quantity, v)
+WHERE q.v IS NOT NULL
+GROUP BY 1, 2, 3
+ON CONFLICT (kit_id, quantity, bucket) DO UPDATE SET
+    n = excluded.n, n_flagged = excluded.n_flagged, mean = excluded.mean, min = excluded.min, max = excluded.max
+"""
+
+_DAILY_FROM_HOURLY = """
+WITH days AS (
+    SELECT DISTINCT p.kit_id, time_bucket('1 day', p.hour, 'Europe/Amsterdam') AS day
+    FROM unnest(%(kits)s::text[], %(hours)s::timestamptz[]) AS p(kit_id, hour)
+)
+INSERT INTO rollup_daily (bucket, kit_id, quantity, n, n_flagged, mean, min, max)
+SELECT d.day, h.kit_id, h.quantity, sum(h.n), sum(h.n_flagged), sum(h.mean * h.n) / sum(h.n), min(h.min), max(h.max)
+FROM days d
+JOIN rollup_hourly h ON h.kit_id = d.kit_id AND h.bucket >= d.day
+     AND h.bucket < (d.day AT TIME ZONE 'Europe/Amsterdam' + INTERVAL '1 day') AT TIME ZONE 'Europe/Amsterdam'
+GROUP BY d.day, h.kit_id, h.quantity
+ON CONFLICT (kit_id, quantity, bucket) DO UPDATE SET
+    n = excluded.n, n_flagged = excluded.n_flagged, mean = excluded.mean, min = excluded.min, max = excluded.max
+"""
+
+_TAKE_PENDING = """
+SELECT kit_id, hour FROM rollup_pending ORDER BY hour LIMIT %s FOR UPDATE SKIP LOCKED
+"""
+
+_DONE = """
+DELETE FROM rollup_pending p
+USING unnest(%(kits)s::text[], %(hours)s::timestamptz[]) AS d(kit_id, hour)
+WHERE p.kit_id = d.kit_id AND p.hour = d.hour
+"""
+
+MARK_PENDING = """
+INSERT INTO rollup_pending (kit_id, hour)
+SELECT DISTINCT kit_id, time_bucket('1 hour', time) FROM staging_readings
+ON CONFLICT DO NOTHING
+"""
+
+
+def refresh_rollups(conn: psycopg.Connection, limit: int = PENDING_PER_ROUND) -> int:
+    """Recompute the rollups of up to `limit` pending hours in one transaction; returns how many were done."""
+    with conn.transaction():
+        pending = conn.execute(_TAKE_PENDING, (limit,)).fetchall()
+        if not pending:
+            return 0
+        params = {"kits": [p[0] for p in pending], "hours": [p[1] for p in pending]}
+        conn.execute(_FROM_READINGS.format(table="rollup_10min", bucket="time_bucket('10 minutes', r.time)"), params)
+        conn.execute(_FROM_READINGS.format(table="rollup_hourly", bucket="p.hour"), params)
+        conn.execute(_DAILY_FROM_HOURLY, params)
+        conn.execute(_DONE, params)
+    return len(pending)
