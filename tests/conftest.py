@@ -58,8 +58,8 @@ def wait_for(predicate: Callable[[], object], timeout: float = 20.0, interval: f
         time.sleep(interval)
 
 
-def services(action: str) -> None:
-    subprocess.run(["bash", str(SERVICES_SH), action], check=True, env={**os.environ, **TEST_ENV})
+def services(action: str, only: str = "all") -> None:
+    subprocess.run(["bash", str(SERVICES_SH), action, only], check=True, env={**os.environ, **TEST_ENV})
 
 
 @pytest.fixture(scope="session")
@@ -104,21 +104,59 @@ def make_kit(settings: PlatformSettings, conn) -> Callable[..., tuple[str, str]]
     return make
 
 
+class WorkerHandle:
+    """An ingest worker in a thread that tests can stop and start again (same client id, same session)."""
+
+    def __init__(self, **overrides) -> None:
+        from ingest.settings import IngestSettings
+
+        self.settings = IngestSettings(**{"ingest_batch_wait_s": 0.1, **overrides})
+        self.worker = None
+        self.thread: threading.Thread | None = None
+
+    def start(self):
+        from ingest.worker import IngestWorker
+
+        self.worker = IngestWorker(self.settings)
+        self.thread = threading.Thread(target=self.worker.run, daemon=True)
+        self.thread.start()
+        wait_for(self.worker.subscribed.is_set, what="ingest worker subscribed")
+        return self.worker
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+            self.thread.join(15)
+            self.worker = None
+
+    @property
+    def running(self) -> bool:
+        return self.worker is not None
+
+
+_session_worker: WorkerHandle | None = None
+
+
 @pytest.fixture(scope="session")
 def ingest_worker(settings: PlatformSettings):
     """One ingest worker for the session, in a thread, with its own persistent session on the broker."""
-    from ingest.settings import IngestSettings
-    from ingest.worker import IngestWorker
-
-    worker = IngestWorker(
-        IngestSettings(ingest_client_id=f"test-ingest-{uuid.uuid4().hex[:6]}", ingest_batch_wait_s=0.1)
-    )
-    thread = threading.Thread(target=worker.run, daemon=True)
-    thread.start()
-    wait_for(worker.subscribed.is_set, what="ingest worker subscribed")
+    global _session_worker
+    _session_worker = WorkerHandle(ingest_client_id=f"test-ingest-{uuid.uuid4().hex[:6]}")
+    worker = _session_worker.start()
     yield worker
-    worker.stop()
-    thread.join(10)
+    _session_worker.stop()
+    _session_worker = None
+
+
+@pytest.fixture
+def without_session_worker(settings: PlatformSettings):
+    """Pause the session's worker, so that a test sees only what its own workers store."""
+    was_running = _session_worker is not None and _session_worker.running
+    if was_running:
+        _session_worker.stop()
+    yield
+    if was_running:
+        _session_worker.start()
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 #
 #   services.sh install   install what is missing from Debian's packages (needs root), build TimescaleDB if needed
 #   services.sh start     initialise (first time) and start both services; idempotent
-#   services.sh stop      stop both services
+#   services.sh stop      stop both services (start/stop take an optional `postgres` or `mosquitto`)
 #   services.sh status    one line per service; exit 1 when one is down
 #
 # Environment (defaults in brackets):
@@ -244,10 +244,18 @@ cmd_status() {
   return $rc
 }
 
+# An optional second argument limits start/stop to one service: postgres or mosquitto.
+only=${2:-all}
+case "$only" in all|postgres|mosquitto) ;; *) die "unknown service '$only' (postgres, mosquitto)" ;; esac
 case "${1:-}" in
   install) cmd_install ;;
-  start) mkdir -p "$STATE"; start_postgres; start_mosquitto ;;
-  stop) stop_mosquitto; stop_postgres ;;
+  start)
+    mkdir -p "$STATE"
+    [ "$only" = mosquitto ] || start_postgres
+    [ "$only" = postgres ] || start_mosquitto ;;
+  stop)
+    [ "$only" = postgres ] || stop_mosquitto
+    [ "$only" = mosquitto ] || stop_postgres ;;
   status) cmd_status ;;
-  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 install|start|stop|status [postgres|mosquitto]" >&2; exit 2 ;;
 esac
