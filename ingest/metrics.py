@@ -4,23 +4,42 @@ import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+Sample = tuple[str, str, str, float]  # (family, type, labels such as 'quantile="0.5"' or '', value)
 
-def prometheus_text(counters: dict[str, float]) -> str:
-    lines = []
-    for name, value in counters.items():
-        lines.append(f"# TYPE ijlucht_ingest_{name} {'gauge' if name.endswith('_depth') else 'counter'}")
-        lines.append(f"ijlucht_ingest_{name} {value}")
+
+def quantile(values: list[float], q: float) -> float:
+    """Nearest-rank quantile of `values` (0 when empty)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+def prometheus_text(samples: list[Sample]) -> str:
+    lines, typed = [], set()
+    for family, kind, labels, value in samples:
+        name = f"ijlucht_ingest_{family}"
+        if name not in typed:
+            lines.append(f"# TYPE {name} {kind}")
+            typed.add(name)
+        lines.append(f"{name}{{{labels}}} {value}" if labels else f"{name} {value}")
     return "\n".join(lines) + "\n"
 
 
-def serve(host: str, port: int, healthy: Callable[[], bool], counters: Callable[[], dict[str, float]]) -> None:
+def resident_bytes() -> int:
+    """This process's resident memory (Linux)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+
+
+def serve(host: str, port: int, healthy: Callable[[], bool], samples: Callable[[], list[Sample]]) -> None:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             if self.path == "/health":
                 ok = healthy()
                 self._reply(200 if ok else 503, "ok\n" if ok else "not subscribed to the broker\n")
             elif self.path == "/metrics":
-                self._reply(200, prometheus_text(counters()), "text/plain; version=0.0.4")
+                self._reply(200, prometheus_text(samples()), "text/plain; version=0.0.4")
             else:
                 self._reply(404, "try /health or /metrics\n")
 

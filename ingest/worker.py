@@ -10,6 +10,7 @@ import queue
 import signal
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, replace
 
 import paho.mqtt.client as mqtt
@@ -18,6 +19,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from ijlucht import contract
+from ijlucht.quality import BACKFILLED
 from ingest import metrics
 from ingest.history import KitHistory
 from ingest.rollups import refresh_rollups
@@ -53,6 +55,8 @@ class IngestWorker:
         self.settings = settings
         self.inbox: queue.Queue[Incoming] = queue.Queue()
         self.counters = Counters()
+        self.lags: deque[float] = deque(maxlen=20_000)  # seconds, reading time -> commit, recent readings
+        self.batch_sizes: deque[int] = deque(maxlen=1000)
         self.stopping = threading.Event()
         self.connected = threading.Event()
         self.subscribed = threading.Event()
@@ -176,7 +180,11 @@ class IngestWorker:
         """Store a batch; if the database refuses it, store message by message and reject the culprits."""
         batch = self.build_batch(conn, messages)
         try:
-            return store_batch(conn, batch)
+            result = store_batch(conn, batch)
+            committed = time.time()
+            # Lag of live readings from measurement to commit (backfilled ones are late by nature).
+            self.lags.extend(committed - row.time.timestamp() for row, _ in batch.rows if not row.flags & BACKFILLED)
+            return result
         except psycopg.OperationalError:
             raise
         except psycopg.Error as e:
@@ -245,6 +253,7 @@ class IngestWorker:
                     break
                 continue
             self._ack(pending)
+            self.batch_sizes.append(len(pending))
             c = self.counters
             c.received += len(pending)
             c.stored += result.stored
@@ -275,7 +284,8 @@ class IngestWorker:
         while not self.stopping.wait(self.settings.ingest_log_interval_s):
             c = self.counters
             log.info(
-                "messages %d, readings stored %d, duplicates %d, rejected %d, batches %d (last %.0f s); queue %d",
+                "messages %d, readings stored %d, duplicates %d, rejected %d, batches %d (last %.0f s); queue %d;"
+                " lag p50 %.2f s p99 %.2f s",
                 c.received - last.received,
                 c.stored - last.stored,
                 c.duplicates - last.duplicates,
@@ -283,11 +293,21 @@ class IngestWorker:
                 c.batches - last.batches,
                 self.settings.ingest_log_interval_s,
                 self.inbox.qsize(),
+                metrics.quantile(list(self.lags), 0.5),
+                metrics.quantile(list(self.lags), 0.99),
             )
             last = Counters(**vars(c))
 
-    def metrics(self) -> dict[str, float]:
-        return {**{f"{k}_total": v for k, v in vars(self.counters).items()}, "queue_depth": self.inbox.qsize()}
+    def metrics(self) -> list[metrics.Sample]:
+        out: list[metrics.Sample] = [(f"{k}_total", "counter", "", v) for k, v in vars(self.counters).items()]
+        out.append(("queue_depth", "gauge", "", self.inbox.qsize()))
+        lags, sizes = list(self.lags), list(self.batch_sizes)
+        for q in (0.5, 0.9, 0.99):
+            out.append(("lag_seconds", "summary", f'quantile="{q}"', round(metrics.quantile(lags, q), 4)))
+        for q in (0.5, 0.99):
+            out.append(("batch_messages", "summary", f'quantile="{q}"', metrics.quantile(sizes, q)))
+        out.append(("resident_memory_bytes", "gauge", "", metrics.resident_bytes()))
+        return out
 
     def run(self) -> None:
         s = self.settings
