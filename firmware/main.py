@@ -1,4 +1,4 @@
-"""Entry point on the device: run the kit loop; on a crash keep the traceback and reset."""
+"""Entry point on the device: undo a failed update, run the kit loop; on a crash keep the traceback, reset."""
 
 import sys
 import time
@@ -16,11 +16,19 @@ def _write_crash(exc, crash_path):
         pass  # a full or broken file system must not stop the reset
 
 
-def start(config_path=CONFIG_PATH, crash_path=CRASH_PATH, reset_delay_s=10):
+def start(config_path=CONFIG_PATH, crash_path=CRASH_PATH, reset_delay_s=10, app_root="/"):
     try:
+        from kit import update
+
+        # Before anything else is imported: an update that did not come up on its first boot is undone.
+        update.boot_check(app_root)
+        from kit import setup
+
+        if setup.wanted(config_path):  # no config yet, or the BOOT button held: the set-up page
+            setup.run(config_path)
         from kit import app
 
-        app.run(config_path)
+        app.run(config_path, app_root=app_root)
     except KeyboardInterrupt:
         raise  # someone at the REPL: leave them there
     except Exception as exc:

@@ -12,6 +12,7 @@ RUN_KIT = Path(__file__).resolve().parent / "run_kit.py"
 SERIES_FILE = "series.csv"
 SERIES_HEADER = ("offset_s", "pm1", "pm25", "pm10", "t", "rh", "p")
 LOG_FILE = "kit.log"
+FIRMWARE_COPY = "fw"
 
 
 def micropython_binary() -> str:
@@ -35,10 +36,12 @@ def write_kit_dir(kit_dir: str | Path, config: dict, series_rows: Iterable[Seque
     """Write <kit_dir>/config.json and <kit_dir>/series.csv; returns the folder.
 
     series_rows: (offset_s, pm1, pm25, pm10, t, rh, p) sequences or mappings with those keys; None = missing.
-    config gets replay_file = series.csv unless it names one.
+    config gets replay_file = series.csv unless it names one. A freshly written kit is a freshly flashed kit:
+    its firmware copy (<kit_dir>/fw, updated over MQTT) is dropped and made again from firmware/ at the start.
     """
     kit_dir = Path(kit_dir)
     kit_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(kit_dir / FIRMWARE_COPY, ignore_errors=True)
     lines = [",".join(SERIES_HEADER)]
     for row in series_rows:
         values = [row.get(k) for k in SERIES_HEADER] if isinstance(row, Mapping) else list(row)

@@ -2,8 +2,10 @@
 
     micropython virtualkit/run_kit.py <kit_dir>
 
-<kit_dir> holds config.json (and the replay series); the kit's boot counter and crash file go there too.
-virtualkit/board comes first on sys.path, so `import machine` finds the stand-in, then firmware/.
+<kit_dir> holds config.json (and the replay series); the kit's boot counter, crash file and flash queue go
+there too. Like a device's flash, <kit_dir>/fw holds the kit's own copy of the firmware (made from firmware/
+at the first start), so an update over MQTT changes this kit only. virtualkit/board comes first on sys.path,
+so `import machine` finds the stand-in, then <kit_dir>/fw.
 """
 
 import os
@@ -19,6 +21,47 @@ def _parent(path):
     return path[:cut] if cut > 0 else "/"
 
 
+def _is_dir(path):
+    try:
+        return os.stat(path)[0] & 0x4000 != 0
+    except OSError:
+        return False
+
+
+def _copy_tree(src, dst):
+    """Copy the .py files of src into dst (the virtual kit's 'flashing')."""
+    os.mkdir(dst)
+    for name in os.listdir(src):
+        if _is_dir(src + "/" + name):
+            if name != "__pycache__":
+                _copy_tree(src + "/" + name, dst + "/" + name)
+        elif name.endswith(".py"):
+            with open(src + "/" + name, "rb") as f:
+                data = f.read()
+            with open(dst + "/" + name, "wb") as f:
+                f.write(data)
+
+
+def _flash(firmware, fw):
+    """Give the kit its own firmware copy once, made under a temporary name so a kill leaves no half copy."""
+    if _is_dir(fw):
+        return
+    tmp = fw + ".tmp"
+    if _is_dir(tmp):
+        _remove_tree(tmp)
+    _copy_tree(firmware, tmp)
+    os.rename(tmp, fw)
+
+
+def _remove_tree(path):
+    for name in os.listdir(path):
+        if _is_dir(path + "/" + name):
+            _remove_tree(path + "/" + name)
+        else:
+            os.remove(path + "/" + name)
+    os.rmdir(path)
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: micropython run_kit.py <kit_dir>")
@@ -26,13 +69,15 @@ def main():
     here = _parent(_absolute(__file__))
     kit_dir = _absolute(sys.argv[1])
     # The script's own folder (sys.path[0]) holds CPython helpers: keep it off the firmware's path.
-    sys.path[:] = [here + "/board", _parent(here) + "/firmware"] + [p for p in sys.path if p != here]
+    fw = kit_dir + "/fw"
+    _flash(_parent(here) + "/firmware", fw)
+    sys.path[:] = [here + "/board", fw] + [p for p in sys.path if p != here]
     if "machine" in sys.modules:
         del sys.modules["machine"]
     os.chdir(kit_dir)  # relative paths in config.json (replay_file) are relative to the kit folder
     import main as firmware_main
 
-    firmware_main.start(kit_dir + "/config.json", kit_dir + "/crash.txt", reset_delay_s=1)
+    firmware_main.start(kit_dir + "/config.json", kit_dir + "/crash.txt", reset_delay_s=1, app_root=fw + "/")
 
 
 main()

@@ -23,6 +23,9 @@ FIELDS = (
     ("batch_max", "int", 60),
     ("backlog_max", "int", 1440),  # readings kept while offline: a day at the default interval
     ("ntp_host", "str", "pool.ntp.org"),
+    ("samples", "int", 5),  # samples per reading, merged by their median (fewer when the interval is short)
+    ("sample_gap_ms", "int", 1000),
+    ("duty_cycle", "bool", True),  # laser sensors sleep between readings when the interval leaves room
 )
 
 # Inclusive bounds for the integer fields.
@@ -32,6 +35,8 @@ BOUNDS = {
     "keepalive": (10, 65535),
     "batch_max": (1, contract.MAX_READINGS_PER_MESSAGE),
     "backlog_max": (1, 100000),
+    "samples": (1, 60),
+    "sample_gap_ms": (100, 60000),
 }
 
 

@@ -1,19 +1,24 @@
-"""A small MQTT 3.1.1 client: CONNECT with last will, PUBLISH QoS 0/1, PINGREQ, DISCONNECT.
+"""A small MQTT 3.1.1 client: CONNECT with last will, PUBLISH QoS 0/1, SUBSCRIBE, PINGREQ, DISCONNECT.
 
 Every wait is bounded: the socket has a timeout and each wait for a reply has a deadline. A QoS 1 publish
 that gets no PUBACK in time raises MQTTTimeout; the caller reconnects and sends the message again.
+Messages from the broker (the kit's cmd topic) land in `inbox` as (topic, payload), whenever they arrive.
 """
 
-import binascii
 import errno
+import select
 import socket
 import struct
 import time
+
+from kit.mqttwire import _vbi, connect_packet, pem_to_der, publish_packet, subscribe_packet, tls_context  # noqa: F401
 
 CONNECT = 0x10
 CONNACK = 0x20
 PUBLISH = 0x30
 PUBACK = 0x40
+SUBSCRIBE = 0x82  # with the required flags 0010
+SUBACK = 0x90
 PINGREQ = 0xC0
 PINGRESP = 0xD0
 DISCONNECT = 0xE0
@@ -27,6 +32,8 @@ CONNACK_REASONS = {
 }
 
 _TIMEOUT_ERRNOS = (errno.ETIMEDOUT, errno.EAGAIN)
+MAX_INCOMING = 64 * 1024  # a larger message from the broker is read and thrown away, never kept in RAM
+INBOX_MAX = 4
 
 
 class MQTTError(Exception):
@@ -35,82 +42,6 @@ class MQTTError(Exception):
 
 class MQTTTimeout(MQTTError):
     """No reply from the broker in time."""
-
-
-def _vbi(n):
-    """MQTT variable byte integer (remaining length)."""
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        out.append(byte | 0x80 if n else byte)
-        if not n:
-            return bytes(out)
-
-
-def _field(value):
-    """A length-prefixed UTF-8 string or binary field."""
-    if isinstance(value, str):
-        value = value.encode()
-    return struct.pack("!H", len(value)) + value
-
-
-def connect_packet(client_id, keepalive, user=None, password=None, will=None, clean=True):
-    """CONNECT bytes; will is (topic, message, retain, qos) or None."""
-    flags = 0x02 if clean else 0
-    payload = _field(client_id)
-    if will:
-        topic, msg, retain, qos = will
-        flags |= 0x04 | (qos << 3) | (0x20 if retain else 0)
-        payload += _field(topic) + _field(msg)
-    if user is not None:
-        flags |= 0x80
-        payload += _field(user)
-        if password is not None:
-            flags |= 0x40
-            payload += _field(password)
-    body = b"\x00\x04MQTT\x04" + struct.pack("!BH", flags, keepalive) + payload
-    return bytes([CONNECT]) + _vbi(len(body)) + body
-
-
-def publish_packet(topic, msg, qos=0, retain=False, pid=0):
-    if isinstance(msg, str):
-        msg = msg.encode()
-    body = _field(topic)
-    if qos:
-        body += struct.pack("!H", pid)
-    body += msg
-    header = PUBLISH | (qos << 1) | (1 if retain else 0)
-    return bytes([header]) + _vbi(len(body)) + body
-
-
-def pem_to_der(data):
-    """DER bytes of the first certificate in PEM text; DER input is returned as it is.
-
-    mbedTLS on MicroPython rejects PEM given as cadata (it wants a NUL-terminated buffer); DER always works.
-    """
-    begin = data.find(b"-----BEGIN CERTIFICATE-----")
-    if begin < 0:
-        return data
-    end = data.find(b"-----END CERTIFICATE-----", begin)
-    if end < 0:
-        raise ValueError("PEM certificate without END line")
-    body = data[begin + 27 : end].replace(b"\r", b"").replace(b"\n", b"")
-    return binascii.a2b_base64(body)
-
-
-def tls_context(ca_file=None):
-    """An ssl context; with a CA file the broker's certificate is verified (needs a set clock)."""
-    import ssl
-
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    if ca_file:
-        ctx.verify_mode = ssl.CERT_REQUIRED
-        with open(ca_file, "rb") as f:
-            ctx.load_verify_locations(cadata=pem_to_der(f.read()))
-    else:
-        ctx.verify_mode = ssl.CERT_NONE
-    return ctx
 
 
 class MQTTClient:
@@ -128,6 +59,8 @@ class MQTTClient:
         self.will = None
         self.sock = None
         self._pid = 0
+        self.inbox = []  # (topic, payload bytes) received from the broker, oldest first
+        self.dropped_incoming = 0
         self.last_tx = time.ticks_ms()  # the app pings when nothing was sent for a while
 
     def set_last_will(self, topic, msg, retain=False, qos=0):
@@ -179,6 +112,49 @@ class MQTTClient:
         if qos:
             self._wait_for(PUBACK, pid, self.timeout_s * 1000)
         return pid
+
+    def subscribe(self, topic, qos=1):
+        """SUBSCRIBE and wait for the SUBACK; MQTTError when the broker refuses (0x80)."""
+        self._pid = self._pid % 0xFFFF + 1
+        self._send(subscribe_packet(topic, qos, self._pid))
+        body = self._wait_for(SUBACK, self._pid, self.timeout_s * 1000)
+        if len(body) < 3 or body[2] == 0x80:
+            raise MQTTError("subscription to %s refused" % topic)
+
+    def wait_msg(self, timeout_ms):
+        """Wait up to timeout_ms for a packet from the broker and handle it; True when one came.
+
+        The kit sleeps here between readings, so a command arrives at once and the CPU stays idle.
+        """
+        if self.sock is None:
+            raise OSError("not connected")
+        poller = select.poll()
+        poller.register(self.sock, select.POLLIN)
+        events = poller.poll(max(0, timeout_ms))
+        if not events:
+            return False
+        if events[0][1] & (select.POLLHUP | select.POLLERR) and not events[0][1] & select.POLLIN:
+            raise OSError("connection closed by broker")
+        header, body = self._read_packet()
+        self._handle(header, body)
+        return True
+
+    def _handle(self, header, body):
+        """A packet nobody waited for: keep a PUBLISH (and acknowledge it), ignore the rest."""
+        if header & 0xF0 != PUBLISH or body is None:
+            return
+        tlen = struct.unpack("!H", body[:2])[0]
+        topic = bytes(body[2 : 2 + tlen]).decode()
+        pos = 2 + tlen
+        qos = (header >> 1) & 3
+        if qos:
+            pid = struct.unpack("!H", body[pos : pos + 2])[0]
+            pos += 2
+            self._send(bytes([PUBACK, 2]) + struct.pack("!H", pid))
+        if len(self.inbox) >= INBOX_MAX:
+            self.inbox.pop(0)
+            self.dropped_incoming += 1
+        self.inbox.append((topic, bytes(body[pos:])))
 
     def ping(self):
         """PINGREQ and wait for PINGRESP, so a dead connection shows up here and not at the next publish."""
@@ -240,7 +216,15 @@ class MQTTClient:
             shift += 7
             if shift > 21:
                 raise MQTTError("malformed remaining length")
+        if length > MAX_INCOMING:
+            self._skip(length)
+            self.dropped_incoming += 1
+            return header, None
         return header, self._read(length) if length else b""
+
+    def _skip(self, n):
+        while n:
+            n -= len(self._read(min(n, 512)))
 
     def _wait_for(self, ptype, pid, timeout_ms):
         """Body of the next `ptype` packet (with packet id `pid` if given); others are skipped."""
@@ -249,7 +233,8 @@ class MQTTClient:
             if self.sock is None:
                 raise OSError("not connected")
             header, body = self._read_packet()
-            if header & 0xF0 == ptype and (pid is None or struct.unpack("!H", body[:2])[0] == pid):
+            if body is not None and header & 0xF0 == ptype and (pid is None or struct.unpack("!H", body[:2])[0] == pid):
                 return body
+            self._handle(header, body)
             if time.ticks_diff(deadline, time.ticks_ms()) <= 0:
                 raise MQTTTimeout("no %s from the broker in %d ms" % (hex(ptype), timeout_ms))

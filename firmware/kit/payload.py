@@ -30,10 +30,12 @@ def readings_message(seq, readings):
     return json.dumps({"v": contract.VERSION, "seq": seq, "fw": FW_VERSION, "readings": readings})
 
 
-def info_message(sensors, boot, interval):
-    return json.dumps(
-        {"v": contract.VERSION, "fw": FW_VERSION, "sensors": list(sensors), "boot": boot, "interval": interval}
-    )
+def info_message(sensors, boot, interval, extra=None):
+    """The info message; `extra` adds health keys (reset cause, memory, signal), which v1 allows."""
+    msg = {"v": contract.VERSION, "fw": FW_VERSION, "sensors": list(sensors), "boot": boot, "interval": interval}
+    if extra:
+        msg.update(extra)
+    return json.dumps(msg)
 
 
 def batches(readings, batch_max):

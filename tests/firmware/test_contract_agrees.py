@@ -52,6 +52,6 @@ def test_kit_id_rule_agrees(kit_id: str) -> None:
 def test_firmware_version_is_written_in_one_place():
     tree = ast.parse((FIRMWARE / "kit" / "__init__.py").read_text())
     versions = [n.value.value for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "FW_VERSION"]
-    assert versions == ["0.1.0"]
-    holders = [p.relative_to(FIRMWARE).as_posix() for p in FIRMWARE.rglob("*.py") if '"0.1.0"' in p.read_text()]
+    assert versions == ["0.2.0"]
+    holders = [p.relative_to(FIRMWARE).as_posix() for p in FIRMWARE.rglob("*.py") if '"0.2.0"' in p.read_text()]
     assert holders == ["kit/__init__.py"]

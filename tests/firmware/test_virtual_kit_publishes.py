@@ -7,108 +7,23 @@ import json
 import os
 import secrets
 import subprocess
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import paho.mqtt.client as paho
 import pytest
 
-from ijlucht.broker import set_password
-from ijlucht.settings import PlatformSettings
-from tests.conftest import TEST_ENV
+from tests.firmware.kitbroker import MQTT_TLS_PORT, Broker, Recorder, kit_config
 from virtualkit.launch import start_kit, write_kit_dir
 
-MQTT_PORT = int(TEST_ENV["IJLUCHT_MQTT_PORT"])
-MQTT_TLS_PORT = int(TEST_ENV["IJLUCHT_MQTT_TLS_PORT"])
 QUANTITIES = ("pm1", "pm25", "pm10", "t", "rh")
 # Constant values so every interpolated reading is known; p is missing throughout.
 SERIES = [(0, 4.0, 7.1, 12.4, 9.8, 81.2, None), (60, 4.0, 7.1, 12.4, 9.8, 81.2, None)]
 EXPECTED = dict(zip(QUANTITIES, SERIES[0][1:6], strict=True))
 
 
-class Broker:
-    def __init__(self, settings: PlatformSettings) -> None:
-        self.settings = settings
-        self.state = settings.state_dir
-        self.ingest_password = (settings.secrets_dir / "mqtt-ingest.pass").read_text().strip()
-
-    def add_kit_account(self, kit_id: str, password: str) -> None:
-        set_password(self.settings.mosquitto_dir, kit_id, password)
-        time.sleep(0.3)  # Mosquitto re-reads the password file asynchronously
-
-
-@pytest.fixture(scope="module")
-def broker(settings: PlatformSettings) -> Broker:
-    """The session's private Mosquitto (tests/conftest.py), used with kit accounts of this module's own."""
-    return Broker(settings)
-
-
-class Recorder:
-    """Subscribes as the ingest account to one kit's topics and keeps (topic, payload, retain)."""
-
-    def __init__(self, broker: Broker, kit_id: str) -> None:
-        self.messages: list[tuple[str, bytes, bool]] = []
-        self.lock = threading.Lock()
-        self.client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="rec-" + secrets.token_hex(4))
-        self.client.username_pw_set("ingest", broker.ingest_password)
-        self.client.on_message = self._on_message
-        self.client.on_connect = lambda c, u, f, rc, p: c.subscribe(f"ijlucht/kits/{kit_id}/#", qos=1)
-        self.client.connect("127.0.0.1", MQTT_PORT, keepalive=30)
-        self.client.loop_start()
-
-    def _on_message(self, client, userdata, msg) -> None:
-        with self.lock:
-            self.messages.append((msg.topic.rsplit("/", 1)[1], msg.payload, msg.retain))
-
-    def of(self, kind: str) -> list[tuple[bytes, bool]]:
-        with self.lock:
-            return [(p, r) for t, p, r in self.messages if t == kind]
-
-    def wait(self, predicate, timeout: float, what: str):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            result = predicate()
-            if result:
-                return result
-            time.sleep(0.1)
-        pytest.fail(f"timed out after {timeout} s waiting for {what}; got {self.messages!r}")
-
-    def close(self) -> None:
-        self.client.loop_stop()
-        self.client.disconnect()
-
-
-def kit_config(kit_id: str, password: str, **changes) -> dict:
-    cfg = {
-        "kit_id": kit_id,
-        "mqtt_host": "127.0.0.1",
-        "mqtt_port": MQTT_PORT,
-        "mqtt_password": password,
-        "wifi_ssid": "virtual",
-        "sensors": ["replay"],
-        "interval": 1,
-        "replay_anchor": int(time.time()),
-        "replay_period": 120,
-    }
-    cfg.update(changes)
-    return cfg
-
-
-@pytest.fixture
-def kits() -> Iterator[list[subprocess.Popen]]:
-    procs: list[subprocess.Popen] = []
-    yield procs
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 def assert_v1_readings_message(payload: bytes) -> dict:
     msg = json.loads(payload)
-    assert msg["v"] == 1 and msg["fw"] == "0.1.0"
+    assert msg["v"] == 1 and msg["fw"] == "0.2.0"
     assert isinstance(msg["seq"], int) and msg["seq"] >= 0
     assert 1 <= len(msg["readings"]) <= 1000
     for reading in msg["readings"]:
@@ -131,7 +46,10 @@ def test_virtual_kit_publishes_online_info_and_v1_readings_then_broker_says_offl
         recorder.wait(lambda: len(recorder.of("readings")) >= 3, 30, "three readings messages")
         assert (b"online", False) in recorder.of("status") or (b"online", True) in recorder.of("status")
         info = json.loads(recorder.of("info")[-1][0])
-        assert info == {"v": 1, "fw": "0.1.0", "sensors": ["replay"], "boot": 1, "interval": 1}
+        v1 = {k: info[k] for k in ("v", "fw", "sensors", "boot", "interval")}
+        assert v1 == {"v": 1, "fw": "0.2.0", "sensors": ["replay"], "boot": 1, "interval": 1}
+        # Health figures ride along (contract v1 lets info carry more keys).
+        assert info["reset_cause"] == "power-on" and info["rssi"] == -60 and info["mem_free"] > 0
         messages = [assert_v1_readings_message(p) for p, _ in recorder.of("readings")]
         seqs = [m["seq"] for m in messages]
         assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))

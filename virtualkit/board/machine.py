@@ -36,7 +36,8 @@ class Pin:
         self.id = id
         self.mode = mode
         self.pull = pull
-        self._value = 0 if value is None else value
+        # A pulled-up input reads 1 while nothing pulls it down (the BOOT button is not held).
+        self._value = (1 if pull == Pin.PULL_UP else 0) if value is None else value
 
     def value(self, v=None):
         if v is None:
@@ -74,3 +75,37 @@ def freq(hz=None):
 
 def idle():
     time.sleep_ms(1)
+
+
+class UART:
+    """A UART with nothing connected: no bytes ever arrive (the virtual kit uses the replay sensor)."""
+
+    def __init__(self, id, baudrate=9600, tx=None, rx=None, timeout=0, timeout_char=0, **kwargs):
+        self.id = id
+        self.baudrate = baudrate
+        self.written = []
+
+    def any(self):
+        return 0
+
+    def read(self, n=-1):
+        return None
+
+    def write(self, data):
+        self.written.append(bytes(data))
+        return len(data)
+
+
+class I2C:
+    """An I2C bus with no devices: every transfer fails with ENODEV, as on a board with nothing plugged in."""
+
+    def __init__(self, id=0, scl=None, sda=None, freq=100000):
+        self.id = id
+
+    def _nodev(self, *args):
+        raise OSError(19)
+
+    writeto = readfrom = readfrom_mem = writeto_mem = _nodev
+
+    def scan(self):
+        return []

@@ -40,6 +40,10 @@ class WLAN:
         return ("127.0.0.1", "255.0.0.0", "127.0.0.1", "127.0.0.1")
 
     def config(self, name=None, **kwargs):
+        if kwargs:  # setting: an access point's essid, password, authmode
+            self.ap_config = getattr(self, "ap_config", {})
+            self.ap_config.update(kwargs)
+            return None
         if name == "mac":
             return b"\x1a\x1b\x1c\x1d\x1e\x1f"
         if name == "ssid":

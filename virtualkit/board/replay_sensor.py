@@ -57,6 +57,7 @@ def _last_at_or_before(offsets, pos):
 
 class ReplaySensor:
     name = "replay"
+    multi_sample = False  # interpolation gives the same value for every sample of one reading
 
     def __init__(self, cfg, now):
         path = cfg.get("replay_file")

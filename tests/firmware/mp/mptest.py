@@ -32,6 +32,26 @@ def temp_path(stem):
     return path
 
 
+def temp_dir(stem):
+    """A fresh, empty folder under /tmp, removed with its files when the script's tests have run."""
+    path = temp_path(stem)
+    os.mkdir(path)
+    return path
+
+
+def _remove(path):
+    try:
+        names = os.listdir(path)
+    except OSError:
+        names = None
+    if names is None:
+        os.remove(path)
+        return
+    for name in names:
+        _remove(path + "/" + name)
+    os.rmdir(path)
+
+
 def raises(exc_type, fn, *args, **kwargs):
     """The exception fn(*args, **kwargs) raised; AssertionError when it raised none of exc_type."""
     try:
@@ -58,7 +78,7 @@ def run(namespace):
             sys.print_exception(exc)
     for path in _temp_files:
         try:
-            os.remove(path)
+            _remove(path)
         except OSError:
             pass
     print("%d passed, %d failed" % (len(names) - len(failed), len(failed)))

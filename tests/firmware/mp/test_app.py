@@ -2,7 +2,7 @@ import json
 import time
 
 import mptest
-from kit import app, config, mqtt
+from kit import app, commands, config, link, mqtt
 
 
 class FakeClock:
@@ -49,16 +49,16 @@ def make_kit(**changes):
         "batch_max": 2,
     }
     raw.update(changes)
-    return app.Kit(config.validate(raw), boot=1, clk=FakeClock())
+    return app.Kit(config.validate(raw), boot=1, clk=FakeClock(), state_dir=mptest.temp_dir("state") + "/")
 
 
-def test_backlog_goes_out_in_batches_with_rising_seq():
+def test_queue_goes_out_in_batches_with_rising_seq():
     kit = make_kit()
     for _ in range(5):
         kit.measure()
     kit.client = client = FakeClient(acks=10)
     kit.flush()
-    assert len(kit.backlog) == 0 and kit.seq == 3 and kit.sent == 5
+    assert len(kit.queue) == 0 and kit.seq == 3 and kit.sent == 5
     assert [m["seq"] for _, m in client.published] == [0, 1, 2]
     assert [len(m["readings"]) for _, m in client.published] == [2, 2, 1]
     assert all(t == "ijlucht/kits/vk-001/readings" for t, _ in client.published)
@@ -66,18 +66,18 @@ def test_backlog_goes_out_in_batches_with_rising_seq():
     assert ts == sorted(ts)
 
 
-def test_readings_stay_in_the_backlog_until_acknowledged():
+def test_readings_stay_in_the_queue_until_acknowledged():
     kit = make_kit()
     for _ in range(5):
         kit.measure()
     kit.client = client = FakeClient(acks=1)
     kit.flush()
-    assert len(kit.backlog) == 3 and kit.seq == 1
+    assert len(kit.queue) == 3 and kit.seq == 1
     assert kit.client is None and client.closed and kit.reconnects == 1
     # The next connection resends what is left, with the next seq number.
     kit.client = client = FakeClient(acks=10)
     kit.flush()
-    assert len(kit.backlog) == 0 and [m["seq"] for _, m in client.published] == [1, 2]
+    assert len(kit.queue) == 0 and [m["seq"] for _, m in client.published] == [1, 2]
 
 
 def test_reconnect_backoff_doubles_and_is_bounded():
@@ -87,7 +87,7 @@ def test_reconnect_backoff_doubles_and_is_bounded():
         waits.append(kit.backoff_s)
         kit.lost(OSError("down"))
     assert waits[:4] == [2, 4, 8, 16]
-    assert max(waits) == app.BACKOFF_MAX_S and kit.backoff_s == app.BACKOFF_MAX_S
+    assert max(waits) == link.BACKOFF_MAX_S and kit.backoff_s == link.BACKOFF_MAX_S
 
 
 def test_watchdog_is_fed_only_while_healthy():
@@ -111,7 +111,129 @@ def test_unsynced_clock_marks_readings():
     kit = make_kit()
     kit.clock.synced = False
     kit.measure()
-    assert kit.backlog.peek(1)[0]["ns"] == 1
+    assert kit.queue.peek(1)[0]["ns"] == 1
+
+
+def test_message_seq_and_unsent_readings_survive_a_restart():
+    state = mptest.temp_dir("state") + "/"
+    raw = {"kit_id": "vk-001", "mqtt_host": "h", "mqtt_password": "p", "wifi_ssid": "w", "sensors": ["replay"]}
+    raw["replay_file"] = make_kit().cfg["replay_file"]
+    kit = app.Kit(config.validate(raw), clk=FakeClock(), state_dir=state)
+    for _ in range(3):
+        kit.measure()
+    kit.client = FakeClient(acks=1)
+    kit.cfg["batch_max"] = 1
+    kit.flush()
+    again = app.Kit(config.validate(raw), clk=FakeClock(), state_dir=state)
+    assert again.seq == 1 and len(again.queue) == 2
+
+
+def test_info_carries_health_figures():
+    kit = make_kit()
+    info = json.loads(kit.info())
+    assert info["boot"] == 1 and info["reset_cause"] == "power-on" and info["queued"] == 0
+    assert info["mem_free"] > 0 and info["dropped"] == 0 and info["synced"] == 1
+    assert "rssi" in info and info["rssi"] is None  # no Wi-Fi yet
+
+
+class Laser:
+    name = "laser"
+    laser = True
+    warmup_s = 30
+
+    def __init__(self):
+        self.calls = []
+        self.n = 0
+
+    def read(self):
+        self.n += 1
+        return {"pm25": [10.0, 500.0, 11.0, 12.0, 9.0][(self.n - 1) % 5]}
+
+    def sleep(self):
+        self.calls.append("sleep")
+
+    def wake(self):
+        self.calls.append("wake")
+
+
+def test_sampler_takes_the_median_and_duty_cycles_a_laser_sensor():
+    from kit import sampling
+
+    laser = Laser()
+    naps = []
+    sampler = sampling.Sampler([laser], interval_s=300, samples=5, gap_ms=1000, sleep_ms=naps.append)
+    values, failures = sampler.measure()
+    assert values == {"pm25": 11.0} and failures == 0 and naps == [1000] * 4
+    assert laser.calls == ["sleep"] and sampler.asleep
+    assert time.ticks_diff(1000000, sampler.wake_at(1000000)) == 30000
+    sampler.measure()
+    assert laser.calls == ["sleep", "wake", "sleep"]
+
+
+def test_short_interval_keeps_the_laser_running_and_limits_samples():
+    from kit import sampling
+
+    assert sampling.Sampler([Laser()], interval_s=60, samples=5, gap_ms=1000).duty_cycle
+    sampler = sampling.Sampler([Laser()], interval_s=50, samples=5, gap_ms=1000)
+    assert not sampler.duty_cycle and sampler.samples == 5
+    fast = sampling.Sampler([Laser()], interval_s=1, samples=5, gap_ms=1000)
+    assert fast.samples == 1 and fast.warmup_ms == 30000
+
+
+def test_interval_command_changes_the_interval_and_config_file():
+    path = mptest.temp_path("config.json")
+    kit = make_kit()
+    raw = {k: kit.cfg[k] for k in ("kit_id", "mqtt_host", "mqtt_password", "wifi_ssid", "sensors", "replay_file")}
+    with open(path, "w") as f:
+        json.dump(raw, f)
+    kit.config_path = path
+    record = commands.handle(kit, b'{"cmd": "interval", "interval": 30, "id": "c-1"}')
+    assert record == {"ok": True, "cmd": "interval", "id": "c-1"} and kit.interval_ms == 30000
+    assert config.load(path)["interval"] == 30 and kit.info_due
+    assert json.loads(kit.info())["last_cmd"]["id"] == "c-1"
+
+
+def test_unsynced_clock_is_retried_every_few_minutes_while_connected():
+    kit = make_kit()
+    syncs = []
+
+    def sync(host=None):
+        syncs.append(host)
+        return False
+
+    kit.clock.synced = False
+    kit.clock.sync = sync
+    kit.client = client = FakeClient(acks=10)
+    client.ping = lambda: None
+    kit.housekeeping()
+    assert syncs == []  # just tried at start-up
+    kit.last_sync_ms = time.ticks_add(time.ticks_ms(), -link.NTP_RETRY_MS - 1)
+    kit.housekeeping()
+    assert syncs == ["pool.ntp.org"]
+    kit.clock.synced = True
+    kit.last_sync_ms = time.ticks_add(time.ticks_ms(), -link.NTP_RETRY_MS - 1)
+    kit.housekeeping()
+    assert len(syncs) == 1  # once synced, only daily
+
+
+def test_info_and_reboot_commands_are_acted_on():
+    kit = make_kit()
+    assert commands.handle(kit, b'{"cmd": "info"}')["ok"] and kit.info_due and not kit.reboot_pending
+    assert commands.handle(kit, b'{"cmd": "reboot", "id": 7}') == {"ok": True, "cmd": "reboot", "id": "7"}
+    assert kit.reboot_pending
+
+
+def test_bad_commands_are_refused_with_a_reason_and_change_nothing():
+    kit = make_kit()
+    for body, reason in (
+        (b"nonsense", "not JSON"),
+        (b'{"cmd": "format"}', "unknown command"),
+        (b'{"cmd": "interval", "interval": 0}', "interval must be"),
+        (b'{"cmd": "update"}', "files"),
+    ):
+        record = commands.handle(kit, body)
+        assert not record["ok"] and reason in record["error"], (body, record)
+    assert kit.interval_ms == 60000 and not kit.reboot_pending
 
 
 mptest.run(globals())

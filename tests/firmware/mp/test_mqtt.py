@@ -140,4 +140,55 @@ def test_pem_certificate_is_turned_into_der():
     assert mqtt.pem_to_der(der) == der
 
 
+def connected(incoming):
+    c = client()
+    c.connect(sock=FakeSocket(unhex("20020000") + incoming))
+    c.sock.written = b""
+    return c
+
+
+def test_subscribe_sends_qos1_filter_and_waits_for_suback():
+    c = connected(unhex("9003000101"))
+    c.subscribe("ijlucht/kits/kit-0001/cmd", qos=1)
+    topic = b"ijlucht/kits/kit-0001/cmd"
+    expected = b"\x82" + bytes([2 + 2 + len(topic) + 1]) + b"\x00\x01\x00" + bytes([len(topic)]) + topic + b"\x01"
+    assert c.sock.written == expected
+
+
+def test_refused_subscription_raises():
+    c = connected(unhex("9003000180"))
+    assert "refused" in str(mptest.raises(mqtt.MQTTError, c.subscribe, "ijlucht/kits/kit-0001/cmd"))
+
+
+def test_command_arriving_while_waiting_for_puback_is_kept_and_acknowledged():
+    # The broker sends a QoS 1 PUBLISH (pid 7) on the cmd topic before the PUBACK of our publish (pid 1).
+    topic = b"ijlucht/kits/kit-0001/cmd"
+    body = b"\x00" + bytes([len(topic)]) + topic + b"\x00\x07" + b'{"cmd":"info"}'
+    incoming = b"\x32" + bytes([len(body)]) + body + unhex("40020001")
+    c = connected(incoming)
+    c.publish("ijlucht/kits/kit-0001/readings", "{}", qos=1)
+    assert c.inbox == [("ijlucht/kits/kit-0001/cmd", b'{"cmd":"info"}')]
+    assert unhex("40020007") in c.sock.written  # our PUBACK for the command
+
+
+def test_oversized_incoming_message_is_skipped_not_kept():
+    size = mqtt.MAX_INCOMING + 10
+    body = b"\x00\x01t" + bytes(size - 3)
+    incoming = b"\x30" + mqtt._vbi(size) + body + unhex("d000")
+    c = client()
+    c.connect(sock=BulkSocket(unhex("20020000") + incoming))
+    c.ping()
+    assert c.inbox == [] and c.dropped_incoming == 1
+
+
+class BulkSocket(FakeSocket):
+    """Like FakeSocket, but gives up to n bytes per read (a large message would take ages byte by byte)."""
+
+    def read(self, n):
+        if not self.incoming:
+            raise OSError(errno.ETIMEDOUT)
+        chunk, self.incoming = self.incoming[:n], self.incoming[n:]
+        return chunk
+
+
 mptest.run(globals())

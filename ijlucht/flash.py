@@ -1,0 +1,134 @@
+"""`ijlucht flash`: write a kit's configuration and the IJlucht firmware to an ESP32 over USB with mpremote.
+
+The ESP32 must already run MicroPython (see firmware/README.md, "Flashing"). The command checks the
+configuration with the firmware's own validator, writes it to a temporary config.json and copies
+boot.py, main.py, kit/ and config.json to the device's file system, plus a random password for the kit's
+set-up access point (print it on the kit's label). `--dry-run` prints the mpremote commands instead.
+"""
+
+import argparse
+import importlib
+import json
+import secrets
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from ijlucht.settings import PROJECT_ROOT
+
+FIRMWARE = PROJECT_ROOT / "firmware"
+DEVICE_FILES = ("boot.py", "main.py")
+
+
+def firmware_modules() -> tuple:
+    """The firmware's kit.config and kit.sensors (plain Python, importable on CPython): host and device agree."""
+    sys.path.insert(0, str(FIRMWARE))
+    try:
+        return importlib.import_module("kit.config"), importlib.import_module("kit.sensors")
+    finally:
+        sys.path.remove(str(FIRMWARE))
+
+
+def build_config(args: argparse.Namespace) -> dict:
+    """The config.json contents from the command-line options; ValueError naming the bad field."""
+    raw = {
+        "kit_id": args.kit_id,
+        "mqtt_host": args.mqtt_host,
+        "mqtt_password": args.password,
+        "wifi_ssid": args.wifi_ssid,
+        "wifi_password": args.wifi_password,
+        "sensors": [s.strip() for s in args.sensors.split(",") if s.strip()],
+        "interval": args.interval,
+    }
+    if args.mqtt_port:
+        raw["mqtt_port"] = args.mqtt_port
+    if args.tls:
+        raw["tls"] = True
+    if args.ca_file:
+        raw["ca_file"] = "/ca.pem"
+    config, sensors = firmware_modules()
+    config.validate(raw)
+    unknown = [s for s in raw["sensors"] if s not in sensors.FACTORIES or s == "replay"]
+    if unknown:
+        known = ", ".join(sorted(n for n in sensors.FACTORIES if n != "replay"))
+        raise ValueError(f"unknown sensor(s) {', '.join(unknown)}; supported: {known}")
+    return raw
+
+
+def stage_firmware(staging: Path) -> list[Path]:
+    """Copy the device's .py files (no caches, no tests) into staging; returns the copies."""
+    copies = []
+    for source in [FIRMWARE / name for name in DEVICE_FILES] + sorted((FIRMWARE / "kit").rglob("*.py")):
+        target = staging / source.relative_to(FIRMWARE)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+        copies.append(target)
+    return copies
+
+
+def mpremote_commands(port: str, staging: Path, ca_file: Path | None, mpremote: str = "mpremote") -> list[list[str]]:
+    """The mpremote calls, in order. staging holds the staged firmware, config.json and setup_password."""
+    connect = [mpremote, "connect", port]
+    commands = [
+        # `cp -r` creates :kit and copies every file under it (drivers included).
+        [*connect, "fs", "cp", "-r", str(staging / "kit"), ":"],
+        [*connect, "fs", "cp", *(str(staging / name) for name in DEVICE_FILES), ":"],
+        [*connect, "fs", "cp", str(staging / "config.json"), ":config.json"],
+        [*connect, "fs", "cp", str(staging / "setup_password"), ":setup_password"],
+    ]
+    if ca_file is not None:
+        commands.append([*connect, "fs", "cp", str(ca_file), ":ca.pem"])
+    commands.append([*connect, "reset"])
+    return commands
+
+
+def mpremote_binary() -> str:
+    """mpremote next to this Python (the venv's), else on PATH."""
+    beside = Path(sys.executable).parent / "mpremote"
+    return str(beside) if beside.exists() else shutil.which("mpremote") or "mpremote"
+
+
+def add_parser(sub: "argparse._SubParsersAction") -> None:
+    p = sub.add_parser("flash", help="write a kit's config and the firmware to an ESP32 over USB (mpremote)")
+    p.add_argument("--port", default="/dev/ttyUSB0", help="serial port of the kit (mpremote connect PORT)")
+    p.add_argument("--kit-id", required=True)
+    p.add_argument("--password", required=True, help="the kit's broker password from `ijlucht kits add`")
+    p.add_argument("--mqtt-host", required=True, help="the platform's broker as the kit reaches it")
+    p.add_argument("--mqtt-port", type=int)
+    p.add_argument("--wifi-ssid", required=True)
+    p.add_argument("--wifi-password", default="")
+    p.add_argument("--sensors", default="pms5003,bme280", help="comma-separated, e.g. sds011,sht3x")
+    p.add_argument("--interval", type=int, default=60)
+    p.add_argument("--tls", action="store_true")
+    p.add_argument("--ca-file", type=Path, help="CA certificate to verify the broker (implies --tls)")
+    p.add_argument("--dry-run", action="store_true", help="print the mpremote commands, run nothing")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.ca_file:
+        args.tls = True
+    try:
+        cfg = build_config(args)
+    except ValueError as exc:
+        print(f"ijlucht flash: {exc}", file=sys.stderr)
+        return 2
+    setup_password = secrets.token_urlsafe(9)
+    with tempfile.TemporaryDirectory(prefix="ijlucht-flash-") as tmp:
+        staging = Path(tmp)
+        (staging / "config.json").write_text(json.dumps(cfg, indent=1) + "\n")
+        (staging / "setup_password").write_text(setup_password + "\n")
+        stage_firmware(staging)
+        commands = mpremote_commands(args.port, staging, args.ca_file, mpremote_binary())
+        for command in commands:
+            print(("would run: " if args.dry_run else "running: ") + shlex.join(command))
+            if args.dry_run:
+                continue
+            result = subprocess.run(command, timeout=120, check=False)
+            if result.returncode != 0:
+                print(f"ijlucht flash: step failed ({result.returncode}); is the kit on {args.port}?", file=sys.stderr)
+                return 1
+    print(f"kit {cfg['kit_id']}: set-up Wi-Fi password (for the label): {setup_password}")
+    return 0

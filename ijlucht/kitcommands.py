@@ -1,0 +1,89 @@
+"""Commands to kits on ijlucht/kits/{kit_id}/cmd (docs/mqtt-contract.md, "Commands"): build, check, send.
+
+Building is pure and checks what the firmware would refuse (bounds, size), so an operator hears about a mistake
+here instead of in the kit's next info message. Sending uses the `ingest` broker account, the only one the ACL
+lets write a kit's cmd topic.
+"""
+
+import base64
+import hashlib
+import json
+import secrets
+from pathlib import Path, PurePosixPath
+
+import paho.mqtt.client as mqtt
+
+from ijlucht import contract
+
+# firmware/kit/mqtt.py MAX_INCOMING: the kit reads a larger message and throws it away.
+MAX_COMMAND_BYTES = 64 * 1024
+# firmware/kit/config.py BOUNDS["interval"]
+INTERVAL_RANGE = (1, 86400)
+SIMPLE = ("info", "reboot")
+
+
+def new_id(kind: str) -> str:
+    return f"{kind[0]}-{secrets.token_hex(3)}"
+
+
+def interval_command(seconds: int, cmd_id: str | None = None) -> dict:
+    low, high = INTERVAL_RANGE
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not low <= seconds <= high:
+        raise ValueError(f"interval must be a whole number of seconds from {low} to {high}, got {seconds!r}")
+    return {"cmd": "interval", "interval": seconds, "id": cmd_id or new_id("interval")}
+
+
+def simple_command(name: str, cmd_id: str | None = None) -> dict:
+    if name not in SIMPLE:
+        raise ValueError(f"unknown command {name!r}; known: interval, update, {', '.join(SIMPLE)}")
+    return {"cmd": name, "id": cmd_id or new_id(name)}
+
+
+def file_entry(path: str, data: bytes) -> dict:
+    """One file of an update: its path on the kit (relative to the firmware root), sha256 and base64 content."""
+    p = PurePosixPath(path)
+    if p.is_absolute() or ".." in p.parts or not p.parts:
+        raise ValueError(f"update path {path!r} must be relative to the firmware folder, without '..'")
+    return {"path": str(p), "sha256": hashlib.sha256(data).hexdigest(), "data": base64.b64encode(data).decode()}
+
+
+def update_command(firmware_root: Path, paths: list[str], version: str, cmd_id: str | None = None) -> dict:
+    """An update replacing `paths` (relative to firmware_root, e.g. kit/app.py) with their current contents."""
+    if not paths:
+        raise ValueError("an update needs at least one file")
+    files = []
+    for path in paths:
+        source = firmware_root / path
+        if not source.is_file():
+            raise ValueError(f"{source} is not a file")
+        files.append(file_entry(path, source.read_bytes()))
+    return {"cmd": "update", "id": cmd_id or new_id("update"), "version": version, "files": files}
+
+
+def encode(command: dict) -> bytes:
+    """The message body; ValueError when the kit could not take it in one message."""
+    body = json.dumps(command, separators=(",", ":")).encode()
+    if len(body) > MAX_COMMAND_BYTES:
+        raise ValueError(
+            f"the command is {len(body):,} bytes; a kit accepts at most {MAX_COMMAND_BYTES:,}: "
+            "send the files in several updates"
+        )
+    return body
+
+
+def send(host: str, port: int, password: str, kit_id: str, body: bytes, timeout: float = 10.0) -> None:
+    """Publish one command (QoS 1, not retained) as the ingest account; raises OSError/TimeoutError on failure."""
+    if not contract.is_valid_kit_id(kit_id):
+        raise ValueError(f"{kit_id!r} is not a kit id (3-32 of a-z, 0-9, '-')")
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"ijlucht-cmd-{secrets.token_hex(4)}")
+    client.username_pw_set("ingest", password)
+    client.connect(host, port, keepalive=30)
+    client.loop_start()
+    try:
+        info = client.publish(contract.topic(kit_id, contract.CMD), body, qos=1)
+        info.wait_for_publish(timeout)
+        if not info.is_published():
+            raise TimeoutError(f"the broker did not confirm the command within {timeout:.0f} s")
+    finally:
+        client.disconnect()
+        client.loop_stop()

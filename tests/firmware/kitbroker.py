@@ -1,0 +1,77 @@
+"""Helpers for the virtual-kit tests against the session's private Mosquitto (tests/conftest.py)."""
+
+import secrets
+import threading
+import time
+
+import paho.mqtt.client as paho
+import pytest
+
+from ijlucht.broker import set_password
+from ijlucht.settings import PlatformSettings
+from tests.conftest import TEST_ENV
+
+MQTT_PORT = int(TEST_ENV["IJLUCHT_MQTT_PORT"])
+MQTT_TLS_PORT = int(TEST_ENV["IJLUCHT_MQTT_TLS_PORT"])
+
+
+class Broker:
+    def __init__(self, settings: PlatformSettings) -> None:
+        self.settings = settings
+        self.state = settings.state_dir
+        self.ingest_password = (settings.secrets_dir / "mqtt-ingest.pass").read_text().strip()
+
+    def add_kit_account(self, kit_id: str, password: str) -> None:
+        set_password(self.settings.mosquitto_dir, kit_id, password)
+        time.sleep(0.3)  # Mosquitto re-reads the password file asynchronously
+
+
+class Recorder:
+    """Subscribes as the ingest account to one kit's topics and keeps (topic, payload, retain)."""
+
+    def __init__(self, broker: Broker, kit_id: str) -> None:
+        self.messages: list[tuple[str, bytes, bool]] = []
+        self.lock = threading.Lock()
+        self.client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="rec-" + secrets.token_hex(4))
+        self.client.username_pw_set("ingest", broker.ingest_password)
+        self.client.on_message = self._on_message
+        self.client.on_connect = lambda c, u, f, rc, p: c.subscribe(f"ijlucht/kits/{kit_id}/#", qos=1)
+        self.client.connect("127.0.0.1", MQTT_PORT, keepalive=30)
+        self.client.loop_start()
+
+    def _on_message(self, client, userdata, msg) -> None:
+        with self.lock:
+            self.messages.append((msg.topic.rsplit("/", 1)[1], msg.payload, msg.retain))
+
+    def of(self, kind: str) -> list[tuple[bytes, bool]]:
+        with self.lock:
+            return [(p, r) for t, p, r in self.messages if t == kind]
+
+    def wait(self, predicate, timeout: float, what: str):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = predicate()
+            if result:
+                return result
+            time.sleep(0.1)
+        pytest.fail(f"timed out after {timeout} s waiting for {what}; got {self.messages!r}")
+
+    def close(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+def kit_config(kit_id: str, password: str, **changes) -> dict:
+    cfg = {
+        "kit_id": kit_id,
+        "mqtt_host": "127.0.0.1",
+        "mqtt_port": MQTT_PORT,
+        "mqtt_password": password,
+        "wifi_ssid": "virtual",
+        "sensors": ["replay"],
+        "interval": 1,
+        "replay_anchor": int(time.time()),
+        "replay_period": 120,
+    }
+    cfg.update(changes)
+    return cfg

@@ -1,0 +1,76 @@
+import binascii
+import hashlib
+import os
+
+import mptest
+from kit import update
+
+
+def entry(path, text, sha=None):
+    data = text.encode()
+    digest = sha or binascii.hexlify(hashlib.sha256(data).digest()).decode()
+    return {"path": path, "sha256": digest, "data": binascii.b2a_base64(data).decode().strip()}
+
+
+def app_root():
+    root = mptest.temp_dir("root") + "/"
+    os.mkdir(root + "kit")
+    with open(root + "kit/app.py", "w") as f:
+        f.write("old app")
+    return root
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def test_wrong_sha256_changes_nothing():
+    root = app_root()
+    files = [entry("kit/new.py", "fine"), entry("kit/app.py", "new app", sha="00" * 32)]
+    exc = mptest.raises(ValueError, update.install, root, files, "9.9")
+    assert "sha256 of kit/app.py" in str(exc)
+    assert read(root + "kit/app.py") == "old app" and sorted(os.listdir(root + "kit")) == ["app.py"]
+    assert update.read_manifest(root) is None
+
+
+def test_protected_and_unsafe_paths_are_refused():
+    for path in ("main.py", "kit/update.py", "/kit/app.py", "../x.py", "config.json", "kit/notes.txt"):
+        mptest.raises(ValueError, update.verify, [entry(path, "x")])
+
+
+def test_update_then_confirm_keeps_the_new_files():
+    root = app_root()
+    update.install(root, [entry("kit/app.py", "new app"), entry("kit/extra.py", "extra")], "0.3.0")
+    assert read(root + "kit/app.py") == "new app" and read(root + "kit/app.py.bak") == "old app"
+    assert update.boot_check(root) == "trial"
+    assert update.confirm(root) == "0.3.0"
+    assert sorted(os.listdir(root + "kit")) == ["app.py", "extra.py"] and update.read_manifest(root) is None
+    assert update.boot_check(root) is None
+
+
+def test_new_code_that_never_comes_up_is_rolled_back_on_the_next_boot():
+    root = app_root()
+    update.install(root, [entry("kit/app.py", "broken app"), entry("kit/extra.py", "extra")], "0.3.1")
+    assert update.boot_check(root) == "trial"  # first boot with the new code: it crashes before confirm()
+    assert update.boot_check(root) == "rolled back"
+    assert read(root + "kit/app.py") == "old app" and sorted(os.listdir(root + "kit")) == ["app.py"]
+    assert update.read_manifest(root) is None
+
+
+def test_power_cut_in_the_middle_of_the_swap_is_rolled_back():
+    root = app_root()
+    update.install(root, [entry("kit/app.py", "new app")], "0.3.2")
+    # Undo the last rename by hand, as if the power failed between the two renames.
+    os.rename(root + "kit/app.py", root + "kit/app.py.new")
+    assert update.boot_check(root) == "rolled back"
+    assert read(root + "kit/app.py") == "old app" and sorted(os.listdir(root + "kit")) == ["app.py"]
+
+
+def test_second_update_waits_for_the_first_to_be_confirmed():
+    root = app_root()
+    update.install(root, [entry("kit/app.py", "new app")], "0.4.0")
+    assert "not confirmed" in str(mptest.raises(ValueError, update.install, root, [entry("kit/a.py", "a")], "0.5"))
+
+
+mptest.run(globals())

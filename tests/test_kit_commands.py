@@ -1,0 +1,78 @@
+"""Platform → kit commands: built and checked before sending, and delivered only to the kit they are for.
+
+What the firmware does with them is in tests/firmware/test_kit_commands.py (real firmware, same sender)."""
+
+import base64
+import hashlib
+import json
+import threading
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+
+from ijlucht import cli, contract, kitcommands
+
+FIRMWARE = Path(__file__).resolve().parents[1] / "firmware"
+
+
+def test_interval_outside_what_the_firmware_accepts_is_refused_with_the_range():
+    assert kitcommands.interval_command(30, "c-1") == {"cmd": "interval", "interval": 30, "id": "c-1"}
+    for bad in (0, 86401, True, 2.5):
+        with pytest.raises(ValueError, match="from 1 to 86400"):
+            kitcommands.interval_command(bad)
+
+
+def test_update_carries_each_file_with_its_sha256_and_refuses_paths_outside_the_firmware():
+    cmd = kitcommands.update_command(FIRMWARE, ["kit/payload.py"], "0.2.1", "u-1")
+    (entry,) = cmd["files"]
+    data = base64.b64decode(entry["data"])
+    assert data == (FIRMWARE / "kit" / "payload.py").read_bytes()
+    assert entry["sha256"] == hashlib.sha256(data).hexdigest() and cmd["version"] == "0.2.1"
+    for bad in ("../pyproject.toml", "/etc/passwd"):
+        with pytest.raises(ValueError, match="relative"):
+            kitcommands.file_entry(bad, b"x")
+    with pytest.raises(ValueError, match="not a file"):
+        kitcommands.update_command(FIRMWARE, ["kit/nothing.py"], "0.2.1")
+
+
+def test_an_update_too_large_for_the_kit_is_refused_before_sending():
+    big = {"cmd": "update", "id": "u", "files": [kitcommands.file_entry("kit/big.py", b"#" * 60_000)]}
+    with pytest.raises(ValueError, match="at most 65,536"):
+        kitcommands.encode(big)
+
+
+def test_cli_command_reaches_the_kit_on_its_own_topic_and_not_another_kit(settings, make_kit, monkeypatch, capsys):
+    kit, pw = make_kit("cmd")
+    other, other_pw = make_kit("cmd")
+    got: dict[str, list[dict]] = {kit: [], other: []}
+    ready = threading.Barrier(3, timeout=10)
+    clients = []
+    for kit_id, password in ((kit, pw), (other, other_pw)):
+        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{kit_id}-listen")
+        c.username_pw_set(kit_id, password)
+        c.on_message = lambda _c, _u, m, k=kit_id: got[k].append(json.loads(m.payload))
+        # a kit may read only its own cmd topic: subscribe to all of them and see what the ACL lets through
+        c.on_subscribe = lambda *_a: ready.wait()
+        c.on_connect = lambda cl, *_a: cl.subscribe(contract.subscription(contract.CMD), qos=1)
+        c.connect(settings.mqtt_host, settings.mqtt_port)
+        c.loop_start()
+        clients.append(c)
+    ready.wait()
+    try:
+        assert cli.main(["kits", "cmd", kit, "interval", "45"]) == 0
+        assert "sent interval" in capsys.readouterr().out
+        assert cli.main(["kits", "cmd", kit, "interval"]) == 2
+        assert "needs the number of seconds" in capsys.readouterr().err
+        deadline = threading.Event()
+        for _ in range(50):
+            if got[kit]:
+                break
+            deadline.wait(0.1)
+        deadline.wait(0.5)
+        assert [m["interval"] for m in got[kit]] == [45] and got[kit][0]["cmd"] == "interval"
+        assert got[other] == []
+    finally:
+        for c in clients:
+            c.disconnect()
+            c.loop_stop()
