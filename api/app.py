@@ -1,15 +1,31 @@
-"""The FastAPI application: create_app() wires settings, the connection pool and the routers."""
+"""The FastAPI application: create_app() wires settings, the connection pool, security and the routers."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
-from psycopg_pool import AsyncConnectionPool
+from fastapi.exceptions import RequestValidationError
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from api.routes import kits
+from api.responses import ERRORS, json_response
+from api.routes import admin, areas, exports, kits, map, meta, series, stats
+from api.security import FixedWindowLimiter, KeyCache, SecurityMiddleware
 from api.settings import ApiSettings
+from ijlucht.broker import BrokerAccountError
 from ijlucht.db import timescaledb_license
+from ijlucht.kits import fill_public_fields
+
+DESCRIPTION = """Citizen air-quality measurements of the IJmond and North Sea Canal area.
+
+* **Privacy by default**: positions are public ones (jittered 40–100 m unless the owner opted in); indoor kits are
+  never on the map; owners and exact positions only under `/v1/admin` with an admin key.
+* **Keys and limits**: send `X-API-Key` for a higher rate limit; every answer carries `X-RateLimit-Limit`,
+  `X-RateLimit-Remaining` and `X-RateLimit-Reset`.
+* **Errors**: every invalid request gets a 4xx whose `detail` says what to change.
+"""
 
 
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
@@ -17,11 +33,19 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        options = f"-c statement_timeout={settings.api_statement_timeout_ms} -c TimeZone=UTC"
         pool = AsyncConnectionPool(
-            settings.dsn, min_size=settings.api_pool_min, max_size=settings.api_pool_max, open=False
+            settings.dsn,
+            min_size=settings.api_pool_min,
+            max_size=settings.api_pool_max,
+            kwargs={"options": options, "autocommit": True},
+            # a PostgreSQL restart kills pooled connections; test each on checkout so no request gets a dead one
+            check=AsyncConnectionPool.check_connection,
+            open=False,
         )
         await pool.open(wait=True, timeout=30)
         app.state.pool = pool
+        await asyncio.to_thread(_fill_public_fields, settings)
         try:
             yield
         finally:
@@ -31,19 +55,59 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         title="IJlucht API",
         version="1",
         summary="Citizen air-quality measurements of the IJmond and North Sea Canal area",
+        description=DESCRIPTION,
         lifespan=lifespan,
+        responses=ERRORS,  # type: ignore[arg-type]
     )
     app.state.settings = settings
-    app.include_router(kits.router)
-
-    @app.get("/v1/health", tags=["health"], summary="Is the API up and its database reachable?")
-    async def health(request: Request) -> dict[str, Any]:
-        async with request.app.state.pool.connection() as conn:
-            lic = await conn.execute("SHOW timescaledb.license")
-            row = await lic.fetchone()
-        return {"status": "ok", "timescaledb_license": row[0] if row else None}
-
+    app.state.limiter = FixedWindowLimiter()
+    app.state.key_cache = KeyCache({})
+    app.state.map_cache = map.LatestCache()
+    app.state.export_slots = asyncio.Semaphore(settings.api_exports_at_once)
+    app.add_middleware(SecurityMiddleware)
+    for module in (meta, kits, map, series, areas, stats, exports, admin):
+        app.include_router(module.router)
+    _add_error_handlers(app)
     return app
+
+
+def _fill_public_fields(settings: ApiSettings) -> None:
+    """Kits registered before migration 020 get their area and public position once, at start."""
+    with psycopg.connect(settings.dsn, autocommit=True) as conn:
+        fill_public_fields(conn, settings)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Any:
+        errors = []
+        for e in exc.errors():
+            where = " ".join(str(p) for p in e.get("loc", ()))
+            given = e.get("input")
+            shown = f" (got {str(given)[:60]!r})" if given is not None and not isinstance(given, dict) else ""
+            errors.append({"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")})
+            errors[-1]["message"] = f"{where}: {e.get('msg')}{shown}"
+        detail = "; ".join(x["message"] for x in errors) or "invalid request"
+        return json_response({"detail": detail, "errors": errors}, status_code=422)
+
+    @app.exception_handler(psycopg.errors.QueryCanceled)
+    async def too_slow(request: Request, exc: Exception) -> Any:
+        detail = "the query took longer than the limit; ask for fewer kits or a shorter range (or use /v1/export)"
+        return json_response({"detail": detail}, status_code=503, headers={"Retry-After": "10"})
+
+    @app.exception_handler(PoolTimeout)
+    async def busy(request: Request, exc: Exception) -> Any:
+        return json_response({"detail": "the database is busy; retry shortly"}, 503, {"Retry-After": "5"})
+
+    @app.exception_handler(BrokerAccountError)
+    async def broker_down(request: Request, exc: Exception) -> Any:
+        detail = f"the broker account could not be changed ({exc}); the kit row is stored, retry the request"
+        return json_response({"detail": detail}, 503, {"Retry-After": "10"})
+
+    @app.exception_handler(psycopg.DataError)
+    async def bad_value(request: Request, exc: Exception) -> Any:
+        # Values the database refuses (a NUL byte in text, an out-of-range number) are the client's to fix.
+        return json_response({"detail": f"a value was refused by the database: {str(exc).splitlines()[0]}"}, 422)
 
 
 def main() -> None:

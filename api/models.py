@@ -1,48 +1,73 @@
 """Response shapes of the API and their conversion from database rows (pure)."""
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from ijlucht import quality
+from ijlucht import bands, quality
 from ijlucht.quantities import BY_KEY, KEYS
 
 UNITS = {k: BY_KEY[k].unit for k in KEYS}
 
 
-def _iso(t: datetime | None) -> str | None:
+def iso(t: datetime | None) -> str | None:
     return t.isoformat() if t else None
 
 
-def _value(v: float | None, key: str) -> float | None:
+def value(v: float | None, key: str) -> float | None:
     # Stored as float4: round to the quantity's resolution so 7.1 does not come out as 7.099999904632568.
     return None if v is None else round(float(v), BY_KEY[key].decimals)
 
 
+@lru_cache(maxsize=65_536)
+def band_json(quantity: str, v: float | None, scale: str) -> dict[str, Any] | None:
+    """{index, name_nl, name_en, colour} of the band `v` falls in on `scale`, or None (values repeat: cached)."""
+    band = bands.band_for(quantity, v, scale)
+    if band is None:
+        return None
+    return {"index": band.index, "name_nl": band.name_nl, "name_en": band.name_en, "colour": band.colour}
+
+
+def _latest(row: dict[str, Any]) -> dict[str, Any] | None:
+    if row.get("latest_time") is None:
+        return None
+    latest = {"time": iso(row["latest_time"]), **{k: value(row[k], k) for k in KEYS}}
+    latest["flags"] = row["latest_flags"]
+    latest["flag_names"] = quality.flag_names(row["latest_flags"])
+    return latest
+
+
+def _properties(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kit_id": row["kit_id"],
+        "name": row["name"],
+        "municipality": row["municipality"],
+        "municipality_code": row["municipality_code"],
+        "district": row["district"],
+        "district_code": row["district_code"],
+        "indoor": row["indoor"],
+        "exact_location": bool(row["exact_location"]) and row["lat"] is not None,
+        "height_m": row["height_m"],
+        "sensors": row["sensors"],
+        "online": row["online"],
+        "disabled": row["disabled"],
+        "last_seen": iso(row["last_seen"]),
+        "firmware": row["firmware"],
+        "latest": _latest(row),
+    }
+
+
 def kit_feature(row: dict[str, Any]) -> dict[str, Any]:
-    """A kit as a GeoJSON Feature with its latest reading (null when it has none)."""
-    latest = None
-    if row.get("latest_time") is not None:
-        latest = {"time": _iso(row["latest_time"]), **{k: _value(row[k], k) for k in KEYS}}
-        latest["flags"] = row["latest_flags"]
-        latest["flag_names"] = quality.flag_names(row["latest_flags"])
+    """A kit as a GeoJSON Feature at its public position (none for indoor kits), with its latest reading."""
     geometry = None
     if row["lat"] is not None and row["lon"] is not None:
         geometry = {"type": "Point", "coordinates": [row["lon"], row["lat"]]}
-    return {
-        "type": "Feature",
-        "id": row["kit_id"],
-        "geometry": geometry,
-        "properties": {
-            "kit_id": row["kit_id"],
-            "name": row["name"],
-            "municipality": row["municipality"],
-            "indoor": row["indoor"],
-            "online": row["online"],
-            "last_seen": _iso(row["last_seen"]),
-            "firmware": row["firmware"],
-            "latest": latest,
-        },
-    }
+    return {"type": "Feature", "id": row["kit_id"], "geometry": geometry, "properties": _properties(row)}
+
+
+def kit_json(row: dict[str, Any]) -> dict[str, Any]:
+    """A kit as a flat JSON object; lat/lon are the public position."""
+    return {**_properties(row), "lat": row["lat"], "lon": row["lon"]}
 
 
 def feature_collection(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -50,4 +75,4 @@ def feature_collection(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def reading_item(row: dict[str, Any]) -> dict[str, Any]:
-    return {"time": _iso(row["time"]), **{k: _value(row[k], k) for k in KEYS}, "flags": row["flags"]}
+    return {"time": iso(row["time"]), **{k: value(row[k], k) for k in KEYS}, "flags": row["flags"]}

@@ -1,11 +1,12 @@
-"""/v1/kits: the kits with their latest values, and each kit's time series."""
+"""/v1/kits: the kits with their latest values (public positions only), and each kit's time series."""
 
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 
-from api import models, queries
+from api import models, params, queries, schemas
+from api.responses import json_response
 from ijlucht.contract import KIT_ID_PATTERN
 
 router = APIRouter(prefix="/v1/kits", tags=["kits"])
@@ -24,7 +25,14 @@ FEATURE_EXAMPLE = {
                 "kit_id": "bev-01",
                 "name": "Beverwijk Centrum",
                 "municipality": "Beverwijk",
+                "municipality_code": "GM0375",
+                "district": "Centrum",
+                "district_code": "WK037500",
                 "indoor": False,
+                "exact_location": False,
+                "height_m": 3.0,
+                "sensors": ["pms5003", "bme280"],
+                "disabled": False,
                 "online": True,
                 "last_seen": "2026-11-28T23:59:00+00:00",
                 "firmware": "0.1.0",
@@ -45,54 +53,90 @@ FEATURE_EXAMPLE = {
 }
 
 
+Format = Annotated[
+    Literal["geojson", "json"], Query(description="geojson: a FeatureCollection; json: {meta, results} of flat kits")
+]
+AREA_TEXT = r"^[A-Za-z0-9 .'()-]{1,60}$"
+
+
 @router.get(
     "",
-    summary="All public kits with their latest reading, as GeoJSON",
-    responses={200: {"content": {"application/json": {"example": FEATURE_EXAMPLE}}}},
+    summary="Public kits with their latest reading, as GeoJSON or JSON; filter by area, box, indoor, online",
+    description="Positions are public ones: jittered 40-100 m unless the owner opted in to the exact position; "
+    "indoor kits have no position.",
+    responses={
+        200: {
+            "model": schemas.KitCollection | schemas.KitList,
+            "content": {"application/json": {"example": FEATURE_EXAMPLE}},
+        }
+    },
 )
-async def list_kits(request: Request) -> dict[str, Any]:
+async def list_kits(
+    request: Request,
+    format: Format = "geojson",
+    bbox: Annotated[
+        str | None, Query(description="min_lon,min_lat,max_lon,max_lat (WGS84)", examples=["4.55,52.42,4.75,52.53"])
+    ] = None,
+    municipality: Annotated[
+        str | None, Query(pattern=AREA_TEXT, description="CBS code or name", examples=["GM0375"])
+    ] = None,
+    district: Annotated[
+        str | None, Query(pattern=AREA_TEXT, description="CBS wijk code or name", examples=["WK037500"])
+    ] = None,
+    indoor: Annotated[bool | None, Query(description="only indoor (true) or outdoor (false) kits")] = None,
+    online: Annotated[bool | None, Query(description="only kits that are (not) online")] = None,
+) -> Any:
+    box = params.bbox(bbox)
     async with request.app.state.pool.connection() as conn:
-        rows = await queries.kits_with_latest(conn)
-    return models.feature_collection(rows)
+        rows = await queries.kits_with_latest(
+            conn, municipality=municipality, district=district, indoor=indoor, online=online, bbox=box
+        )
+    if format == "json":
+        return json_response(
+            {"meta": {"count": len(rows), "units": models.UNITS}, "results": [models.kit_json(r) for r in rows]}
+        )
+    return json_response(models.feature_collection(rows))
 
 
-@router.get("/{kit_id}", summary="One kit with its latest reading, as a GeoJSON Feature")
-async def get_kit(request: Request, kit_id: KitId) -> dict[str, Any]:
+@router.get(
+    "/{kit_id}",
+    summary="One kit with its latest reading, as a GeoJSON Feature (or flat JSON)",
+    responses={200: {"model": schemas.KitFeature | schemas.KitFlat}},
+)
+async def get_kit(request: Request, kit_id: KitId, format: Format = "geojson") -> Any:
     async with request.app.state.pool.connection() as conn:
         rows = await queries.kits_with_latest(conn, kit_id)
     if not rows:
         raise HTTPException(404, f"no public kit with id {kit_id!r}")
-    return models.kit_feature(rows[0])
+    return json_response(models.kit_json(rows[0]) if format == "json" else models.kit_feature(rows[0]))
 
 
-@router.get("/{kit_id}/readings", summary="Time series of one kit, oldest first")
+@router.get(
+    "/{kit_id}/readings",
+    summary="Raw time series of one kit, all quantities, oldest first",
+    responses={200: {"model": schemas.Readings}},
+)
 async def kit_readings(
     request: Request,
     kit_id: KitId,
     start: Annotated[datetime | None, Query(description="ISO 8601; default: 24 h before end")] = None,
     end: Annotated[datetime | None, Query(description="ISO 8601, exclusive; default: now")] = None,
-    limit: Annotated[int, Query(ge=1, description="rows at most")] = 10_000,
-) -> dict[str, Any]:
-    end = _aware(end) if end else datetime.now(UTC)
-    start = _aware(start) if start else end - timedelta(hours=24)
-    if start >= end:
-        raise HTTPException(422, "start must be before end")
+    limit: Annotated[int, Query(ge=1, le=10_000_000, description="rows at most")] = 10_000,
+) -> Any:
+    start, end = params.time_range(start, end, timedelta(hours=24))
     max_rows = request.app.state.settings.api_max_rows
     if limit > max_rows:
-        raise HTTPException(422, f"limit {limit} is above the maximum of {max_rows}; page by time instead")
+        raise HTTPException(422, f"limit {limit} is above the maximum of {max_rows}; page by time or use /v1/series")
     async with request.app.state.pool.connection() as conn:
         if not await queries.kit_exists(conn, kit_id):
             raise HTTPException(404, f"no public kit with id {kit_id!r}")
         rows = await queries.readings_of_kit(conn, kit_id, start, end, limit)
-    return {
-        "kit_id": kit_id,
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "units": models.UNITS,
-        "results": [models.reading_item(r) for r in rows],
-    }
-
-
-def _aware(t: datetime) -> datetime:
-    """Times without a zone are taken as UTC, as everywhere in the contract."""
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+    return json_response(
+        {
+            "kit_id": kit_id,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "units": models.UNITS,
+            "results": [models.reading_item(r) for r in rows],
+        }
+    )

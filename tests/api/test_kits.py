@@ -4,6 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from ijlucht.privacy import distance_m
+
 
 def test_kits_are_geojson_with_latest_values(api_base_url, seeded_kits):
     r = httpx.get(f"{api_base_url}/v1/kits")
@@ -13,7 +15,9 @@ def test_kits_are_geojson_with_latest_values(api_base_url, seeded_kits):
     by_id = {f["id"]: f for f in fc["features"]}
     assert set(seeded_kits) <= set(by_id)
     wijk = by_id["seed-wijkaanzee"]
-    assert wijk["geometry"] == {"type": "Point", "coordinates": [4.596, 52.493]}
+    # The public position: moved 40-100 m from the registered 52.493, 4.596, the same on every call.
+    lon, lat = wijk["geometry"]["coordinates"]
+    assert 40 <= distance_m(lat, lon, 52.493, 4.596) <= 100
     props = wijk["properties"]
     assert props["name"] == "Wijk aan Zee" and props["online"] is True
     latest = props["latest"]
@@ -70,3 +74,31 @@ def test_bad_requests_are_422_with_reasons(api_base_url, seeded_kits):
 def test_openapi_documents_the_kit_endpoints(api_base_url, settings):
     spec = httpx.get(f"{api_base_url}/openapi.json").json()
     assert {"/v1/kits", "/v1/kits/{kit_id}", "/v1/kits/{kit_id}/readings"} <= set(spec["paths"])
+
+
+def test_kits_filter_by_box_area_indoor_and_online(api_base_url, seeded_kits, make_kit):
+    base = f"{api_base_url}/v1/kits"
+
+    def ids(**params):
+        return {f["id"] for f in httpx.get(base, params=params).json()["features"]}
+
+    # Around Wijk aan Zee only (public positions move at most 100 m, so a box of ~1 km is safe).
+    assert "seed-wijkaanzee" in ids(bbox="4.589,52.488,4.603,52.498")
+    assert "seed-beverwijk" not in ids(bbox="4.589,52.488,4.603,52.498")
+    velsen = ids(municipality="GM0453")
+    assert {"seed-ijmuiden", "seed-velsen-zuid"} <= velsen and "seed-beverwijk" not in velsen
+    assert ids(municipality="Velsen") == velsen
+    assert "seed-wijkaanzee" in ids(district="Wijk aan Zee") and "seed-heemskerk" not in ids(district="WK037508")
+    indoor, _ = make_kit("home", indoor=True)
+    assert indoor in ids(indoor="true") and indoor not in ids(indoor="false")
+    assert "seed-beverwijk" in ids(online="true") and indoor in ids(online="false")
+
+
+def test_kits_as_flat_json_with_public_positions(api_base_url, seeded_kits):
+    body = httpx.get(f"{api_base_url}/v1/kits", params={"format": "json"}).json()
+    assert body["meta"]["count"] == len(body["results"]) >= 5
+    wijk = next(k for k in body["results"] if k["kit_id"] == "seed-wijkaanzee")
+    assert wijk["district"] == "Wijk aan Zee" and wijk["municipality_code"] == "GM0375"
+    assert 40 <= distance_m(wijk["lat"], wijk["lon"], 52.493, 4.596) <= 100
+    one = httpx.get(f"{api_base_url}/v1/kits/seed-wijkaanzee", params={"format": "json"}).json()
+    assert (one["lat"], one["lon"]) == (wijk["lat"], wijk["lon"])

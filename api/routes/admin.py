@@ -1,0 +1,152 @@
+"""/v1/admin: kit registration, disabling and password rotation, and exact kit data — admin API key only."""
+
+from typing import Annotated, Any
+
+import psycopg
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi.concurrency import run_in_threadpool
+from psycopg.rows import dict_row
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.responses import json_response
+from api.security import require_admin
+from api.settings import ApiSettings
+from ijlucht import contract, kits
+from ijlucht.contract import KIT_ID_PATTERN
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
+
+KitId = Annotated[str, Path(pattern=KIT_ID_PATTERN.pattern, examples=["bev-01"], description="kit id")]
+TEXT = r"^[^\x00-\x1f\x7f]*$"  # printable text: no control characters (and no NUL, which PostgreSQL refuses)
+
+
+class Owner(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100, pattern=TEXT)
+    email: str = Field(max_length=200, pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$", examples=["a@example.org"])
+
+
+class KitRegistration(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kit_id: str = Field(pattern=KIT_ID_PATTERN.pattern, examples=["bev-07"])
+    name: str = Field(min_length=1, max_length=100, pattern=TEXT, examples=["Beverwijk Zeestraat"])
+    lat: float = Field(ge=-90, le=90, examples=[52.4874])
+    lon: float = Field(ge=-180, le=180, examples=[4.6573])
+    height_m: float | None = Field(None, ge=-10, le=500, description="height above ground, metres")
+    indoor: bool = False
+    exact_location_public: bool = Field(False, description="the owner opts in to publishing the exact position")
+    owner: Owner | None = None
+    sensors: list[Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]] | None = Field(
+        None, max_length=16, examples=[["pms5003", "bme280"]]
+    )
+
+
+ADMIN_KIT = """
+SELECT kit_id, name, lat, lon, public_lat, public_lon, exact_location_public, height_m, indoor, public,
+       municipality, municipality_code, district, district_code, owner_name, owner_email, sensors, firmware,
+       online, last_seen, created_at, disabled_at, password_changed_at
+FROM kits WHERE (%(kit_id)s::text IS NULL OR kit_id = %(kit_id)s) ORDER BY kit_id
+"""
+
+
+def _settings(request: Request) -> ApiSettings:
+    return request.app.state.settings
+
+
+Settings = Annotated[ApiSettings, Depends(_settings)]
+
+
+def _mqtt(settings: ApiSettings, kit_id: str, password: str) -> dict[str, Any]:
+    return {
+        "host": settings.mqtt_host,
+        "port": settings.mqtt_port,
+        "tls_port": settings.mqtt_tls_port,
+        "username": kit_id,
+        "password": password,
+        "topic_prefix": f"{contract.TOPIC_ROOT}/{kit_id}",
+        "note": "the password is shown once and stored only as a hash; rotate it if lost",
+    }
+
+
+def _register(settings: ApiSettings, body: KitRegistration) -> tuple[str, dict[str, Any]]:
+    with psycopg.connect(settings.dsn, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM kits WHERE kit_id = %s", (body.kit_id,)).fetchone():
+            raise HTTPException(409, f"kit {body.kit_id!r} exists; rotate its password or pick another id")
+        new = kits.NewKit(
+            body.kit_id,
+            body.name,
+            body.lat,
+            body.lon,
+            indoor=body.indoor,
+            height_m=body.height_m,
+            owner_name=body.owner.name if body.owner else None,
+            owner_email=body.owner.email if body.owner else None,
+            sensors=tuple(body.sensors) if body.sensors is not None else None,
+            exact_location_public=body.exact_location_public,
+        )
+        password = kits.register_kit(conn, settings, new)
+        row = conn.cursor(row_factory=dict_row).execute(ADMIN_KIT, {"kit_id": body.kit_id}).fetchone()
+    return password, _admin_kit(row)
+
+
+def _admin_kit(row: dict[str, Any]) -> dict[str, Any]:
+    out = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+    out["owner"] = {"name": out.pop("owner_name"), "email": out.pop("owner_email")}
+    return out
+
+
+@router.post(
+    "/kits",
+    status_code=201,
+    summary="Register a kit: its broker account works at once; the password is in this answer only",
+    responses={409: {"description": "a kit with this id exists"}},
+)
+async def register(body: KitRegistration, settings: Settings) -> Any:
+    password, kit = await run_in_threadpool(_register, settings, body)
+    return json_response({"kit": kit, "mqtt": _mqtt(settings, body.kit_id, password)}, status_code=201)
+
+
+@router.get("/kits", summary="All kits with exact position, owner and state")
+async def list_all(settings: Settings) -> Any:
+    rows = await run_in_threadpool(_fetch, settings, None)
+    return json_response({"meta": {"count": len(rows)}, "results": [_admin_kit(r) for r in rows]})
+
+
+@router.get("/kits/{kit_id}", summary="One kit with exact position and owner")
+async def get_one(kit_id: KitId, settings: Settings) -> Any:
+    rows = await run_in_threadpool(_fetch, settings, kit_id)
+    if not rows:
+        raise HTTPException(404, f"no kit with id {kit_id!r}")
+    return json_response(_admin_kit(rows[0]))
+
+
+def _fetch(settings: ApiSettings, kit_id: str | None) -> list[dict[str, Any]]:
+    with psycopg.connect(settings.dsn, autocommit=True) as conn:
+        return conn.cursor(row_factory=dict_row).execute(ADMIN_KIT, {"kit_id": kit_id}).fetchall()
+
+
+def _change(settings: ApiSettings, kit_id: str, action: str) -> str | None:
+    with psycopg.connect(settings.dsn, autocommit=True) as conn:
+        try:
+            if action == "disable":
+                kits.disable_kit(conn, settings, kit_id)
+                return None
+            return kits.rotate_password(conn, settings, kit_id)
+        except kits.KitNotFound as e:
+            raise HTTPException(404, str(e)) from None
+
+
+@router.post("/kits/{kit_id}/disable", summary="Disable a kit: its broker account is removed; its data stay")
+async def disable(kit_id: KitId, settings: Settings) -> Any:
+    await run_in_threadpool(_change, settings, kit_id, "disable")
+    return json_response({"kit_id": kit_id, "disabled": True})
+
+
+@router.post(
+    "/kits/{kit_id}/password",
+    summary="Rotate a kit's broker password (also re-enables a disabled kit); the new one is shown once",
+)
+async def rotate(kit_id: KitId, settings: Settings) -> Any:
+    password = await run_in_threadpool(_change, settings, kit_id, "rotate")
+    assert password is not None
+    return json_response({"kit_id": kit_id, "mqtt": _mqtt(settings, kit_id, password)})

@@ -1,0 +1,64 @@
+"""/v1/areas: the mean of the latest values of online outdoor kits per municipality or district, with its band."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from api import models, params, queries, schemas
+from api.responses import json_response
+from ijlucht import geo
+from ijlucht.quantities import BY_KEY
+
+router = APIRouter(prefix="/v1", tags=["areas"])
+
+AREAS_EXAMPLE = [
+    {
+        "code": "GM0375",
+        "name": "Beverwijk",
+        "level": "municipality",
+        "parent_code": None,
+        "kits": 12,
+        "mean": 8.4,
+        "band": {"index": 2, "name_nl": "redelijk", "name_en": "fair", "colour": "#f2d948"},
+    }
+]
+
+
+@router.get(
+    "/areas",
+    summary="Every municipality or district (CBS 2024) with the mean latest value of its online outdoor kits",
+    description="Only fresh values count (a reading in the last 15 minutes). Areas without such kits have "
+    "kits 0 and mean null. Districts carry their municipality's code as parent_code.",
+    responses={200: {"model": list[schemas.Area], "content": {"application/json": {"example": AREAS_EXAMPLE}}}},
+)
+async def areas(
+    request: Request,
+    level: Annotated[Literal["municipality", "district"], Query(description="municipality or district")] = (
+        "municipality"
+    ),
+    quantity: Annotated[params.QuantityKey, Query(description="quantity key", examples=["pm25"])] = "pm25",
+    scale: Annotated[params.ScaleKey | None, Query(description="band scale key (see /v1/scales)")] = None,
+) -> Any:
+    quantity = params.quantity(quantity)
+    scale = params.scale(scale)
+    settings = request.app.state.settings
+    async with request.app.state.pool.connection() as conn:
+        rows = await queries.areas_latest(conn, level, quantity, settings.api_stale_after_s)
+    by_code = {code: (n, mean) for code, n, mean in rows}
+    decimals = BY_KEY[quantity].decimals
+    results = []
+    for area in geo.areas(level):
+        n, mean = by_code.get(area.code, (0, None))
+        mean = None if mean is None else round(mean, decimals)
+        results.append(
+            {
+                "code": area.code,
+                "name": area.name,
+                "level": level,
+                "parent_code": area.parent_code,
+                "kits": n,
+                "mean": mean,
+                "band": models.band_json(quantity, mean, scale) if mean is not None else None,
+            }
+        )
+    return json_response(results)

@@ -1,0 +1,71 @@
+"""/v1/export: any selection (kits × quantities × time range, raw or averaged) streamed as CSV or Parquet."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import StreamingResponse
+
+from api import export, params, timeseries
+from api.security import KeyDep
+
+router = APIRouter(prefix="/v1", tags=["export"])
+
+MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
+
+
+@router.get(
+    "/export",
+    summary="Download a selection as streamed CSV or Parquet, with no limit on the time range",
+    description="Columns: kit_id, time, quantity, value, n, n_flagged, min, max, flags — the rows of /v1/series, "
+    "all pages in one file, ordered as there. Streamed from a server-side cursor: any range, constant memory. "
+    "At most a few exports run at once; others get 429 with Retry-After.",
+    responses={
+        200: {
+            "content": {"text/csv": {"example": "kit_id,time,quantity,value,n,n_flagged,min,max,flags\n"}},
+            "description": "the file",
+        }
+    },
+)
+async def export_selection(
+    request: Request,
+    key: KeyDep,
+    kits: Annotated[str, Query(description="kit ids, comma-separated", examples=["bev-01,wij-01"])],
+    quantities: Annotated[str | None, Query(description="quantity keys, comma-separated; default all")] = None,
+    start: Annotated[datetime | None, Query(description="ISO 8601; default: 30 days before end")] = None,
+    end: Annotated[datetime | None, Query(description="ISO 8601, exclusive; default: now")] = None,
+    resolution: Annotated[params.Resolution, Query(description="raw, 10min, hour or day")] = "hour",
+    format: Annotated[Literal["csv", "parquet"], Query(description="csv or parquet")] = "csv",
+) -> StreamingResponse:
+    settings = request.app.state.settings
+    kit_ids = params.kit_list(kits, settings.api_max_kits)
+    qs = params.quantity_list(quantities)
+    res = params.resolution(resolution)
+    start, end = params.time_range(start, end, timedelta(days=30))
+    q = timeseries.query_params(kit_ids, qs, start, end, bool(key and key.role == "admin"))
+    if res == "raw":
+        query = timeseries.raw_query(qs, paged=False)
+
+        def to_rows(rows: list) -> list[tuple]:
+            return timeseries.raw_rows(rows, qs)
+    else:
+        query = timeseries.rollup_query(res, paged=False)
+        to_rows = timeseries.rollup_rows
+
+    slots: asyncio.Semaphore = request.app.state.export_slots
+    if slots.locked():
+        raise HTTPException(429, "too many exports are running; retry in a minute", headers={"Retry-After": "60"})
+
+    async def stream() -> AsyncIterator[bytes]:
+        async with slots:  # taken when the body starts, so a request that never streams holds no slot
+            source = export.batches(request.app.state.pool, query, q, to_rows)
+            writer = export.as_csv(source) if format == "csv" else export.as_parquet(source)
+            async for chunk in writer:
+                yield chunk
+
+    name = f"ijlucht_{res}_{start:%Y%m%dT%H%M}_{end:%Y%m%dT%H%M}.{format}"
+    return StreamingResponse(
+        stream(), media_type=MEDIA[format], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

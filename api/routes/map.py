@@ -1,0 +1,266 @@
+"""/v1/map: what the live map and its time slider draw — latest value and band of every public outdoor kit, and
+hourly means over up to a week. The latest-values answer is cached for a few seconds and carries an ETag."""
+
+import asyncio
+import gzip
+import hashlib
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Query, Request, Response
+
+from api import models, params, queries, schemas
+from api.responses import json_response
+from ijlucht.quantities import BY_KEY
+
+router = APIRouter(prefix="/v1/map", tags=["map"])
+
+QuantityParam = Annotated[params.QuantityKey, Query(description="quantity key (see /v1/quantities)", examples=["pm25"])]
+MAX_HOURLY_SPAN = timedelta(days=7)
+
+LATEST_EXAMPLE = {
+    "type": "FeatureCollection",
+    "quantity": "pm25",
+    "unit": "µg/m³",
+    "scale": "eaqi-2024",
+    "generated_at": "2026-11-29T00:00:05+00:00",
+    "features": [
+        {
+            "type": "Feature",
+            "id": "bev-01",
+            "geometry": {"type": "Point", "coordinates": [4.6573, 52.4874]},
+            "properties": {
+                "kit_id": "bev-01",
+                "name": "Beverwijk Centrum",
+                "municipality": "Beverwijk",
+                "district": "Centrum",
+                "online": True,
+                "last_seen": "2026-11-28T23:59:00+00:00",
+                "stale": False,
+                "value": 7.1,
+                "time": "2026-11-28T23:59:00+00:00",
+                "flags": 0,
+                "band": {"index": 2, "name_nl": "redelijk", "name_en": "fair", "colour": "#f2d948"},
+            },
+        }
+    ],
+}
+
+
+def feature_head(
+    kit_id: str, name: str, municipality: str | None, district: str | None, lon: float, lat: float
+) -> bytes:
+    """A feature's JSON up to its changing properties: `{"type":"Feature",...,"properties":{...,"district":..,`."""
+    feature = {
+        "type": "Feature",
+        "id": kit_id,
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {"kit_id": kit_id, "name": name, "municipality": municipality, "district": district},
+    }
+    return orjson.dumps(feature)[:-2] + b","
+
+
+def feature_tail(row: tuple, quantity: str, scale: str, stale: bool) -> bytes:
+    """The changing properties of a feature and the closing braces: `"online":...,"band":...}}`."""
+    _, online, last_seen, t, v, flags = row
+    v = None if v is None else round(v, BY_KEY[quantity].decimals)
+    props = {
+        "online": online,
+        "last_seen": None if last_seen is None else datetime.fromtimestamp(last_seen, UTC),
+        "stale": stale,
+        "value": v,
+        "time": None if t is None else datetime.fromtimestamp(t, UTC),
+        "flags": flags,
+        "band": models.band_json(quantity, v, scale) if v is not None else None,
+    }
+    return orjson.dumps(props)[1:] + b"}"
+
+
+def render_latest(
+    heads: dict[str, bytes],
+    rows: list[tuple],
+    quantity: str,
+    scale: str,
+    stale_after_s: int,
+    now: datetime,
+    memo: dict[str, Any],
+) -> tuple[bytes, dict[str, Any]]:
+    """The JSON of /v1/map/latest, and the memo for the next call.
+
+    `heads`: feature_head of every kit (kept until a kit's public attributes change); `rows`: queries.map_latest,
+    read afresh on every call. Only a row identical to the one of the previous call reuses its serialised feature
+    (most kits have not sent a new reading within seconds); the bytes equal serialising everything afresh.
+    """
+    stale_before = now.timestamp() - stale_after_s
+    fresh: dict[str, Any] = {}
+    parts = []
+    append = parts.append
+    for row in rows:
+        kit_id, t = row[0], row[3]
+        stale = t is None or t < stale_before
+        seen = memo.get(kit_id)
+        if seen is not None and seen[1] is stale and seen[0] == row:
+            feature = seen[2]
+        else:
+            head = heads.get(kit_id)
+            if head is None:  # registered after the heads were read: on the map from the next call
+                continue
+            feature = head + feature_tail(row, quantity, scale, stale)
+        fresh[kit_id] = (row, stale, feature)
+        append(feature)
+    top = {
+        "type": "FeatureCollection",
+        "quantity": quantity,
+        "unit": BY_KEY[quantity].unit,
+        "scale": scale,
+        "generated_at": now,
+    }
+    return orjson.dumps(top)[:-1] + b',"features":[' + b",".join(parts) + b"]}", fresh
+
+
+class LatestCache:
+    """(quantity, scale) -> (expires, etag, body); one computation at a time per key; the kits' feature heads."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], tuple[float, str, bytes]] = {}
+        self.locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self.memos: dict[tuple[str, str], dict[str, Any]] = {}
+        self.heads: dict[str, bytes] = {}
+        self.heads_version = -1
+        self.gz: dict[tuple[str, str], tuple[str, bytes]] = {}
+
+    async def gzipped(self, key: tuple[str, str], etag: str, body: bytes) -> bytes:
+        """The answer gzipped, compressed once per answer (in a thread: zlib releases the GIL)."""
+        got = self.gz.get(key)
+        if got is None or got[0] != etag:
+            async with self.locks.setdefault(key, asyncio.Lock()):
+                got = self.gz.get(key)
+                if got is None or got[0] != etag:
+                    got = self.gz[key] = (etag, await asyncio.to_thread(gzip.compress, body, 4))
+        return got[1]
+
+    def fresh(self, key: tuple[str, str]) -> tuple[str, bytes] | None:
+        hit = self.entries.get(key)
+        return (hit[1], hit[2]) if hit and hit[0] > time.monotonic() else None
+
+    async def compute(self, conn: Any, key: tuple[str, str], stale_after_s: int) -> bytes:
+        quantity, scale = key
+        version = await queries.map_version(conn)
+        if version != self.heads_version:
+            self.heads = {r[0]: feature_head(*r) for r in await queries.map_kits(conn)}
+            self.heads_version = version
+            self.memos.clear()  # they hold whole features, heads included
+        rows = await queries.map_latest(conn, quantity)
+        body, self.memos[key] = render_latest(
+            self.heads, rows, quantity, scale, stale_after_s, datetime.now(UTC), self.memos.get(key, {})
+        )
+        return body
+
+
+@router.get(
+    "/latest",
+    summary="Latest value and band of every public outdoor kit, as GeoJSON (ETag, If-None-Match)",
+    description="Positions are the public (jittered) ones; indoor kits are left out. `stale`: no reading for more "
+    "than 15 minutes. Answers are reused for a few seconds; send the ETag back as If-None-Match to get 304.",
+    responses={
+        200: {"model": schemas.MapLatest, "content": {"application/json": {"example": LATEST_EXAMPLE}}},
+        304: {"description": "unchanged"},
+    },
+)
+async def map_latest(
+    request: Request,
+    quantity: QuantityParam = "pm25",
+    scale: Annotated[
+        params.ScaleKey | None, Query(description="band scale key (see /v1/scales)", examples=["eaqi-2024"])
+    ] = None,
+) -> Response:
+    quantity = params.quantity(quantity)
+    scale = params.scale(scale)
+    settings = request.app.state.settings
+    cache: LatestCache = request.app.state.map_cache
+    key = (quantity, scale)
+    hit = cache.fresh(key)
+    if hit is None:
+        async with cache.locks.setdefault(key, asyncio.Lock()):
+            hit = cache.fresh(key)
+            if hit is None:
+                async with request.app.state.pool.connection() as conn:
+                    body = await cache.compute(conn, key, settings.api_stale_after_s)
+                etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+                cache.entries[key] = (time.monotonic() + settings.api_map_cache_s, etag, body)
+                hit = (etag, body)
+    etag, body = hit
+    # Gzip (about a tenth of the size) only for reused answers: compressing is done once per answer, not per call.
+    gz = "gzip" in request.headers.get("accept-encoding", "") and settings.api_map_cache_s > 0
+    headers = {
+        "ETag": etag[:-1] + '-gz"' if gz else etag,
+        "Cache-Control": f"public, max-age={int(settings.api_map_cache_s)}",
+        "Vary": "Accept-Encoding",
+    }
+    if etag[:-1] in request.headers.get("if-none-match", ""):  # either encoding's tag: the same content
+        return Response(status_code=304, headers=headers)
+    if gz:
+        headers["Content-Encoding"] = "gzip"
+        return Response(await cache.gzipped(key, etag, body), media_type="application/json", headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get(
+    "/hourly",
+    summary="Hourly means of every public outdoor kit over up to 7 days (the map's time slider)",
+    responses={
+        200: {
+            "model": schemas.MapHourly,
+            "content": {
+                "application/json": {
+                    "example": {
+                        "quantity": "pm25",
+                        "unit": "µg/m³",
+                        "start": "2026-11-28T00:00:00+00:00",
+                        "end": "2026-11-28T02:00:00+00:00",
+                        "hours": ["2026-11-28T00:00:00+00:00", "2026-11-28T01:00:00+00:00"],
+                        "kits": {"bev-01": [7.1, None]},
+                    }
+                }
+            },
+        }
+    },
+)
+async def map_hourly(
+    request: Request,
+    quantity: QuantityParam = "pm25",
+    start: Annotated[datetime | None, Query(description="ISO 8601; default: 24 h before end")] = None,
+    end: Annotated[datetime | None, Query(description="ISO 8601, exclusive; default: now; at most 7 days")] = None,
+) -> Any:
+    quantity = params.quantity(quantity)
+    start, end = params.time_range(start, end, timedelta(hours=24), MAX_HOURLY_SPAN)
+    first = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    hours = []
+    h = first
+    while h < end:
+        hours.append(h)
+        h += timedelta(hours=1)
+    index = {h: i for i, h in enumerate(hours)}
+    async with request.app.state.pool.connection() as conn:
+        rows = await queries.map_hourly(conn, quantity, first, end)
+    decimals = BY_KEY[quantity].decimals
+    kits: dict[str, list[float | None]] = {}
+    for kit_id, bucket, mean in rows:
+        series = kits.get(kit_id)
+        if series is None:
+            series = kits[kit_id] = [None] * len(hours)
+        i = index.get(bucket)
+        if i is not None:
+            series[i] = round(mean, decimals)
+    return json_response(
+        {
+            "quantity": quantity,
+            "unit": BY_KEY[quantity].unit,
+            "start": first.isoformat(),
+            "end": end.isoformat(),
+            "hours": [h.isoformat() for h in hours],
+            "kits": kits,
+        }
+    )

@@ -1,0 +1,112 @@
+"""/v1/stats: mean, percentiles and hours above the WHO guideline per kit or area, overall or per hour/weekday."""
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from api import params, schemas, statistics
+from api.responses import json_response
+from api.security import KeyDep
+from ijlucht import bands, geo
+from ijlucht.quantities import BY_KEY
+
+router = APIRouter(prefix="/v1", tags=["statistics"])
+
+STATS_EXAMPLE = {
+    "quantity": "pm25",
+    "unit": "µg/m³",
+    "group": "kit",
+    "by": "hour_of_day",
+    "start": "2026-10-29T00:00:00+00:00",
+    "end": "2026-11-28T00:00:00+00:00",
+    "guideline": {"value": 15.0, "averaging": "24h", "source": "WHO global air quality guidelines 2021, Table 0.1"},
+    "results": [
+        {
+            "kit_id": "bev-01",
+            "slot": 8,
+            "n_hours": 30,
+            "mean": 9.2,
+            "min": 2.1,
+            "max": 31.0,
+            "percentiles": {"p10": 3.0, "p25": 5.1, "p50": 8.0, "p75": 11.9, "p90": 17.2, "p98": 28.0},
+            "hours_above_who": 4,
+        }
+    ],
+}
+
+
+@router.get(
+    "/stats",
+    summary="Statistics of hourly means per kit or area: mean, percentiles, hours above the WHO guideline",
+    description=statistics.__doc__ or "",
+    responses={200: {"model": schemas.Stats, "content": {"application/json": {"example": STATS_EXAMPLE}}}},
+)
+async def stats(
+    request: Request,
+    key: KeyDep,
+    quantity: Annotated[params.QuantityKey, Query(description="quantity key", examples=["pm25"])] = "pm25",
+    kits: Annotated[str | None, Query(description="kit ids, comma-separated (or give municipality/district)")] = None,
+    municipality: Annotated[str | None, Query(description="CBS municipality codes, comma-separated")] = None,
+    district: Annotated[str | None, Query(description="CBS district (wijk) codes, comma-separated")] = None,
+    start: Annotated[datetime | None, Query(description="ISO 8601; default: 30 days before end")] = None,
+    end: Annotated[datetime | None, Query(description="ISO 8601, exclusive; default: now")] = None,
+    by: Annotated[Literal["all", "hour_of_day", "day_of_week"], Query(description="one row per group or per slot")] = (
+        "all"
+    ),
+) -> Any:
+    settings = request.app.state.settings
+    quantity = params.quantity(quantity)
+    start, end = params.time_range(start, end, timedelta(days=30))
+    given = [name for name, v in (("kits", kits), ("municipality", municipality), ("district", district)) if v]
+    if len(given) != 1:
+        raise params.InvalidParameter("give exactly one of kits, municipality or district")
+    q: dict[str, Any] = {"quantity": quantity, "start": start, "end": end, "private": bool(key and key.role == "admin")}
+    if kits:
+        group = "kit"
+        q["kits"] = params.kit_list(kits, settings.api_max_kits)
+        n_kits = len(q["kits"])
+    else:
+        group = given[0]
+        known = geo.area_names(group)
+        codes = list(dict.fromkeys(c.strip() for c in (municipality or district or "").split(",") if c.strip()))
+        unknown = [c for c in codes if c not in known]
+        if unknown or not codes:
+            bad = unknown[0][:20] if unknown else ""
+            raise params.InvalidParameter(f"{group} {bad!r} is not a known CBS code; e.g. {next(iter(known))}")
+        q["areas"] = codes
+        async with request.app.state.pool.connection() as conn:
+            column = "municipality_code" if group == "municipality" else "district_code"
+            cur = await conn.execute(f"SELECT count(*) FROM kits WHERE {column} = ANY(%s)", (codes,))
+            n_kits = (await cur.fetchone())[0]
+    hours = (end - start).total_seconds() / 3600
+    if n_kits * hours > settings.api_max_stats_kit_hours:
+        raise params.InvalidParameter(
+            f"{n_kits} kits × {hours:.0f} hours is more than {settings.api_max_stats_kit_hours:,} kit-hours; "
+            "shorten the range or ask for fewer kits"
+        )
+    guideline = bands.WHO_2021_24H_AQG.get(quantity) if hasattr(bands, "WHO_2021_24H_AQG") else None
+    q["guideline"] = guideline if guideline is not None else float("inf")
+    q["percentiles"] = list(statistics.PERCENTILES)
+    async with request.app.state.pool.connection() as conn:
+        cur = await conn.execute(statistics.stats_query(group, by), q)
+        rows = await cur.fetchall()
+    decimals = BY_KEY[quantity].decimals
+    return json_response(
+        {
+            "quantity": quantity,
+            "unit": BY_KEY[quantity].unit,
+            "group": group,
+            "by": by,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "guideline": {
+                "value": guideline,
+                "averaging": "24h",
+                "source": "WHO global air quality guidelines 2021, Table 0.1",
+            }
+            if guideline is not None
+            else None,
+            "results": [statistics.stats_item(r, group, decimals, guideline) for r in rows],
+        }
+    )
