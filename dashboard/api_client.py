@@ -1,7 +1,8 @@
-"""The dashboard's only way to the data: HTTP calls to the IJlucht API (/v1/kits, /v1/kits/{id}/readings).
+"""The dashboard's only way to the data: HTTP calls to the IJlucht API under /v1.
 
 Failures become typed errors whose message says what failed and where, so the page can show it instead of
-crashing.
+crashing. An endpoint the API does not serve (yet) raises EndpointMissing, so dashboard/sources.py can derive the
+same answer from the kit endpoints.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,14 @@ class ApiUnavailable(ApiError):
     """The API could not be reached (down, wrong address, timeout)."""
 
 
+class EndpointMissing(ApiError):
+    """The API has no such route (an older API): the caller may derive the answer from other endpoints."""
+
+
+class ApiServerError(ApiError):
+    """The API answered with a 5xx: its fault, not the request's."""
+
+
 class KitNotFound(ApiError):
     def __init__(self, kit_id: str, detail: str) -> None:
         super().__init__(detail)
@@ -28,13 +37,21 @@ class ApiClient:
     def __init__(self, base_url: str, timeout: float = 5.0, transport: httpx.BaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self._client = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+        self._etags: dict[str, tuple[str, dict[str, Any]]] = {}  # url → (ETag, body) of the last 200 answer
 
     def close(self) -> None:
         self._client.close()
 
-    def _get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
+    def _get(
+        self, path: str, params: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
         try:
-            return self._client.get(path, params=params)
+            try:
+                return self._client.get(path, params=params, headers=headers)
+            except (httpx.ReadError, httpx.RemoteProtocolError):
+                # A kept-alive connection the server closed meanwhile (e.g. after its own error): GET is idempotent,
+                # so ask once more on a fresh connection.
+                return self._client.get(path, params=params, headers=headers)
         except httpx.TimeoutException as exc:
             raise ApiUnavailable(f"API at {self.base_url} did not answer in time ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
@@ -50,6 +67,70 @@ class ApiClient:
         if not isinstance(body, dict):
             raise ApiError(f"API {response.request.url.path} answered {type(body).__name__}, expected an object")
         return body
+
+    def _new_endpoint(self, path: str, params: dict[str, Any], cache: bool = False) -> Any:
+        """GET one of the map/series/areas endpoints; 404 "Not Found" (no such route) raises EndpointMissing.
+
+        With `cache`, the last answer's ETag goes along as If-None-Match and a 304 returns the stored body.
+        """
+        key = str(self._client.build_request("GET", path, params=params).url)
+        stored = self._etags.get(key) if cache else None
+        response = self._get(path, params, {"If-None-Match": stored[0]} if stored else None)
+        if response.status_code == 304 and stored:
+            return stored[1]
+        if response.status_code == 404 and _detail(response) == "Not Found":
+            raise EndpointMissing(f"API at {self.base_url} has no {path}")
+        if response.status_code >= 400:
+            error = ApiServerError if response.status_code >= 500 else ApiError
+            raise error(f"API {path} answered {response.status_code}: {_detail(response)}")
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ApiError(f"API {path} did not answer JSON") from exc
+        if cache and response.headers.get("ETag"):
+            self._etags[key] = (response.headers["ETag"], body)
+        return body
+
+    def map_latest(self, quantity: str, scale: str) -> dict[str, Any]:
+        """GET /v1/map/latest: the latest value of every public kit with its band, as GeoJSON."""
+        return self._new_endpoint("/v1/map/latest", {"quantity": quantity, "scale": scale}, cache=True)
+
+    def map_hourly(self, quantity: str, start: datetime, end: datetime) -> dict[str, Any]:
+        """GET /v1/map/hourly: hourly means of every kit, {hours: [...], kits: {kit_id: [mean|None, ...]}}."""
+        params = {"quantity": quantity, "start": start.isoformat(), "end": end.isoformat()}
+        return self._new_endpoint("/v1/map/hourly", params)
+
+    def series(
+        self, kit_ids: list[str], quantity: str, start: datetime, end: datetime, resolution: str, max_pages: int = 20
+    ) -> list[dict[str, Any]]:
+        """GET /v1/series (all pages): rows {kit_id, time, quantity, value, n, n_flagged, flags, ...}."""
+        params: dict[str, Any] = {
+            "kits": ",".join(kit_ids),
+            "quantities": quantity,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "resolution": resolution,
+        }
+        rows: list[dict[str, Any]] = []
+        for _ in range(max_pages):
+            body = self._new_endpoint("/v1/series", params)
+            rows.extend(body.get("results", []))
+            if not body.get("next_cursor"):
+                break
+            params["cursor"] = body["next_cursor"]
+        return rows
+
+    def areas(self, level: str, quantity: str, scale: str) -> list[dict[str, Any]]:
+        """GET /v1/areas: [{code, name, kits, mean, band}] per municipality or district."""
+        body = self._new_endpoint("/v1/areas", {"level": level, "quantity": quantity, "scale": scale})
+        return body.get("results", body) if isinstance(body, dict) else body
+
+    def kit(self, kit_id: str) -> dict[str, Any]:
+        """GET /v1/kits/{kit_id}: the kit's status (online, last seen, firmware) as a GeoJSON Feature."""
+        response = self._get(f"/v1/kits/{kit_id}")
+        if response.status_code == 404:
+            raise KitNotFound(kit_id, _detail(response))
+        return self._json(response)
 
     def kits(self) -> dict[str, Any]:
         """GET /v1/kits: a GeoJSON FeatureCollection of the kits with their latest reading."""

@@ -10,12 +10,15 @@ from dashboard.geo import load_outlines
 from dashboard.i18n import text
 from dashboard.layout import build_layout
 from dashboard.settings import DashboardSettings
+from dashboard.sources import DataSource
 
 log = logging.getLogger("ijlucht.dashboard")
 
 
-def create_app(settings: DashboardSettings | None = None) -> dash.Dash:
+def create_app(settings: DashboardSettings | None = None, client: ApiClient | None = None) -> dash.Dash:
+    """The dashboard reading the API of `settings` (or through `client`, e.g. a benchmark's fake API)."""
     settings = settings or DashboardSettings()
+    client = client or ApiClient(settings.api_url, settings.api_timeout_seconds)
     app = dash.Dash(
         __name__,
         title=text("title", settings.language),
@@ -23,7 +26,7 @@ def create_app(settings: DashboardSettings | None = None) -> dash.Dash:
         update_title=None,
     )
     app.layout = build_layout(settings.language, settings.refresh_seconds)
-    register_callbacks(app, ApiClient(settings.api_url, settings.api_timeout_seconds), settings, load_outlines())
+    register_callbacks(app, DataSource(client, load_outlines()), settings)
     return app
 
 

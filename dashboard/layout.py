@@ -1,56 +1,35 @@
-"""The page: header with language switch, status banner, map with legend, chart of the clicked kit, footer."""
+"""The page: header with language switch, status banner, controls (what, bands, time), map with legend and time
+slider, kit panel (status, chart, compare), means per area, footer. Texts are filled in by the language callback."""
 
 from dash import dcc, html
 
-from dashboard import figures
-from dashboard.i18n import text
-from ijlucht.bands import EAQI_2024, NO_BAND_COLOUR, bands_of
-from ijlucht.quantities import BY_KEY
+from dashboard.markers import QUANTITY_CHOICES
+from ijlucht.bands import DEFAULT_SCALE, SCALES
 
 LANGUAGE_OPTIONS = [{"label": "Nederlands", "value": "nl"}, {"label": "English", "value": "en"}]
-GRAPH_CONFIG = {"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+GRAPH_CONFIG = {**CHART_CONFIG, "scrollZoom": True, "responsive": True}  # the map fills its CSS-sized box
+WINDOWS = ("live", "24h", "7d")
+WINDOW_HOURS = {"24h": 24, "7d": 168}
+AREA_LEVELS = ("municipality", "district")
 
 
-def quantity_label(key: str, language: str) -> str:
-    q = BY_KEY[key]
-    return q.label_en if language == "en" else q.label_nl
-
-
-def scale_label(language: str) -> str:
-    return EAQI_2024.label_en if language == "en" else EAQI_2024.label_nl
-
-
-def _range(lower: float, upper: float | None) -> str:
-    return f"> {lower:g}" if upper is None else f"{lower:g}–{upper:g}"
-
-
-def legend(language: str, quantity: str = figures.MAP_QUANTITY) -> list:
-    """Legend items: one coloured dot per band with its name and range, and grey for no value."""
-    q = BY_KEY[quantity]
-    items = [
-        html.Li(
-            [
-                html.Span(className="dot", style={"backgroundColor": band.colour}),
-                band.name(language),
-                html.Span(f" ({_range(band.lower, band.upper)})", className="range"),
-            ],
-            className="legend-item",
-        )
-        for band in bands_of(quantity)
-    ]
-    items.append(
-        html.Li(
-            [html.Span(className="dot", style={"backgroundColor": NO_BAND_COLOUR}), text("legend_no_value", language)],
-            className="legend-item",
-        )
+def _radio(id_: str, options: list, value: str) -> dcc.RadioItems:
+    return dcc.RadioItems(
+        id=id_, options=options, value=value, inline=True, inputClassName="radio-input", labelClassName="radio-option"
     )
-    return [
-        html.Strong(text("legend_title", language, quantity=quantity_label(quantity, language), unit=q.unit)),
-        html.Ul(items, className="legend-list"),
-    ]
+
+
+def _control(label_id: str, control) -> html.Div:
+    return html.Div(
+        [html.Label(id=label_id, htmlFor=control.id, className="control-label"), control], className="control"
+    )
 
 
 def build_layout(language: str, refresh_seconds: int) -> html.Div:
+    quantities = [{"label": q, "value": q} for q in QUANTITY_CHOICES]  # relabelled per language by a callback
+    scales = [{"label": key, "value": key} for key in SCALES]
+    windows = [{"label": w, "value": w} for w in WINDOWS]
     return html.Div(
         id="page",
         lang=language,
@@ -60,43 +39,78 @@ def build_layout(language: str, refresh_seconds: int) -> html.Div:
                 className="header",
                 children=[
                     html.Div([html.H1(id="title"), html.P(id="subtitle", className="subtitle")]),
-                    html.Div(
-                        className="language",
-                        children=[
-                            html.Label(id="language-label", htmlFor="language"),
-                            dcc.RadioItems(
-                                id="language",
-                                options=LANGUAGE_OPTIONS,
-                                value=language,
-                                inline=True,
-                                inputClassName="language-input",
-                                labelClassName="language-option",
-                            ),
-                        ],
-                    ),
+                    _control("language-label", _radio("language", LANGUAGE_OPTIONS, language)),
                 ],
             ),
             html.Div(id="api-status", className="api-status", role="alert"),
+            html.Div(
+                className="controls",
+                children=[
+                    _control("quantity-label", _radio("quantity", quantities, "pm25")),
+                    _control("scale-label", _radio("scale", scales, DEFAULT_SCALE)),
+                    _control("window-label", _radio("window", windows, "live")),
+                ],
+            ),
             html.Main(
                 className="content",
                 children=[
                     html.Section(
                         className="map-section",
                         children=[
-                            dcc.Graph(id="kit-map", config=GRAPH_CONFIG, className="kit-map"),
-                            html.P(id="map-caption", className="caption"),
-                            html.Div(id="map-legend", className="legend"),
+                            html.Div(
+                                id="timeline",
+                                className="timeline",
+                                hidden=True,
+                                children=[
+                                    html.Button(id="play", className="play", n_clicks=0),
+                                    html.Div(
+                                        dcc.Slider(
+                                            id="hour-slider",
+                                            min=0,
+                                            max=23,
+                                            step=1,
+                                            value=23,
+                                            marks=None,
+                                            updatemode="drag",
+                                        ),
+                                        className="slider",
+                                    ),
+                                ],
+                            ),
+                            html.Div(
+                                dcc.Graph(id="kit-map", config=GRAPH_CONFIG, style={"height": "100%", "width": "100%"}),
+                                className="map-box",  # its CSS height sizes the map: tall on a desktop, less on a phone
+                            ),
+                            html.Div(id="map-legend", className="legend", **{"aria-live": "polite"}),
                         ],
                     ),
                     html.Section(
-                        className="chart-section",
-                        children=[dcc.Graph(id="kit-chart", config=GRAPH_CONFIG, className="kit-chart")],
+                        className="kit-section",
+                        children=[
+                            html.Div(id="kit-status", className="kit-status"),
+                            _control(
+                                "compare-label",
+                                dcc.Dropdown(id="compare", multi=True, options=[], value=[], className="compare"),
+                            ),
+                            dcc.Graph(id="kit-chart", config=CHART_CONFIG, className="kit-chart"),
+                        ],
+                    ),
+                    html.Section(
+                        className="area-section",
+                        children=[
+                            html.H2(id="areas-title"),
+                            _radio("area-level", [{"label": lv, "value": lv} for lv in AREA_LEVELS], "municipality"),
+                            html.Div(id="area-table"),
+                        ],
                     ),
                 ],
             ),
             html.Footer(id="footer", className="footer"),
             dcc.Interval(id="refresh", interval=refresh_seconds * 1000, n_intervals=0),
+            dcc.Interval(id="play-tick", interval=1000, disabled=True),
             dcc.Store(id="selected-kit"),  # {"kit_id": ..., "name": ...} of the clicked kit
-            dcc.Store(id="map-language"),  # language the map figure was last fully drawn in
+            # What the browser's map shows (kits fingerprint, one hash per marker); empty until the first full draw.
+            dcc.Store(id="map-state"),
+            dcc.Store(id="kit-names"),  # {kit_id: name} of the kits on the map, for the compare list
         ],
     )

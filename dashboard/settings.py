@@ -1,6 +1,7 @@
 """Dashboard settings: the platform settings plus the map style, refresh interval and API address.
 
-Environment: IJLUCHT_DASHBOARD_TILE_STYLE, IJLUCHT_DASHBOARD_REFRESH_SECONDS, IJLUCHT_DASHBOARD_API_URL,
+Environment: IJLUCHT_DASHBOARD_TILE_STYLE, IJLUCHT_DASHBOARD_TILE_URL, IJLUCHT_DASHBOARD_TILE_ATTRIBUTION,
+IJLUCHT_DASHBOARD_REFRESH_SECONDS, IJLUCHT_DASHBOARD_API_URL,
 IJLUCHT_DASHBOARD_LANGUAGE, plus everything PlatformSettings reads (IJLUCHT_DASHBOARD_HOST/PORT, IJLUCHT_API_*).
 """
 
@@ -23,6 +24,10 @@ class DashboardSettings(PlatformSettings):
     # "white-bg" draws only the bundled outlines and makes no network request; any plotly map style name
     # ("carto-positron", "open-street-map", ...) or a MapLibre style URL loads tiles from the internet.
     tile_style: str = Field(default=OFFLINE_STYLE, validation_alias=_env("TILE_STYLE"))
+    # A raster tile server as a {z}/{x}/{y} URL template (e.g. a local or municipal tile server), drawn under the
+    # outlines; its credit goes in tile_attribution. Empty: none.
+    tile_url: str = Field(default="", validation_alias=_env("TILE_URL"))
+    tile_attribution: str = Field(default="", validation_alias=_env("TILE_ATTRIBUTION"))
     refresh_seconds: int = Field(default=15, ge=2, validation_alias=_env("REFRESH_SECONDS"))
     # Empty: the API this platform runs (PlatformSettings.api_url, from IJLUCHT_API_HOST/PORT).
     api_base_url: str = Field(default="", validation_alias=_env("API_URL"))

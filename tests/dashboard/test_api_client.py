@@ -32,3 +32,60 @@ def test_readings_of_the_last_24_h_come_oldest_first(api_base_url, seeded_kits):
 def test_unknown_kit_raises_kit_not_found(api_base_url, seeded_kits):
     with pytest.raises(KitNotFound, match="no-such-kit"):
         ApiClient(api_base_url).readings("no-such-kit")
+
+
+ALL_NEW = {"/v1/map/latest", "/v1/map/hourly", "/v1/series", "/v1/areas"}
+
+
+@pytest.fixture(params=["api", "derived"])
+def source(request, api_base_url, rolled_up):
+    """The API's own map/series/areas endpoints, or the same answers derived from /v1/kits and readings."""
+    from dashboard.geo import load_outlines
+    from dashboard.sources import DataSource
+
+    s = DataSource(ApiClient(api_base_url), load_outlines())
+    if request.param == "derived":
+        s.derived = set(ALL_NEW)
+    return s
+
+
+def seeded(features, seeded_kits):
+    return {f["properties"]["kit_id"]: f["properties"] for f in features if f["properties"]["kit_id"] in seeded_kits}
+
+
+def test_map_latest_has_values_bands_and_staleness(source, seeded_kits):
+    from ijlucht.bands import band_for
+
+    body = source.latest("pm25", "lki")
+    assert (body["quantity"], body["unit"], body["scale"]) == ("pm25", "µg/m³", "lki")
+    kits = seeded(body["features"], seeded_kits)
+    assert set(kits) == set(seeded_kits)
+    for p in kits.values():
+        assert p["value"] is not None and p["stale"] is False and p["online"] is True
+        assert p["band"]["name_nl"] == band_for("pm25", p["value"], "lki").name_nl
+
+
+def test_hourly_map_has_one_slot_per_hour_for_each_kit(source, seeded_kits):
+    body = source.hourly("pm25", 24)
+    assert 24 <= len(body["hours"]) <= 25
+    assert all(len(means) == len(body["hours"]) for means in body["kits"].values())
+    assert all(sum(m is not None for m in body["kits"][k]) >= 23 for k in seeded_kits)
+
+
+def test_series_raw_and_hourly_rows(source, seeded_kits):
+    kits = seeded_kits[:2]
+    raw = source.series(kits, "pm25", 24, "raw")
+    assert {r["kit_id"] for r in raw} == set(kits) and len(raw) >= 2 * 280
+    assert all({"time", "value", "flags"} <= set(r) for r in raw)
+    hourly = source.series(kits, "pm25", 24, "hour")
+    assert all({"kit_id", "time", "value", "n"} <= set(r) for r in hourly)
+    if source.derived:
+        assert 2 * 23 <= len(hourly) <= 2 * 25
+
+
+def test_areas_name_the_ijmond_municipalities_with_kit_counts(source, seeded_kits):
+    rows = {r["name"]: r for r in source.areas("municipality", "pm25", "eaqi-2024")}
+    assert {"Beverwijk", "Heemskerk", "Velsen"} <= set(rows)
+    assert all({"code", "kits", "mean", "band"} <= set(r) for r in rows.values())
+    if source.derived:
+        assert sum(r["kits"] for r in rows.values()) == len(seeded_kits)

@@ -1,24 +1,125 @@
-from dashboard import figures
-from dashboard.callbacks import map_caption, marker_patch
-from tests.dashboard.samples import KITS
+import copy
+
+from dash import html
+
+from dashboard.callbacks.map_view import changed_markers_patch, kits_fingerprint, map_view, marker_patch
+from dashboard.callbacks.timeline import slider_marks
+from dashboard.legend import area_table, legend
+from dashboard.map_figure import KIT_TRACE
+from dashboard.markers import latest_markers
+from tests.dashboard.samples import LATEST
 
 
-def test_caption_states_quantity_unit_latest_value_and_its_time():
-    caption = map_caption(figures.kit_markers(KITS), "nl")
-    assert caption.startswith("PM2,5 in µg/m³: laatste waarde per kit (nieuwste: 29-11-2026 00:59)")
-    assert "5 kits op de kaart" in caption
+class FakeSource:
+    def latest(self, quantity, scale):
+        return LATEST
+
+    def hourly(self, quantity, hours):
+        hours_list = [f"2026-11-28T{h:02d}:00:00+00:00" for h in range(24)]
+        return {"quantity": quantity, "hours": hours_list, "kits": {"bev-01": [50.0] * len(hours_list)}}
 
 
-def test_caption_in_english_and_without_values():
-    assert map_caption([], "en").startswith("PM2.5 in µg/m³: no readings yet.")
+def flatten(component) -> str:
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list):
+        return " ".join(flatten(c) for c in component)
+    children = getattr(component, "children", None)
+    return flatten(children) if children is not None else ""
 
 
 def test_refresh_patch_sends_only_marker_arrays_not_the_outlines():
-    markers = figures.kit_markers(KITS)
-    ops = marker_patch(markers, "en").to_plotly_json()["operations"]
+    markers = latest_markers(LATEST, "eaqi-2024")
+    ops = marker_patch(markers, "en", "pm25").to_plotly_json()["operations"]
     paths = {tuple(op["location"]) for op in ops}
-    assert ("data", figures.KIT_TRACE, "marker", "color") in paths
-    assert ("data", figures.KIT_TRACE, "hovertext") in paths
+    assert ("data", KIT_TRACE, "marker", "color") in paths and ("data", KIT_TRACE, "hovertext") in paths
     assert not any("layout" in p for p in paths)
-    colour_op = next(op for op in ops if tuple(op["location"]) == ("data", figures.KIT_TRACE, "marker", "color"))
-    assert colour_op["params"]["value"] == [m.colour for m in markers]
+    colour = next(op for op in ops if tuple(op["location"]) == ("data", KIT_TRACE, "marker", "color"))
+    assert colour["params"]["value"] == [m.colour for m in markers]
+    same_kits = marker_patch(markers, "en", "pm25", positions=False).to_plotly_json()["operations"]
+    assert {tuple(op["location"])[-1] for op in same_kits} == {"color", "hovertext"}
+
+
+def test_kits_fingerprint_changes_only_when_kits_appear_or_move():
+    markers = latest_markers(LATEST, "eaqi-2024")
+    assert kits_fingerprint(markers) == kits_fingerprint(latest_markers(LATEST, "lki"))  # colours differ, kits same
+    assert kits_fingerprint(markers) != kits_fingerprint(markers[1:])
+
+
+def test_legend_states_quantity_unit_window_time_scale_and_grey():
+    nl = flatten(legend(latest_markers(LATEST, "eaqi-2024"), "nl", "pm25", "eaqi-2024"))
+    assert "PM2,5 in µg/m³" in nl
+    assert "Laatste meting per kit, niet gemiddeld (nieuwste: 29-11-2026 00:59)" in nl
+    assert "5 kits op de kaart, 3 grijs" in nl
+    assert "Europese luchtkwaliteitsindex (EEA, 2024)" in nl and "uurgemiddelden" in nl
+    assert "goed" in nl and "0–5 µg/m³" in nl and "offline" in nl
+    en = flatten(legend([], "en", "pm25", "who2021", hour=("2026-11-28T10:00:00+00:00", "2026-11-28T11:00:00+00:00")))
+    assert "Hourly mean per kit, Sat 28 Nov 11:00 to Sat 28 Nov 12:00" in en
+    assert "24-hour means, so a single reading is an indication" in en and "within WHO guideline" in en
+    hourly_on_hourly = flatten(
+        legend([], "en", "pm25", "eaqi-2024", hour=("2026-11-28T10:00:00+00:00", "2026-11-28T11:00:00+00:00"))
+    )
+    assert "meant for hourly means." in hourly_on_hourly and "indication" not in hourly_on_hourly
+    assert "level" not in flatten(legend([], "en", "pm25", "lki")) and "moderate (4)" in flatten(
+        legend([], "en", "pm25", "lki")
+    )
+
+
+def test_legend_for_temperature_says_there_are_no_health_bands():
+    assert "No health bands for temperature" in flatten(legend([], "en", "t", "eaqi-2024"))
+
+
+def test_map_view_live_and_per_hour():
+    live = map_view(FakeSource(), "pm25", "eaqi-2024", "live", None)
+    assert live.hour is None and len(live.markers) == 5
+    past = map_view(FakeSource(), "pm25", "eaqi-2024", "24h", 3)
+    assert past.hour == ("2026-11-28T03:00:00+00:00", "2026-11-28T04:00:00+00:00")
+    assert past.markers[0].value == 50.0 and past.markers[1].value is None
+    assert map_view(FakeSource(), "pm25", "eaqi-2024", "24h", 999).hour[0] == "2026-11-28T23:00:00+00:00"
+
+
+def test_area_table_rows_have_name_kit_count_mean_and_band_words():
+    rows = [{"code": "GM0375", "name": "Beverwijk", "kits": 2, "mean": 51.06, "band": None}]
+    table = area_table(rows, "nl", "pm25", "eaqi-2024", "municipality")
+    text = flatten(table)
+    assert "Beverwijk" in text and "2" in text and "51,1" in text and "slecht" in text and "gemeente" in text
+    assert isinstance(table[0], html.Table)
+    assert "No kits" in flatten(area_table([], "en", "pm25", "eaqi-2024", "district"))
+    empty_area = {"code": "GM0362", "name": "Amstelveen", "kits": 0, "mean": None, "band": None}
+    with_empty = flatten(area_table([*rows, empty_area], "en", "pm25", "eaqi-2024", "municipality"))
+    assert "Amstelveen" not in with_empty and "1 areas without such a kit are left out" in with_empty
+
+
+def test_slider_marks_label_hours_in_local_time():
+    from datetime import UTC, datetime
+
+    marks = slider_marks(24, "nl", now=datetime(2026, 11, 28, 23, 30, tzinfo=UTC))
+    assert marks[23] == "zo 29-11 00:00"  # the hour 23:00–24:00 UTC starts at 00:00 in Amsterdam
+    assert len(slider_marks(168, "en")) == 7
+
+
+def locations(patch) -> list[tuple]:
+    return [tuple(op["location"]) for op in patch.to_plotly_json()["operations"]]
+
+
+def test_refresh_sends_nothing_when_nothing_changed_and_only_the_changed_kit_otherwise():
+    markers = latest_markers(LATEST, "eaqi-2024")
+    first, state = changed_markers_patch(markers, "nl", "pm25", {})
+    assert ("data", 0, "lat") in locations(first)  # nothing drawn yet: positions too
+    nothing, same = changed_markers_patch(markers, "nl", "pm25", state)
+    assert nothing is None and same == state
+
+    changed = copy.deepcopy(LATEST)
+    changed["features"][0]["properties"]["value"] = 60.0  # one kit of five: redelijk → slecht
+    one, new_state = changed_markers_patch(latest_markers(changed, "eaqi-2024"), "nl", "pm25", state)
+    assert locations(one) == [("data", KIT_TRACE, "marker", "color", 0), ("data", KIT_TRACE, "hovertext", 0)]
+    assert new_state["marks"][1:] == state["marks"][1:] and new_state["marks"][0] != state["marks"][0]
+
+    english, _ = changed_markers_patch(markers, "en", "pm25", state)  # every hover text changes: whole arrays
+    assert set(locations(english)) == {("data", KIT_TRACE, "marker", "color"), ("data", KIT_TRACE, "hovertext")}
+
+    moved = copy.deepcopy(LATEST)
+    moved["features"][4]["geometry"]["coordinates"] = [4.70, 52.52]
+    assert ("data", KIT_TRACE, "lon") in locations(
+        changed_markers_patch(latest_markers(moved, "eaqi-2024"), "nl", "pm25", state)[0]
+    )

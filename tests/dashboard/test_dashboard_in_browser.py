@@ -1,211 +1,194 @@
-"""The dashboard in headless Chromium against the real API: map markers, click → chart, language switch.
-
-Uses Debian's /usr/bin/chromium and /usr/bin/chromedriver; selenium-manager is never asked to download anything.
-Screenshots go to test-artifacts/dashboard/.
+"""The dashboard in headless Chromium against the real API: map markers, scales, time slider, kit panel with
+comparison, area means, language switch, phone layout, API down. Screenshots go to test-artifacts/dashboard/.
 """
 
-import shutil
-import tempfile
-import threading
-from collections.abc import Iterator
+import json
+import time
 
 import httpx
-import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
-from werkzeug.serving import make_server
+from selenium.webdriver.common.keys import Keys
 
-from dashboard.app import create_app
-from dashboard.settings import DashboardSettings
 from ijlucht.bands import NO_BAND_COLOUR, band_for
-from tests.conftest import ROOT, free_port
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
-
-MAP_FIGURE_JS = "const gd = document.querySelector('#kit-map .js-plotly-plot'); return gd && gd.data ? gd.data : null;"
-LAYERS_JS = "return document.querySelector('#kit-map .js-plotly-plot').layout.map.layers.length"
-UPDATES_JS = (
-    "return performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component')).length"
+from tests.dashboard.browser import (
+    ARTIFACTS,
+    LAYERS_JS,
+    MAP_FIGURE_JS,
+    UPDATES_JS,
+    changing_api_dashboard,
+    chart_traces,
+    click_kit,
+    click_label,
+    dashboard_url,
+    dashboard_with_tiles_url,
+    dashboard_without_api_url,
+    driver,
+    expected_colours,
+    map_colours,
+    map_has_kits,
+    severe_console_errors,
+    text_of,
+    tile_server,
+    wait_until,
 )
-# Pixel position of a kit on the map canvas, from MapLibre itself.
-KIT_PIXEL_JS = """
-const gd = document.querySelector('#kit-map .js-plotly-plot');
-const map = gd._fullLayout.map._subplot.map;
-const p = map.project([arguments[0], arguments[1]]);
-const c = map.getCanvas().getBoundingClientRect();
-return [p.x, p.y, c.width, c.height];
-"""
+
+# The module-scoped fixtures come from tests/dashboard/browser.py.
+__all__ = [
+    "changing_api_dashboard",
+    "dashboard_url",
+    "dashboard_with_tiles_url",
+    "dashboard_without_api_url",
+    "driver",
+    "tile_server",
+]
 
 
-def serve(settings: DashboardSettings) -> Iterator[str]:
-    app = create_app(settings)
-    server = make_server("127.0.0.1", settings.dashboard_port, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{settings.dashboard_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def dashboard_url(api_base_url: str, seeded_kits: list[str]) -> Iterator[str]:
-    settings = DashboardSettings(api_base_url=api_base_url, dashboard_port=free_port(), refresh_seconds=2)
-    yield from serve(settings)
-
-
-@pytest.fixture(scope="module")
-def dashboard_without_api_url() -> Iterator[str]:
-    dead_api = f"http://127.0.0.1:{free_port()}"
-    settings = DashboardSettings(api_base_url=dead_api, dashboard_port=free_port(), api_timeout_seconds=1)
-    yield from serve(settings)
-
-
-@pytest.fixture(scope="module")
-def driver() -> Iterator[webdriver.Chrome]:
-    profile = tempfile.mkdtemp(prefix="ijlucht-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,1500",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    # An explicit driver path: selenium-manager is not consulted and downloads nothing.
-    chrome = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    chrome.set_page_load_timeout(30)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    yield chrome
-    chrome.quit()
-    shutil.rmtree(profile, ignore_errors=True)
-
-
-def severe_console_errors(driver: webdriver.Chrome) -> list[str]:
-    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
-
-
-def wait_until(driver: webdriver.Chrome, what: str, condition, timeout: float = 20):
-    """The first truthy result of condition(driver); fails naming `what` after `timeout` seconds."""
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition, message=f"waiting for {what}")
-
-
-def map_has_kits(driver: webdriver.Chrome, count: int):
-    data = driver.execute_script(MAP_FIGURE_JS)
-    if data and len(data) == 2 and len(data[1].get("lat") or []) >= count:
-        return data
-    return None
-
-
-def test_map_click_chart_and_language_switch(driver, dashboard_url, api_base_url, seeded_kits):
-    kits = httpx.get(f"{api_base_url}/v1/kits").json()["features"]
+def test_map_scales_areas_kit_panel_time_slider_and_language(driver, dashboard_url, api_base_url, seeded_kits):
+    # The map draws every public outdoor kit with a position (other tests in the run add indoor and unplaced kits).
+    kits = [f for f in httpx.get(f"{api_base_url}/v1/kits?indoor=false").json()["features"] if f["geometry"]]
+    driver.set_window_size(1280, 1500)
     driver.get(dashboard_url)
 
+    # 1. Live map: every kit a circle in the colour of its PM2.5 band on the default 2024 EAQI.
     data = wait_until(driver, "kit markers in the map figure", lambda d: map_has_kits(d, len(kits)))
     wait_until(driver, "the MapLibre canvas", lambda d: d.find_elements(By.CSS_SELECTOR, "#kit-map canvas"))
     assert data[1]["type"] == "scattermap"
+    assert driver.execute_script("return document.getElementById('kit-map').getBoundingClientRect().height") >= 500
+    assert map_colours(driver) == expected_colours(kits, "eaqi-2024")
+    assert len(set(map_colours(driver).values())) >= 3  # the seeded levels span several bands
+    legend = text_of(driver, "map-legend")
+    assert "PM2,5 in µg/m³" in legend and "Laatste meting per kit, niet gemiddeld (nieuwste:" in legend
+    assert "Europese luchtkwaliteitsindex (EEA, 2024)" in legend and "uurgemiddelden" in legend
 
-    # Each marker has the colour of its kit's PM2.5 band (grey when offline or without a value).
-    expected = {}
-    for f in kits:
-        p = f["properties"]
-        band = band_for("pm25", (p["latest"] or {}).get("pm25"))
-        expected[p["kit_id"]] = NO_BAND_COLOUR if band is None or p["online"] is False else band.colour
-    shown = {
-        custom[0]: colour for custom, colour in zip(data[1]["customdata"], data[1]["marker"]["color"], strict=True)
-    }
-    assert shown == expected
-    assert len(set(shown.values())) >= 3  # the seeded levels span several bands
-
-    # Outlines are drawn as map layers, credited to CBS / Kadaster; no request leaves the dashboard's server.
+    # 7. Offline base map: outlines as map layers credited to CBS / Kadaster, no request leaves the server.
     assert driver.execute_script(LAYERS_JS) == 3
-    assert "CBS / Kadaster" in driver.find_element(By.ID, "kit-map").text
-    caption = driver.find_element(By.ID, "map-caption").text
-    assert caption.startswith("PM2,5 in µg/m³: laatste waarde per kit (nieuwste:")
+    assert "CBS / Kadaster" in text_of(driver, "kit-map")
     external = driver.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name)"
         ".filter(n => !n.startsWith(location.origin) && !n.startsWith('data:') && !n.startsWith('blob:'))"
     )
     assert external == []
 
-    # The 2 s refresh patches the markers in place; the outlines and kits stay.
+    # Live updates patch the markers in place; the outlines stay.
     before = driver.execute_script(UPDATES_JS)
     wait_until(driver, "two refreshes", lambda d: d.execute_script(UPDATES_JS) >= before + 2)
-    assert map_has_kits(driver, len(kits))
-    assert driver.execute_script(LAYERS_JS) == 3
+    assert map_has_kits(driver, len(kits)) and driver.execute_script(LAYERS_JS) == 3
     driver.save_screenshot(str(ARTIFACTS / "01_map_nl.png"))
 
-    # Click the Beverwijk kit on the canvas where MapLibre drew it.
-    target = next(f for f in kits if f["properties"]["kit_id"] == "seed-beverwijk")
-    lon, lat = target["geometry"]["coordinates"]
-    x, y, width, height = driver.execute_script(KIT_PIXEL_JS, lon, lat)
-    canvas = driver.find_element(By.CSS_SELECTOR, "#kit-map canvas")
-    ActionChains(driver).move_to_element_with_offset(canvas, int(x - width / 2), int(y - height / 2)).pause(
-        0.3
-    ).click().perform()
+    # Other band scales recolour the same markers.
+    click_label(driver, "scale", "Luchtkwaliteitsindex (RIVM)")
+    wait_until(driver, "LKI colours", lambda d: map_colours(d) == expected_colours(kits, "lki"))
+    wait_until(driver, "the LKI legend", lambda d: "zeer slecht (11)" in text_of(d, "map-legend"))
+    click_label(driver, "scale", "WHO-advieswaarden")
+    wait_until(driver, "WHO colours", lambda d: map_colours(d) == expected_colours(kits, "who2021"))
+    assert "binnen WHO-advieswaarde" in text_of(driver, "map-legend")
 
-    chart_title = wait_until(
+    # 4. Neighbourhood view: means per municipality, then per district, with the number of kits.
+    areas = wait_until(driver, "the area table", lambda d: "Beverwijk" in text_of(d, "area-table") and d)
+    rows = {r.find_element(By.TAG_NAME, "td").text: r.text for r in areas.find_elements(By.CSS_SELECTOR, "tbody tr")}
+    assert set(rows) >= {"Beverwijk", "Heemskerk", "Velsen"}
+    click_label(driver, "area-level", "wijk")
+    wait_until(driver, "the district table", lambda d: "wijk" in text_of(d, "area-table").split("\n")[0])
+
+    # 3. Kit panel: click the Beverwijk kit → status, raw + hourly series, WHO line; then compare Wijk aan Zee.
+    click_label(driver, "scale", "Europese luchtkwaliteitsindex (EEA, 2024)")
+    target = next(f for f in kits if f["properties"]["kit_id"] == "seed-beverwijk")
+    driver.execute_script("window.scrollTo(0, 0)")
+    click_kit(driver, *target["geometry"]["coordinates"])
+    wait_until(
         driver,
         "the chart of the clicked kit",
+        lambda d: "Beverwijk: PM2,5, afgelopen 24 uur" in text_of(d, "kit-chart"),
+    )
+    names = [t["name"] for t in chart_traces(driver)]
+    assert names[:3] == ["PM2,5 uurgemiddelde", "PM2,5 meting", "gemarkeerde meting (twijfelachtig)"]
+    hourly, raw = chart_traces(driver)[:2]
+    assert len([v for v in raw["y"] if v is not None]) >= 280
+    assert 23 <= len(hourly["y"]) <= 25
+    assert "WHO-advieswaarde PM2,5" in text_of(driver, "kit-chart")
+    status = text_of(driver, "kit-status")
+    assert "Beverwijk" in status and "online" in status and "laatst gezien" in status and "firmware" in status
+
+    driver.find_element(By.ID, "compare").click()  # Dash 4 dropdown: a button opening a listbox
+    option = wait_until(
+        driver,
+        "the compare list",
         lambda d: next(
-            (e.text for e in d.find_elements(By.CSS_SELECTOR, "#kit-chart .gtitle") if "Beverwijk" in e.text), None
+            (o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if "Wijk aan Zee" in o.text), None
         ),
     )
-    assert chart_title == "Beverwijk: fijnstof, afgelopen 24 uur"
-    chart = driver.execute_script("return document.querySelector('#kit-chart .js-plotly-plot').data")
-    assert [t["name"] for t in chart] == ["PM2,5", "PM10"]
-    assert len([v for v in chart[0]["y"] if v is not None]) >= 280
-    assert "WHO" in driver.find_element(By.ID, "kit-chart").text
-    driver.execute_script("document.getElementById('kit-chart').scrollIntoView()")
-    driver.save_screenshot(str(ARTIFACTS / "02_chart_nl.png"))
+    option.click()
+    ActionChains(driver).send_keys(Keys.ESCAPE).perform()
+    wait_until(
+        driver, "the compared kit", lambda d: "Wijk aan Zee (uurgemiddelde)" in [t["name"] for t in chart_traces(d)]
+    )
+    driver.execute_script("document.getElementById('kit-status').scrollIntoView()")
+    driver.save_screenshot(str(ARTIFACTS / "02_kit_panel_nl.png"))
 
-    # Switch to English: header, legend, caption and chart follow.
+    # 2. Time travel: the last 24 hours as hourly means; ▶ steps through the hours.
+    driver.execute_script("window.scrollTo(0, 0)")
+    click_label(driver, "window", "afgelopen 24 uur")
+    wait_until(driver, "the time slider", lambda d: d.find_element(By.ID, "timeline").is_displayed())
+    first = wait_until(
+        driver, "the hourly legend", lambda d: "Uurgemiddelde per kit" in (t := text_of(d, "map-legend")) and t
+    )
+    driver.find_element(By.ID, "play").click()
+    wait_until(driver, "the next hour", lambda d: text_of(d, "map-legend").split(".")[0] != first.split(".")[0], 10)
+    driver.find_element(By.ID, "play").click()  # pause
+    driver.execute_script("Plotly.Fx.unhover(document.querySelector('#kit-map .js-plotly-plot'))")
+    hour_colours = set(map_colours(driver).values())
+    assert hour_colours - {NO_BAND_COLOUR}  # the seeded kits have hourly means in every hour
+    driver.save_screenshot(str(ARTIFACTS / "03_time_slider_nl.png"))
+    click_label(driver, "window", "nu")
+    wait_until(driver, "the live legend", lambda d: "Laatste meting" in text_of(d, "map-legend"))
+
+    # Temperature has no health bands: the legend says so.
+    click_label(driver, "quantity", "temperatuur")
+    wait_until(driver, "the temperature legend", lambda d: "Geen gezondheidsklassen" in text_of(d, "map-legend"))
+    click_label(driver, "quantity", "PM2,5")
+
+    # 5. English: header, controls, legend, chart, hover texts and areas follow.
     driver.find_element(By.XPATH, "//label[contains(., 'English')]").click()
     wait_until(
-        driver,
-        "the English title",
-        lambda d: d.find_element(By.TAG_NAME, "h1").text == "IJlucht — particulate matter in the IJmond",
+        driver, "the English title", lambda d: d.find_element(By.TAG_NAME, "h1").text.startswith("IJlucht — air")
     )
+    wait_until(driver, "the English chart", lambda d: "Beverwijk: PM2.5, last 24 hours" in text_of(d, "kit-chart"))
     wait_until(
-        driver,
-        "the English chart title",
-        lambda d: any(
-            e.text == "Beverwijk: particulate matter, last 24 hours"
-            for e in d.find_elements(By.CSS_SELECTOR, "#kit-chart .gtitle")
-        ),
+        driver, "the English legend", lambda d: "Latest reading per kit, not averaged" in text_of(d, "map-legend")
     )
-    wait_until(
-        driver,
-        "the English caption",
-        lambda d: d.find_element(By.ID, "map-caption").text.startswith("PM2.5 in µg/m³: latest value per kit"),
-    )
-    assert "good" in driver.find_element(By.ID, "map-legend").text
+    assert "good" in text_of(driver, "map-legend") and "µg/m³" in text_of(driver, "map-legend")
     hover = wait_until(
         driver,
-        "English hover texts on the map",
+        "English hover texts",
         lambda d: [h for h in (d.execute_script(MAP_FIGURE_JS) or [{}, {}])[1].get("hovertext", []) if "PM2.5" in h],
     )
     assert len(hover) == len(kits)
-    driver.execute_script("Plotly.Fx.unhover(document.querySelector('#kit-map .js-plotly-plot'))")  # old tooltip
+    assert "district" in text_of(driver, "area-table")
     assert driver.find_element(By.ID, "page").get_attribute("lang") == "en"
+    driver.execute_script("Plotly.Fx.unhover(document.querySelector('#kit-map .js-plotly-plot'))")
     driver.execute_script("window.scrollTo(0, 0)")
-    driver.save_screenshot(str(ARTIFACTS / "03_map_en.png"))
+    driver.save_screenshot(str(ARTIFACTS / "04_map_en.png"))
 
     assert severe_console_errors(driver) == []
+
+
+def test_phone_layout_fits_a_narrow_screen_and_still_works(driver, dashboard_url, seeded_kits):
+    driver.set_window_size(390, 844)  # a common phone size in CSS pixels
+    try:
+        driver.get(dashboard_url)
+        wait_until(driver, "kit markers on the phone", lambda d: map_has_kits(d, len(seeded_kits)))
+        wait_until(driver, "the MapLibre canvas", lambda d: d.find_elements(By.CSS_SELECTOR, "#kit-map canvas"))
+        width = driver.execute_script("return document.documentElement.clientWidth")
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= width  # no sideways scroll
+        box = driver.execute_script("return document.getElementById('kit-map').getBoundingClientRect().toJSON()")
+        assert box["width"] <= width and 300 <= box["height"] <= 0.7 * 844
+        assert box["top"] < 844 / 3  # the map comes first, the choices below it
+        assert "PM2,5 in µg/m³" in text_of(driver, "map-legend")
+        driver.save_screenshot(str(ARTIFACTS / "05_phone_nl.png"))
+        assert severe_console_errors(driver) == []
+    finally:
+        driver.set_window_size(1280, 1500)
 
 
 def test_page_says_in_words_that_the_api_is_down_and_still_draws_the_map(driver, dashboard_without_api_url):
@@ -213,9 +196,47 @@ def test_page_says_in_words_that_the_api_is_down_and_still_draws_the_map(driver,
     message = wait_until(driver, "the API status message", lambda d: d.find_element(By.ID, "api-status").text)
     assert message.startswith("De meetgegevens zijn nu niet bereikbaar")
     assert "is not reachable" in message
-    assert "geen gegevens" in driver.find_element(By.ID, "map-caption").text
+    assert "Geen gegevens" in text_of(driver, "map-legend")
     data = wait_until(driver, "the empty map", lambda d: d.execute_script(MAP_FIGURE_JS))
     assert len(data[1]["lat"]) == 0
-    assert "Klik op een kit" in driver.find_element(By.ID, "kit-chart").text
-    driver.save_screenshot(str(ARTIFACTS / "04_api_down_nl.png"))
+    assert "Klik op een kit" in text_of(driver, "kit-chart")
+    driver.save_screenshot(str(ARTIFACTS / "06_api_down_nl.png"))
+    assert severe_console_errors(driver) == []
+
+
+def test_configured_tile_server_draws_tiles_under_the_outlines(driver, dashboard_with_tiles_url, tile_server):
+    _, tile_requests = tile_server
+    driver.get(dashboard_with_tiles_url)
+    wait_until(driver, "kit markers over tiles", lambda d: map_has_kits(d, 5))
+    wait_until(driver, "tile requests", lambda d: len(tile_requests) >= 4)
+    assert all(path.startswith("/tiles/") and path.endswith(".png") for path in tile_requests)
+    assert driver.execute_script(LAYERS_JS) == 3  # the tiles, then district and municipality outlines
+    credits = text_of(driver, "kit-map")
+    assert "© test tiles" in credits and "CBS / Kadaster" in credits
+    driver.save_screenshot(str(ARTIFACTS / "07_tiles_nl.png"))
+    assert severe_console_errors(driver) == []
+
+
+def test_a_refresh_sends_only_the_kit_that_changed(driver, changing_api_dashboard):
+    url, api, answers = changing_api_dashboard
+    driver.get(url)
+    wait_until(driver, "the fake kits", lambda d: map_has_kits(d, len(api.values)))
+    good = band_for("pm25", 3.0).colour
+    assert set(map_colours(driver).values()) == {good}
+    time.sleep(0.5)  # let the start-up callbacks settle
+    answers.clear()
+    wait_until(driver, "two more refreshes", lambda d: sum(o == "kit-map" for o, _ in answers) >= 2)
+    refreshes = [json.loads(body)["response"] for o, body in answers if o == "kit-map"]
+    assert refreshes and all("kit-map" not in r for r in refreshes)  # nothing changed: no figure sent
+
+    answers.clear()
+    api.change("fake-7", 70.0)  # one kit turns "slecht"
+    poor = band_for("pm25", 70.0).colour
+    wait_until(driver, "the changed kit's new colour", lambda d: map_colours(d)["fake-7"] == poor)
+    others = {k: c for k, c in map_colours(driver).items() if k != "fake-7"}
+    assert set(others.values()) == {good} and len(others) == len(api.values) - 1
+    patch = next(
+        r["kit-map"]["figure"] for o, b in answers if o == "kit-map" and "kit-map" in (r := json.loads(b)["response"])
+    )
+    assert [op["location"][-1] for op in patch["operations"]] == [7, 7]  # colour and hover of kit 7 only
     assert severe_console_errors(driver) == []

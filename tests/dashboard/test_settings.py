@@ -23,3 +23,12 @@ def test_a_bare_tile_style_variable_without_prefix_is_ignored(monkeypatch):
     monkeypatch.setenv("TILE_STYLE", "open-street-map")
     monkeypatch.delenv("IJLUCHT_DASHBOARD_TILE_STYLE", raising=False)
     assert DashboardSettings().tile_style == "white-bg"
+
+
+def test_raster_tile_server_and_its_credit_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("IJLUCHT_DASHBOARD_TILE_URL", "https://tiles.example.nl/{z}/{x}/{y}.png")
+    monkeypatch.setenv("IJLUCHT_DASHBOARD_TILE_ATTRIBUTION", "© OpenStreetMap-bijdragers")
+    s = DashboardSettings()
+    assert s.tile_url == "https://tiles.example.nl/{z}/{x}/{y}.png"
+    assert s.tile_attribution == "© OpenStreetMap-bijdragers"
+    assert DashboardSettings(tile_url="").tile_url == ""

@@ -1,0 +1,232 @@
+"""Dashboard benchmark: time to a rendered map with 1,000 kits, and p50/p95 of the main callbacks.
+
+Run:  .venv/bin/python -m bench.dashboard.bench_map [--kits 1000] [--seconds 12]
+
+The dashboard runs in-process against a fake API (httpx MockTransport) answering /v1/map/latest, /v1/map/hourly,
+/v1/series, /v1/areas and /v1/kits/{id} in the API's shapes, with about a tenth of the kits reporting a new
+reading on each map call (kits that report every minute or two, a 15 s refresh). So the figures are the
+dashboard's own cost (figure building, Patch, JSON, browser rendering), not the API's. Headless Debian Chromium
+drives the page: load (twice: cold and warm browser cache), live refreshes, scale and quantity switches, 24 h and
+7 day slider playback, kit clicks. Server time per callback is measured around each /_dash-update-component call.
+"""
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from flask import g, request
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+from werkzeug.serving import make_server
+
+from dashboard.api_client import ApiClient
+from dashboard.app import create_app
+from dashboard.derive import band_dict
+from dashboard.settings import DashboardSettings
+
+SOUTH, NORTH, WEST, EAST = 52.42, 52.54, 4.55, 4.72
+RENDERED_JS = """
+const gd = document.querySelector('#kit-map .js-plotly-plot');
+if (!gd || !gd.data || gd.data.length < 2 || (gd.data[1].lat || []).length < arguments[0]) return null;
+const sub = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+if (!sub || !sub.map || !sub.map.loaded() || !document.querySelector('#kit-map canvas')) return null;
+return performance.now();
+"""
+KIT_PIXEL_JS = """
+const map = document.querySelector('#kit-map .js-plotly-plot')._fullLayout.map._subplot.map;
+const p = map.project([arguments[0], arguments[1]]); const c = map.getCanvas().getBoundingClientRect();
+return [p.x - c.width / 2, p.y - c.height / 2];
+"""
+
+
+def fake_api(n_kits: int, seed: int = 1) -> httpx.MockTransport:
+    rng = random.Random(seed)
+    kits = [(f"bench-{i:04d}", rng.uniform(SOUTH, NORTH), rng.uniform(WEST, EAST)) for i in range(n_kits)]
+
+    start = datetime.now(UTC).isoformat()
+    readings = {k: [round(rng.lognormvariate(2.3, 0.7), 1), start] for k, _, _ in kits}
+    online = {k: rng.random() > 0.02 for k, _, _ in kits}
+    stale = {k: rng.random() < 0.03 for k, _, _ in kits}
+
+    def latest(quantity: str, scale: str) -> dict:
+        now = datetime.now(UTC).isoformat()
+        for k in rng.sample(sorted(readings), len(readings) // 10):  # about a tenth of the kits report anew
+            readings[k] = [round(rng.lognormvariate(2.3, 0.7), 1), now]
+        features = []
+        for kit_id, lat, lon in kits:
+            value, t = readings[kit_id]
+            features.append(
+                {"type": "Feature", "id": kit_id, "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                 "properties": {"kit_id": kit_id, "name": f"Kit {kit_id[-4:]}", "municipality": "Velsen",
+                                "district": None, "online": online[kit_id], "last_seen": t, "stale": stale[kit_id],
+                                "value": value, "time": t, "flags": 0, "band": band_dict(quantity, value, scale)}}
+            )  # fmt: skip
+        return {"type": "FeatureCollection", "quantity": quantity, "unit": "µg/m³", "scale": scale,
+                "generated_at": now, "features": features}  # fmt: skip
+
+    def hourly(params: httpx.QueryParams) -> dict:
+        start, end = datetime.fromisoformat(params["start"]), datetime.fromisoformat(params["end"])
+        n = int((end - start).total_seconds() // 3600)
+        hours = [(start + timedelta(hours=h)).isoformat() for h in range(n)]
+        return {"quantity": params["quantity"], "unit": "µg/m³", "hours": hours,
+                "kits": {k: [round(rng.uniform(1, 80), 1) for _ in hours] for k, _, _ in kits}}  # fmt: skip
+
+    def series(params: httpx.QueryParams) -> dict:
+        end = datetime.fromisoformat(params["end"])
+        step = timedelta(minutes=1) if params["resolution"] == "raw" else timedelta(hours=1)
+        n = 1440 if params["resolution"] == "raw" else 24
+        rows = [
+            {"kit_id": k, "time": (end - step * (n - i)).isoformat(), "quantity": params["quantities"],
+             "value": round(rng.uniform(2, 40), 1), "n": 1, "n_flagged": 0, "flags": 4 if rng.random() < 0.01 else 0}
+            for k in params["kits"].split(",") for i in range(n)
+        ]  # fmt: skip
+        return {"results": rows, "next_cursor": None}
+
+    def handle(req: httpx.Request) -> httpx.Response:
+        p, q = req.url.path, req.url.params
+        if p == "/v1/map/latest":
+            return httpx.Response(200, json=latest(q["quantity"], q["scale"]))
+        if p == "/v1/map/hourly":
+            return httpx.Response(200, json=hourly(q))
+        if p == "/v1/series":
+            return httpx.Response(200, json=series(q))
+        if p == "/v1/areas":
+            rows = [
+                {"code": f"WK{i:06d}", "name": f"Wijk {i}", "kits": 30, "mean": 12.0, "band": None} for i in range(32)
+            ]
+            return httpx.Response(200, json=rows)
+        if p.startswith("/v1/kits/"):
+            kit_id = p.rsplit("/", 1)[1]
+            props = {"kit_id": kit_id, "name": kit_id, "online": True, "last_seen": datetime.now(UTC).isoformat(),
+                     "firmware": "0.1.0", "municipality": "Velsen"}  # fmt: skip
+            return httpx.Response(200, json={"type": "Feature", "id": kit_id, "geometry": None, "properties": props})
+        return httpx.Response(404, json={"detail": "Not Found"})
+
+    return httpx.MockTransport(handle)
+
+
+def chromium() -> tuple[webdriver.Chrome, str]:
+    profile = tempfile.mkdtemp(prefix="ijlucht-bench-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--window-size=1280,1400", f"--user-data-dir={profile}"):  # fmt: skip
+        options.add_argument(arg)
+    return webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options), profile
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kits", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=12, help="live refreshes to watch (1 s interval)")
+    args = parser.parse_args()
+
+    settings = DashboardSettings(api_base_url="http://bench.api", dashboard_port=0, refresh_seconds=2)
+    app = create_app(settings, ApiClient("http://bench.api", transport=fake_api(args.kits)))
+    timings: dict[str, list[float]] = defaultdict(list)
+    sizes: dict[str, list[int]] = defaultdict(list)
+    patches: list[int] = []  # sizes of live-refresh answers that patched the map
+
+    @app.server.before_request
+    def start_clock() -> None:
+        g.t0 = time.perf_counter()
+
+    @app.server.after_request
+    def stop_clock(response):
+        if request.path.startswith("/_dash-update-component"):
+            body = request.get_json(silent=True) or {}
+            output = body.get("output", "?")
+            name = output.lstrip(".").split(".")[0].split("@")[0] or output
+            if name == "kit-map" and body.get("changedPropIds") == ["refresh.n_intervals"]:
+                name = "kit-map (live refresh)"  # the Patch of changed markers only
+                answer = response.get_data()
+                if answer and '"kit-map"' in answer.decode()[:40]:  # the answer carries a Patch of the map
+                    patches.append(len(answer))
+            timings[name].append((time.perf_counter() - g.t0) * 1000)
+            sizes[name].append(len(response.get_data()))
+        return response
+
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    driver, profile = chromium()
+    wait = WebDriverWait(driver, 60, poll_frequency=0.05)
+    try:
+        visits = []  # first visit (empty browser cache: 4.8 MB plotly.js to parse), then a repeat visit
+        for _ in range(2):
+            t0 = time.perf_counter()
+            driver.get(url)
+            page_ms = wait.until(lambda d: d.execute_script(RENDERED_JS, args.kits))
+            visits.append((page_ms, (time.perf_counter() - t0) * 1000))
+        timings.clear()
+        sizes.clear()
+        patches.clear()
+        deadline = time.monotonic() + args.seconds  # live refreshes (Patch) meanwhile
+        for label in ("Luchtkwaliteitsindex (RIVM)", "WHO-advieswaarden", "Europese luchtkwaliteitsindex (EEA, 2024)"):
+            driver.find_element(By.XPATH, f"//*[@id='scale']//label[contains(., '{label}')]").click()
+            time.sleep(0.8)
+        for label in ("PM10", "temperatuur", "PM2,5"):
+            driver.find_element(By.XPATH, f"//*[@id='quantity']//label[contains(., '{label}')]").click()
+            time.sleep(0.8)
+        for _ in range(5):  # kit clicks → kit panel
+            lat, lon = random.uniform(52.46, 52.50), random.uniform(4.60, 4.68)
+            x, y = driver.execute_script(KIT_PIXEL_JS, lon, lat)
+            canvas = driver.find_element(By.CSS_SELECTOR, "#kit-map canvas")
+            ActionChains(driver).move_to_element_with_offset(canvas, int(x), int(y)).click().perform()
+            time.sleep(0.8)
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+        for window in ("afgelopen 24 uur", "afgelopen 7 dagen"):
+            driver.find_element(By.XPATH, f"//*[@id='window']//label[contains(., '{window}')]").click()
+            time.sleep(1.5)
+            driver.find_element(By.ID, "play").click()
+            time.sleep(6)
+            driver.find_element(By.ID, "play").click()
+        errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+        server.shutdown()
+
+    print(f"dashboard benchmark: {args.kits} kits, fake in-process API, headless Chromium")
+    print(f"time to rendered map (navigation start → {args.kits} markers drawn, MapLibre loaded), target < 2000 ms:")
+    for label, (page_ms, wall_ms) in zip(("first visit, cold cache", "repeat visit, warm cache"), visits, strict=True):
+        print(f"  {label:<26}{page_ms:>6.0f} ms   (wall clock from driver.get: {wall_ms:.0f} ms)")
+    print("server time per callback answer, and its size:")
+    print(f"{'callback (first output)':<28}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'p50 KiB':>9}")
+    main_calls: list[float] = []
+    for name, values in sorted(timings.items(), key=lambda kv: -len(kv[1])):
+        if name.split(" ")[0] in ("kit-map", "kit-chart", "area-table", "timeline"):
+            main_calls.extend(values)
+        kib = statistics.median(sizes[name]) / 1024
+        print(f"{name:<28}{len(values):>5}{percentile(values, 50):>9.1f}{percentile(values, 95):>9.1f}"
+              f"{max(values):>9.1f}{kib:>9.1f}")  # fmt: skip
+    live = [size / 1024 for size in patches]
+    if live:
+        print(f"live refreshes that changed markers: {len(live)}, median answer {statistics.median(live):.1f} KiB"
+              f" (all markers' arrays: {statistics.median(sizes['kit-map']) / 1024:.0f} KiB)")  # fmt: skip
+    print(f"p95 over the main callbacks (map, kit chart, areas, timeline): {percentile(main_calls, 95):.1f} ms"
+          "   target < 300 ms")  # fmt: skip
+    print(f"browser console errors: {len(errors)}")
+    for e in errors[:5]:
+        print("  ", json.dumps(e)[:200])
+
+
+if __name__ == "__main__":
+    main()

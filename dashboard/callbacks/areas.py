@@ -1,0 +1,29 @@
+"""The neighbourhood view: mean per municipality or district with the number of kits behind each figure."""
+
+from dash import Dash, Input, Output, html
+
+from dashboard.api_client import ApiError
+from dashboard.i18n import language_or_default, text
+from dashboard.legend import area_table
+from dashboard.settings import DashboardSettings
+from dashboard.sources import DataSource
+from ijlucht.bands import DEFAULT_SCALE, SCALES
+
+
+def register(app: Dash, source: DataSource, settings: DashboardSettings) -> None:
+    @app.callback(
+        Output("area-table", "children"),
+        Input("refresh", "n_intervals"),
+        Input("area-level", "value"),
+        Input("quantity", "value"),
+        Input("scale", "value"),
+        Input("language", "value"),
+    )
+    def update_areas(_n, level, quantity, scale, language) -> list:
+        language = language_or_default(language)
+        scale = scale if scale in SCALES else DEFAULT_SCALE
+        try:
+            rows = source.areas(level, quantity, scale)
+        except ApiError as exc:
+            return [html.P(text("api_down", language, detail=str(exc), seconds=settings.refresh_seconds))]
+        return area_table(rows, language, quantity, scale, level)

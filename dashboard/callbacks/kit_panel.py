@@ -1,0 +1,92 @@
+"""The kit panel: click a kit → its status and chart (raw, hourly, flagged, WHO line); add kits to compare."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from dash import Dash, Input, Output, State, html, no_update
+
+from dashboard.api_client import ApiError, KitNotFound
+from dashboard.derive import is_stale
+from dashboard.i18n import format_time, language_or_default, text
+from dashboard.kit_chart import kit_figure, message_figure
+from dashboard.settings import DashboardSettings
+from dashboard.sources import DataSource
+
+CHART_HOURS = 24
+
+
+def kit_status(feature: dict[str, Any], stale: bool, language: str) -> list:
+    """Name, place, online state in words, last seen and firmware of a /v1/kits/{id} Feature."""
+    p = feature.get("properties") or {}
+    online = p.get("online")
+    if online is False:
+        state, css = text("status_offline", language), "offline"
+    elif stale:
+        state, css = text("status_stale", language), "stale"
+    elif online:
+        state, css = text("status_online", language), "online"
+    else:
+        state, css = text("status_unknown", language), "unknown"
+    last_seen = p.get("last_seen")
+    facts = [
+        (text("status_place", language), p.get("municipality") or "–"),
+        (text("status_last_seen", language), format_time(last_seen, language) if last_seen else "–"),
+        (text("status_firmware", language), p.get("firmware") or "–"),
+    ]
+    return [
+        html.H2(p.get("name") or p.get("kit_id"), id="kit-name"),
+        html.Span(state, className=f"badge {css}", id="kit-state"),
+        html.Dl([item for label, value in facts for item in (html.Dt(label), html.Dd(value))], className="facts"),
+    ]
+
+
+def register(app: Dash, source: DataSource, settings: DashboardSettings) -> None:
+    @app.callback(Output("selected-kit", "data"), Input("kit-map", "clickData"), prevent_initial_call=True)
+    def select_kit(click: dict[str, Any] | None) -> dict[str, str] | Any:
+        points = (click or {}).get("points") or []
+        custom = points[0].get("customdata") if points else None
+        if not custom:
+            return no_update
+        kit_id, name = custom[0], custom[1] if len(custom) > 1 else custom[0]
+        return {"kit_id": kit_id, "name": name}
+
+    @app.callback(
+        Output("compare", "options"),
+        Output("compare", "placeholder"),
+        Input("kit-names", "data"),
+        Input("selected-kit", "data"),
+        Input("language", "value"),
+    )
+    def compare_options(names: dict[str, str] | None, selected: dict[str, str] | None, language: str) -> tuple:
+        chosen = (selected or {}).get("kit_id")
+        options = [{"label": name, "value": k} for k, name in sorted((names or {}).items(), key=lambda kv: kv[1])]
+        return [o for o in options if o["value"] != chosen], text("compare_placeholder", language)
+
+    @app.callback(
+        Output("kit-chart", "figure"),
+        Output("kit-status", "children"),
+        Input("selected-kit", "data"),
+        Input("compare", "value"),
+        Input("quantity", "value"),
+        Input("language", "value"),
+        State("kit-names", "data"),
+    )
+    def show_kit(selected, compare, quantity, language, names) -> tuple:
+        language = language_or_default(language)
+        if not selected:
+            return message_figure(text("chart_hint", language)), None
+        kit_id = selected["kit_id"]
+        names = {**(names or {}), kit_id: selected["name"]}
+        others = [k for k in (compare or []) if k != kit_id][:6]
+        try:
+            feature = source.kit(kit_id)
+            raw = source.series([kit_id], quantity, CHART_HOURS, "raw")
+            hourly = source.series([kit_id, *others], quantity, CHART_HOURS, "hour")
+        except KitNotFound:
+            return message_figure(text("kit_not_found", language, kit_id=kit_id)), None
+        except ApiError as exc:
+            detail = text("api_down", language, detail=str(exc), seconds=settings.refresh_seconds)
+            return message_figure(detail), None
+        figure = kit_figure(kit_id, names, quantity, raw, hourly, language)
+        stale = is_stale((feature.get("properties") or {}).get("last_seen"), datetime.now(UTC))
+        return figure, kit_status(feature, stale, language)

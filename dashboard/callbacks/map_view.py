@@ -1,0 +1,144 @@
+"""The map: drawn in full once, then refreshed with Patch(), live or per hour.
+
+The browser keeps a small map state (a fingerprint of the kits and positions, and one short hash per marker). A
+refresh sends nothing when no marker changed, only the changed markers' colour and hover text when a few did, the
+whole colour and hover arrays when many did, and the positions only when kits appeared, went or moved.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from dash import Dash, Input, Output, Patch, State, ctx, html, no_update
+
+from dashboard.api_client import ApiError
+from dashboard.i18n import language_or_default, parse_time, text
+from dashboard.layout import WINDOW_HOURS
+from dashboard.legend import legend
+from dashboard.map_figure import KIT_TRACE, RING_TRACE, map_figure
+from dashboard.markers import KitMarker, hour_markers, latest_markers, marker_properties
+from dashboard.settings import DashboardSettings
+from dashboard.sources import DataSource
+from ijlucht.bands import DEFAULT_SCALE, SCALES
+
+
+def kits_fingerprint(markers: list[KitMarker]) -> str:
+    """Changes when a kit appears, disappears or moves: only then do positions travel again."""
+    return hashlib.blake2b(
+        repr([(m.kit_id, m.name, m.lat, m.lon) for m in markers]).encode(), digest_size=8
+    ).hexdigest()
+
+
+def marker_patch(markers: list[KitMarker], language: str, quantity: str, positions: bool = True) -> Patch:
+    """Only the per-kit arrays of the map: the outlines stay in the browser, and the positions too unless the
+    kits changed (`positions`). A refresh then sends colours and hover texts only."""
+    props = marker_properties(markers, language, quantity)
+    patch = Patch()
+    for trace in (RING_TRACE, KIT_TRACE) if positions else ():
+        patch["data"][trace]["lat"] = props["lat"]
+        patch["data"][trace]["lon"] = props["lon"]
+        patch["data"][trace]["customdata"] = props["customdata"]
+    patch["data"][KIT_TRACE]["marker"]["color"] = props["color"]
+    patch["data"][KIT_TRACE]["hovertext"] = props["hovertext"]
+    return patch
+
+
+def marker_marks(props: dict[str, list]) -> list[str]:
+    """One short hash per marker of what the browser shows for it (colour and hover text)."""
+    return [
+        hashlib.blake2b(f"{c}|{h}".encode(), digest_size=4).hexdigest()
+        for c, h in zip(props["color"], props["hovertext"], strict=True)
+    ]
+
+
+def changed_markers_patch(
+    markers: list[KitMarker], language: str, quantity: str, state: dict[str, Any]
+) -> tuple[Patch | None, dict[str, Any]]:
+    """The smallest Patch from the drawn `state` to `markers` (None: nothing changed), and the new state."""
+    props = marker_properties(markers, language, quantity)
+    new_state = {"kits": kits_fingerprint(markers), "marks": marker_marks(props)}
+    if state.get("kits") != new_state["kits"] or len(state.get("marks") or []) != len(markers):
+        return marker_patch(markers, language, quantity, positions=True), new_state
+    changed = [i for i, (a, b) in enumerate(zip(state["marks"], new_state["marks"], strict=True)) if a != b]
+    if not changed:
+        return None, new_state
+    if len(changed) > len(markers) // 4:  # many changes: whole arrays are smaller than one operation per kit
+        return marker_patch(markers, language, quantity, positions=False), new_state
+    patch = Patch()
+    for i in changed:
+        patch["data"][KIT_TRACE]["marker"]["color"][i] = props["color"][i]
+        patch["data"][KIT_TRACE]["hovertext"][i] = props["hovertext"][i]
+    return patch, new_state
+
+
+@dataclass(frozen=True)
+class MapView:
+    markers: list[KitMarker]
+    hour: tuple[str, str] | None  # (start, end) of the hour shown, None for the latest values
+
+
+def map_view(source: DataSource, quantity: str, scale: str, window: str, hour: int | None) -> MapView:
+    """The markers for the controls: the latest values, or the hourly means of hour number `hour` of the window."""
+    markers = latest_markers(source.latest(quantity, scale), scale)
+    if window not in WINDOW_HOURS:
+        return MapView(markers, None)
+    hourly = source.hourly(quantity, WINDOW_HOURS[window])
+    hours = hourly.get("hours") or []
+    if not hours:
+        return MapView(hour_markers(markers, hourly, -1, scale), None)
+    index = min(max(hour if hour is not None else len(hours) - 1, 0), len(hours) - 1)
+    start = hours[index]
+    end = (parse_time(start) + timedelta(hours=1)).isoformat()
+    return MapView(hour_markers(markers, hourly, index, scale), (start, end))
+
+
+def register(app: Dash, source: DataSource, settings: DashboardSettings) -> None:
+    def full_figure(markers: list[KitMarker], language: str, quantity: str) -> Any:
+        return map_figure(
+            markers, language, quantity, source.outlines, settings.tile_style, settings.tile_url,
+            settings.tile_attribution,
+        )  # fmt: skip
+
+    @app.callback(
+        Output("kit-map", "figure"),
+        Output("map-legend", "children"),
+        Output("api-status", "children"),
+        Output("map-state", "data"),
+        Output("kit-names", "data"),
+        Input("refresh", "n_intervals"),
+        Input("quantity", "value"),
+        Input("scale", "value"),
+        Input("language", "value"),
+        Input("window", "value"),
+        Input("hour-slider", "value"),
+        State("map-state", "data"),
+        State("kit-names", "data"),
+    )
+    def update_map(_n, quantity, scale, language, window, hour, drawn, names) -> tuple:
+        language = language_or_default(language)
+        scale = scale if scale in SCALES else DEFAULT_SCALE
+        if drawn and window != "live" and ctx.triggered_id == "refresh":
+            return (no_update,) * 5  # history does not change every 15 s
+        try:
+            view = map_view(source, quantity, scale, window, hour)
+        except ApiError as exc:
+            problem = html.P(text("api_down", language, detail=str(exc), seconds=settings.refresh_seconds))
+            unavailable = [html.P(text("legend_unavailable", language))]
+            if drawn:
+                return no_update, unavailable, problem, no_update, no_update
+            return full_figure([], language, quantity), unavailable, problem, {"kits": "", "marks": []}, no_update
+        new_names = {m.kit_id: m.name for m in view.markers}
+        if drawn:
+            figure, state = changed_markers_patch(view.markers, language, quantity, drawn)
+        else:
+            figure = full_figure(view.markers, language, quantity)
+            state = {"kits": kits_fingerprint(view.markers),
+                     "marks": marker_marks(marker_properties(view.markers, language, quantity))}  # fmt: skip
+        return (
+            no_update if figure is None else figure,
+            legend(view.markers, language, quantity, scale, view.hour),
+            None,
+            state if state != drawn else no_update,
+            new_names if new_names != names else no_update,
+        )

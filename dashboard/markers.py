@@ -1,0 +1,160 @@
+"""Kit markers (pure): the /v1/map/latest or /v1/map/hourly answer → per-kit values, colours and hover texts.
+
+Air-quality quantities are coloured by the selected band scale (ijlucht.bands). Temperature, humidity, pressure
+and PM1 have no health bands: they get neutral value bins (blue → yellow), so nobody reads "bad" into them.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from dashboard.derive import STALE_AFTER
+from dashboard.i18n import format_number, format_time, parse_time, text
+from ijlucht.bands import NO_BAND_COLOUR, Band, band_for, bands_of
+from ijlucht.quantities import BY_KEY
+
+QUANTITY_CHOICES = ("pm25", "pm10", "pm1", "t", "rh", "p")
+STALE_MINUTES = int(STALE_AFTER.total_seconds() // 60)
+
+# Value bins for quantities without a health scale: edges between bins, in the quantity's unit.
+_VALUE_EDGES: dict[str, tuple[float, ...]] = {
+    "pm1": (5, 10, 20, 50),
+    "t": (0, 5, 10, 15, 20, 25),
+    "rh": (40, 60, 80, 90),
+    "p": (990, 1000, 1010, 1020, 1030),
+}
+_NEUTRAL = ("#313695", "#4575b4", "#74add1", "#abd9e9", "#e0f3f8", "#fee090", "#fdae61")  # ColorBrewer RdYlBu
+
+
+def _value_bins(quantity: str) -> tuple[Band, ...]:
+    edges = _VALUE_EDGES.get(quantity, ())
+    if not edges:
+        return ()
+    colours = _NEUTRAL[-(len(edges) + 1) :] if quantity != "t" else _NEUTRAL[: len(edges) + 1]
+    lowers, uppers = (0.0 if quantity != "t" else -40.0, *edges), (*edges, None)
+    unit = BY_KEY[quantity].unit
+    bands = []
+    for i, (lo, up, colour) in enumerate(zip(lowers, uppers, colours, strict=True), start=1):
+        name = f"≤ {up:g} {unit}" if i == 1 else (f"> {lo:g} {unit}" if up is None else f"{lo:g}–{up:g} {unit}")
+        bands.append(Band(i, name, name, colour, lo, up))
+    return tuple(bands)
+
+
+def colour_bands(quantity: str, scale: str) -> tuple[Band, ...]:
+    """The bands the map colours `quantity` with: the scale's, or neutral value bins."""
+    return bands_of(quantity, scale) or _value_bins(quantity)
+
+
+def has_scale(quantity: str, scale: str) -> bool:
+    return bool(bands_of(quantity, scale))
+
+
+def band_of(quantity: str, value: float | None, scale: str) -> Band | None:
+    if has_scale(quantity, scale):
+        return band_for(quantity, value, scale)
+    if value is None:
+        return None
+    for band in _value_bins(quantity):
+        if band.upper is None or value <= band.upper:
+            return band
+    return None
+
+
+@dataclass(frozen=True)
+class KitMarker:
+    kit_id: str
+    name: str
+    lat: float
+    lon: float
+    value: float | None
+    time: str | None  # ISO time of the value (start of the hour for hourly means)
+    online: bool | None
+    stale: bool
+    band: Band | None
+    colour: str
+
+    @property
+    def grey(self) -> bool:
+        return self.colour == NO_BAND_COLOUR
+
+
+def marker_colour(band: Band | None, online: bool | None, stale: bool = False) -> str:
+    """The band's colour; grey when there is no band, or the kit is offline or has been silent too long."""
+    if band is None or online is False or stale:
+        return NO_BAND_COLOUR
+    return band.colour
+
+
+def latest_markers(latest: dict[str, Any], scale: str) -> list[KitMarker]:
+    """One marker per kit with a location, from /v1/map/latest."""
+    quantity = latest.get("quantity", "pm25")
+    markers = []
+    for feature in latest.get("features", []):
+        geometry = feature.get("geometry") or {}
+        if geometry.get("type") != "Point":
+            continue  # a kit without a public location cannot be drawn
+        lon, lat = geometry["coordinates"][:2]
+        p = feature.get("properties") or {}
+        band = band_of(quantity, p.get("value"), scale)
+        stale = bool(p.get("stale"))
+        kit_id = p.get("kit_id") or str(feature.get("id"))
+        markers.append(
+            KitMarker(kit_id, p.get("name") or kit_id, lat, lon, p.get("value"), p.get("time"), p.get("online"),
+                      stale, band, marker_colour(band, p.get("online"), stale))
+        )  # fmt: skip
+    return markers
+
+
+def hour_markers(positions: list[KitMarker], hourly: dict[str, Any], hour: int, scale: str) -> list[KitMarker]:
+    """The kits of `positions` with their mean of hour number `hour` of /v1/map/hourly (grey without one)."""
+    quantity = hourly["quantity"]
+    hours = hourly.get("hours") or []
+    time = hours[hour] if 0 <= hour < len(hours) else None
+    markers = []
+    for m in positions:
+        values = hourly.get("kits", {}).get(m.kit_id) or []
+        value = values[hour] if time and hour < len(values) else None
+        band = band_of(quantity, value, scale)
+        markers.append(
+            KitMarker(m.kit_id, m.name, m.lat, m.lon, value, time, None, False, band, marker_colour(band, None))
+        )
+    return markers
+
+
+def newest_time(markers: list[KitMarker]) -> str | None:
+    """ISO time of the newest value on the map, or None when no kit has one."""
+    timed = [m for m in markers if m.time and m.value is not None]
+    return max(timed, key=lambda m: parse_time(m.time)).time if timed else None
+
+
+def hover_text(marker: KitMarker, language: str, quantity: str) -> str:
+    q = BY_KEY[quantity]
+    label = q.label_en if language == "en" else q.label_nl
+    lines = [f"<b>{marker.name}</b> ({marker.kit_id})"]
+    if marker.value is None:
+        lines.append(f"{label}: {text('hover_no_value', language)}")
+    else:
+        band = f" — {marker.band.name(language)}" if marker.band and has_scale_name(marker.band) else ""
+        lines.append(f"{label}: {format_number(marker.value, language, q.decimals)} {q.unit}{band}")
+    if marker.time:
+        lines.append(f"{text('hover_time', language)}: {format_time(marker.time, language)}")
+    if marker.online is False:
+        lines.append(text("hover_offline", language))
+    elif marker.stale:
+        lines.append(text("hover_stale", language, minutes=STALE_MINUTES))
+    return "<br>".join(lines)
+
+
+def has_scale_name(band: Band) -> bool:
+    """Value bins are named by their range, which the hover already shows as a number."""
+    return band.name_nl[:1].isalpha()
+
+
+def marker_properties(markers: list[KitMarker], language: str, quantity: str) -> dict[str, list]:
+    """The per-kit arrays of the map traces; a Patch() of these refreshes the map without redrawing it."""
+    return {
+        "lat": [m.lat for m in markers],
+        "lon": [m.lon for m in markers],
+        "color": [m.colour for m in markers],
+        "hovertext": [hover_text(m, language, quantity) for m in markers],
+        "customdata": [[m.kit_id, m.name] for m in markers],  # read back from clickData
+    }

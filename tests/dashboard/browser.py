@@ -1,0 +1,251 @@
+"""Headless Chromium for the dashboard's browser tests: the page served against an API, the driver, and small
+helpers that read the map and chart the way the browser holds them.
+
+Uses Debian's /usr/bin/chromium and /usr/bin/chromedriver; selenium-manager is never asked to download anything.
+"""
+
+import shutil
+import struct
+import tempfile
+import threading
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from flask import request
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+from werkzeug.serving import make_server
+
+from dashboard.api_client import ApiClient
+from dashboard.app import create_app
+from dashboard.settings import DashboardSettings
+from ijlucht.bands import NO_BAND_COLOUR, band_for
+from tests.conftest import ROOT, free_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
+
+MAP_FIGURE_JS = "const gd = document.querySelector('#kit-map .js-plotly-plot'); return gd && gd.data ? gd.data : null;"
+LAYERS_JS = "return document.querySelector('#kit-map .js-plotly-plot').layout.map.layers.length"
+UPDATES_JS = (
+    "return performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component')).length"
+)
+# Pixel position of a kit on the map canvas, from MapLibre itself.
+KIT_PIXEL_JS = """
+const gd = document.querySelector('#kit-map .js-plotly-plot');
+const map = gd._fullLayout.map._subplot.map;
+const p = map.project([arguments[0], arguments[1]]);
+const c = map.getCanvas().getBoundingClientRect();
+return [p.x, p.y, c.width, c.height];
+"""
+
+
+def serve(settings: DashboardSettings) -> Iterator[str]:
+    app = create_app(settings)
+    server = make_server("127.0.0.1", settings.dashboard_port, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{settings.dashboard_port}"
+    finally:
+        server.shutdown()
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(api_base_url: str, rolled_up: list[str]) -> Iterator[str]:
+    settings = DashboardSettings(api_base_url=api_base_url, dashboard_port=free_port(), refresh_seconds=2)
+    yield from serve(settings)
+
+
+@pytest.fixture(scope="module")
+def dashboard_without_api_url() -> Iterator[str]:
+    dead_api = f"http://127.0.0.1:{free_port()}"
+    settings = DashboardSettings(api_base_url=dead_api, dashboard_port=free_port(), api_timeout_seconds=1)
+    yield from serve(settings)
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[webdriver.Chrome]:
+    profile = tempfile.mkdtemp(prefix="ijlucht-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1500",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # An explicit driver path: selenium-manager is not consulted and downloads nothing.
+    chrome = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    chrome.set_page_load_timeout(30)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    yield chrome
+    chrome.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def severe_console_errors(driver: webdriver.Chrome) -> list[str]:
+    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def wait_until(driver: webdriver.Chrome, what: str, condition, timeout: float = 20):
+    """The first truthy result of condition(driver); fails naming `what` after `timeout` seconds."""
+    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition, message=f"waiting for {what}")
+
+
+def map_has_kits(driver: webdriver.Chrome, count: int):
+    data = driver.execute_script(MAP_FIGURE_JS)
+    if data and len(data) == 2 and len(data[1].get("lat") or []) >= count:
+        return data
+    return None
+
+
+def map_colours(driver: webdriver.Chrome) -> dict[str, str]:
+    data = driver.execute_script(MAP_FIGURE_JS)
+    return {c[0]: colour for c, colour in zip(data[1]["customdata"], data[1]["marker"]["color"], strict=True)}
+
+
+def expected_colours(kits: list[dict], scale: str) -> dict[str, str]:
+    expected = {}
+    for f in kits:
+        p = f["properties"]
+        band = band_for("pm25", (p["latest"] or {}).get("pm25"), scale)
+        expected[p["kit_id"]] = NO_BAND_COLOUR if band is None or p["online"] is False else band.colour
+    return expected
+
+
+def click_label(driver: webdriver.Chrome, container_id: str, label: str) -> None:
+    driver.find_element(By.XPATH, f"//*[@id='{container_id}']//label[contains(., '{label}')]").click()
+
+
+def text_of(driver: webdriver.Chrome, element_id: str) -> str:
+    return driver.find_element(By.ID, element_id).text
+
+
+def click_kit(driver: webdriver.Chrome, lon: float, lat: float) -> None:
+    """Click where MapLibre drew the kit on the canvas."""
+    x, y, width, height = driver.execute_script(KIT_PIXEL_JS, lon, lat)
+    canvas = driver.find_element(By.CSS_SELECTOR, "#kit-map canvas")
+    offset = (int(x - width / 2), int(y - height / 2))
+    ActionChains(driver).move_to_element_with_offset(canvas, *offset).pause(0.3).click().perform()
+
+
+def chart_traces(driver: webdriver.Chrome) -> list[dict]:
+    return driver.execute_script("return document.querySelector('#kit-chart .js-plotly-plot').data") or []
+
+
+def one_pixel_png(rgb: tuple[int, int, int]) -> bytes:
+    """A 1×1 PNG: enough for MapLibre to draw a (flat) raster tile."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" + bytes(rgb)))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture(scope="module")
+def tile_server() -> Iterator[tuple[str, list[str]]]:
+    """A local raster tile server ({z}/{x}/{y}.png, light blue tiles) standing in for an online one."""
+    requests: list[str] = []
+    tile = one_pixel_png((198, 226, 240))
+
+    def app(environ, start_response):
+        requests.append(environ["PATH_INFO"])
+        start_response("200 OK", [("Content-Type", "image/png"), ("Access-Control-Allow-Origin", "*")])
+        return [tile]
+
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/tiles/{{z}}/{{x}}/{{y}}.png", requests
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def dashboard_with_tiles_url(api_base_url: str, rolled_up: list[str], tile_server) -> Iterator[str]:
+    settings = DashboardSettings(
+        api_base_url=api_base_url,
+        dashboard_port=free_port(),
+        tile_url=tile_server[0],
+        tile_attribution="© test tiles",
+    )
+    yield from serve(settings)
+
+
+class ChangingApi:
+    """A fake API serving /v1/map/latest for a few kits whose values a test changes between refreshes."""
+
+    def __init__(self) -> None:
+        self.values = {f"fake-{i}": 3.0 for i in range(20)}  # all "goed"
+        start = datetime.now(UTC).isoformat()
+        self.times = dict.fromkeys(self.values, start)  # of each kit's reading
+
+    def change(self, kit_id: str, value: float) -> None:
+        """A new reading of one kit."""
+        self.values[kit_id] = value
+        self.times[kit_id] = datetime.now(UTC).isoformat()
+
+    def latest(self) -> dict:
+        now = max(self.times.values())
+        features = [
+            {"type": "Feature", "id": k,
+             "geometry": {"type": "Point", "coordinates": [4.58 + i * 0.006, 52.44 + i * 0.004]},
+             "properties": {"kit_id": k, "name": k, "municipality": "Velsen", "district": None, "online": True,
+                            "last_seen": self.times[k], "stale": False, "value": v, "time": self.times[k], "flags": 0,
+                            "band": None}}
+            for i, (k, v) in enumerate(self.values.items())
+        ]  # fmt: skip
+        return {"type": "FeatureCollection", "quantity": "pm25", "unit": "µg/m³", "scale": "eaqi-2024",
+                "generated_at": now, "features": features}  # fmt: skip
+
+    def transport(self) -> httpx.MockTransport:
+        def handle(request: httpx.Request) -> httpx.Response:
+            if request.url.path == "/v1/map/latest":
+                return httpx.Response(200, json=self.latest())
+            if request.url.path == "/v1/areas":
+                return httpx.Response(200, json=[])
+            return httpx.Response(404, json={"detail": "Not Found"})
+
+        return httpx.MockTransport(handle)
+
+
+@pytest.fixture(scope="module")
+def changing_api_dashboard() -> Iterator[tuple[str, ChangingApi, list[tuple[str, bytes]]]]:
+    """The dashboard over ChangingApi, recording (first output, response body) of every callback answer."""
+    api = ChangingApi()
+    settings = DashboardSettings(api_base_url="http://fake.api", dashboard_port=free_port(), refresh_seconds=2)
+    app = create_app(settings, ApiClient("http://fake.api", transport=api.transport()))
+    answers: list[tuple[str, bytes]] = []
+
+    @app.server.after_request
+    def record(response):
+        if request.path.startswith("/_dash-update-component"):
+            output = (request.get_json(silent=True) or {}).get("output", "")
+            answers.append((output.lstrip(".").split(".")[0], response.get_data()))
+        return response
+
+    server = make_server("127.0.0.1", settings.dashboard_port, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{settings.dashboard_port}", api, answers
+    server.shutdown()

@@ -1,0 +1,67 @@
+import pytest
+
+from dashboard import markers
+from dashboard.markers import band_of, colour_bands, hour_markers, latest_markers, newest_time
+from ijlucht.bands import NO_BAND_COLOUR, band_for
+from tests.dashboard.samples import LATEST, latest, point
+
+
+def colours(scale="eaqi-2024"):
+    return [m.colour for m in latest_markers(LATEST, scale)]
+
+
+def test_markers_take_the_band_colour_of_the_selected_scale():
+    assert colours()[:2] == [band_for("pm25", 7.1).colour, band_for("pm25", 95.0).colour]
+    assert band_for("pm25", 7.1).name_nl == "redelijk"
+    assert colours("who2021")[0] == band_for("pm25", 7.1, "who2021").colour
+    assert colours("lki")[1] == band_for("pm25", 95.0, "lki").colour != colours()[1]
+
+
+def test_offline_stale_and_valueless_kits_are_grey():
+    assert colours()[2:] == [NO_BAND_COLOUR] * 3
+    assert [m.grey for m in latest_markers(LATEST, "eaqi-2024")] == [False, False, True, True, True]
+
+
+def test_unknown_online_state_is_coloured_by_its_value():
+    (m,) = latest_markers(latest([point("a", "A", 4.6, 52.5, 20.0, online=None)]), "eaqi-2024")
+    assert m.colour == band_for("pm25", 20.0).colour
+
+
+def test_kits_without_a_location_are_left_off_the_map():
+    nowhere = point("nol-01", "Nowhere", 4.6, 52.5, 5.0)
+    nowhere["geometry"] = None
+    assert [m.kit_id for m in latest_markers(latest([nowhere, point("a", "A", 4.6, 52.5, 5)]), "eaqi-2024")] == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("quantity", "value", "index"), [("t", -3.0, 1), ("t", 12.0, 4), ("t", 30.0, 7), ("rh", 95, 5)]
+)
+def test_quantities_without_health_bands_get_neutral_value_bins(quantity, value, index):
+    assert band_of(quantity, value, "eaqi-2024").index == index
+    bins = colour_bands(quantity, "eaqi-2024")
+    assert not set(b.colour for b in bins) & {b.colour for b in colour_bands("pm25", "eaqi-2024")}
+
+
+def test_hover_names_kit_value_unit_band_and_local_time_in_both_languages():
+    ms = latest_markers(LATEST, "eaqi-2024")
+    nl = markers.hover_text(ms[0], "nl", "pm25")
+    assert "Beverwijk Centrum" in nl and "PM2,5: 7,1 µg/m³ — redelijk" in nl and "29-11-2026 00:59" in nl
+    assert "PM2.5: 7.1 µg/m³ — fair" in markers.hover_text(ms[0], "en", "pm25")
+    assert "offline" in markers.hover_text(ms[2], "nl", "pm25")
+    assert "geen waarde" in markers.hover_text(ms[3], "nl", "pm25")
+    assert "15 min" in markers.hover_text(ms[4], "en", "pm25")
+
+
+def test_hour_markers_use_the_hourly_mean_of_the_chosen_hour_and_keep_positions():
+    hourly = {"quantity": "pm25", "hours": ["2026-11-28T10:00:00+00:00", "2026-11-28T11:00:00+00:00"],
+              "kits": {"bev-01": [3.0, 60.0], "wij-01": [None, 8.0]}}  # fmt: skip
+    ms = hour_markers(latest_markers(LATEST, "eaqi-2024"), hourly, 0, "eaqi-2024")
+    assert [m.value for m in ms] == [3.0, None, None, None, None]
+    assert ms[0].time == "2026-11-28T10:00:00+00:00" and ms[0].colour == band_for("pm25", 3.0).colour
+    assert ms[2].colour == NO_BAND_COLOUR  # no hourly series: grey
+    assert [m.value for m in hour_markers(ms, hourly, 1, "eaqi-2024")][:2] == [60.0, 8.0]
+
+
+def test_newest_time_is_the_latest_value_time_over_all_kits():
+    assert newest_time(latest_markers(LATEST, "eaqi-2024")) == "2026-11-28T23:59:00+00:00"
+    assert newest_time([]) is None
