@@ -39,3 +39,16 @@ def reload_broker(mosquitto_dir: Path) -> bool:
     except (FileNotFoundError, ValueError, ProcessLookupError):
         return False
     return True
+
+
+def delete_account(mosquitto_dir: Path, username: str) -> None:
+    """Remove an account (a disabled kit can no longer log in), then tell a running broker to reload."""
+    passwd = mosquitto_dir / "passwd"
+    if not passwd.exists():
+        raise BrokerAccountError(f"{passwd} does not exist: start the services first (make services)")
+    result = subprocess.run(
+        ["mosquitto_passwd", "-D", str(passwd), username], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0 and "not found" not in result.stderr:  # already gone is fine: disabling is idempotent
+        raise BrokerAccountError(f"mosquitto_passwd -D failed for {username!r}: {result.stderr.strip()}")
+    reload_broker(mosquitto_dir)
