@@ -12,7 +12,7 @@ import psycopg
 
 from ijlucht.quantities import KEYS
 from ingest.rollups import MARK_PENDING
-from ingest.validate import Row
+from ingest.validate import Row, info_uptime
 
 _QCOLS = ", ".join(KEYS)
 _COLUMNS = f"time, kit_id, {_QCOLS}, flags, seq, received_at"
@@ -97,8 +97,8 @@ def store_batch(conn: psycopg.Connection, batch: Batch) -> StoreResult:
                 (online, _utc(when), kit_id),
             )
         for kit_id, (info, when) in batch.info.items():
-            uptime = info.get("uptime")
-            if when is not None and isinstance(uptime, int | float) and not isinstance(uptime, bool) and uptime >= 0:
+            uptime = info_uptime(info)
+            if when is not None and uptime is not None:
                 cur.execute("UPDATE kits SET booted_at = %s WHERE kit_id = %s", (_utc(when - uptime), kit_id))
             sensors = info.get("sensors")
             cur.execute(

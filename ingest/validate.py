@@ -156,6 +156,15 @@ def parse_info(payload: bytes) -> dict:
     return info
 
 
+def info_uptime(info: dict) -> float | None:
+    """Seconds since the kit booted, from `uptime_s` (firmware ≥ 0.2) or the older `uptime`; None if absent."""
+    for key in ("uptime_s", "uptime"):
+        value = info.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 10 * 365 * 86400:
+            return float(value)
+    return None
+
+
 def parse_status(payload: bytes) -> bool:
     text = payload.decode("utf-8", "replace").strip()
     if text == contract.STATUS_ONLINE:

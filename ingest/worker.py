@@ -25,7 +25,7 @@ from ingest.history import KitHistory
 from ingest.rollups import refresh_rollups
 from ingest.settings import IngestSettings
 from ingest.store import Batch, RejectRecord, StoreResult, kit_context, store_batch
-from ingest.validate import excerpt, parse_info, parse_readings_message, parse_status
+from ingest.validate import excerpt, info_uptime, parse_info, parse_readings_message, parse_status
 
 log = logging.getLogger("ijlucht.ingest")
 
@@ -164,8 +164,8 @@ class IngestWorker:
                 elif kind == contract.INFO:
                     info = parse_info(m.payload)
                     batch.info[kit_id] = (info, when)
-                    uptime = info.get("uptime")
-                    if when is not None and isinstance(uptime, int | float) and uptime >= 0:
+                    uptime = info_uptime(info)
+                    if when is not None and uptime is not None:
                         history.booted_at = when - uptime
                 else:
                     reject(f"unknown message kind {kind!r}")

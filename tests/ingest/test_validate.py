@@ -1,7 +1,7 @@
 import json
 
 from ijlucht import contract, quality
-from ingest.validate import parse_info, parse_readings_message, parse_status
+from ingest.validate import info_uptime, parse_info, parse_readings_message, parse_status
 
 NOW = 1_764_355_200.0
 REGISTERED = NOW - 86400 * 30
@@ -111,3 +111,12 @@ def test_status_and_info_parsing():
 def test_a_full_backlog_message_of_1000_readings_is_accepted():
     out = parse(message(*[{"ts": NOW - i, "pm25": 1.0, "rh": 50} for i in range(1000)]))
     assert len(out.rows) == 1000 and out.rejections == []
+
+
+def test_uptime_is_read_from_the_firmware_key_or_the_older_one_and_nonsense_is_ignored():
+    assert info_uptime({"uptime_s": 120}) == 120.0
+    assert info_uptime({"uptime": 30.5}) == 30.5
+    assert info_uptime({"uptime_s": True}) is None
+    assert info_uptime({"uptime_s": -5}) is None
+    assert info_uptime({"uptime": "12"}) is None
+    assert info_uptime({}) is None
