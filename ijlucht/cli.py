@@ -5,15 +5,17 @@ ijlucht migrate                  apply database migrations
 ijlucht kits add ID --name N --lat LAT --lon LON     register a kit; prints its broker password
 ijlucht kits list
 ijlucht fleet                    run the demo fleet in the foreground
+ijlucht apikeys create --name N [--role admin|reader] | list | revoke PREFIX
 """
 
 import argparse
 import subprocess
 import sys
+from pathlib import Path
 
 import psycopg
 
-from ijlucht import db, processes
+from ijlucht import apikeys, db, processes
 from ijlucht.kits import NewKit, kit_ids, register_kit
 from ijlucht.settings import PROJECT_ROOT, PlatformSettings
 
@@ -83,7 +85,31 @@ def cmd_status(settings: PlatformSettings) -> int:
     return rc
 
 
+def cmd_kit_command(settings: PlatformSettings, args: argparse.Namespace) -> int:
+    from ijlucht import kitcommands
+
+    try:
+        if args.kits_cmd == "update":
+            command = kitcommands.update_command(args.firmware, args.files, args.version)
+        elif args.command == "interval":
+            if args.seconds is None:
+                raise ValueError("interval needs the number of seconds")
+            command = kitcommands.interval_command(args.seconds)
+        else:
+            command = kitcommands.simple_command(args.command)
+        body = kitcommands.encode(command)
+        password = (settings.secrets_dir / "mqtt-ingest.pass").read_text().strip()
+        kitcommands.send(settings.mqtt_host, settings.mqtt_port, password, args.kit_id, body)
+    except (ValueError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"sent {command['cmd']} (id {command['id']}) to {args.kit_id}; the outcome appears as last_cmd in its info")
+    return 0
+
+
 def cmd_kits(settings: PlatformSettings, args: argparse.Namespace) -> int:
+    if args.kits_cmd in ("cmd", "update"):
+        return cmd_kit_command(settings, args)
     with psycopg.connect(settings.dsn, autocommit=True) as conn:
         if args.kits_cmd == "list":
             print("\n".join(kit_ids(conn)))
@@ -120,6 +146,19 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--municipality")
     add.add_argument("--indoor", action="store_true")
     add.add_argument("--password", help="default: a new random password")
+    cmd = ksub.add_parser("cmd", help="send a command to an online kit: interval SECONDS | info | reboot")
+    cmd.add_argument("kit_id")
+    cmd.add_argument("command", choices=["interval", "info", "reboot"])
+    cmd.add_argument("seconds", nargs="?", type=int, help="for interval")
+    upd = ksub.add_parser("update", help="send firmware files to an online kit (checked, rolled back on failure)")
+    upd.add_argument("kit_id")
+    upd.add_argument("files", nargs="+", help="paths relative to firmware/, e.g. kit/app.py")
+    upd.add_argument("--version", required=True, help="the version the kit reports after the update")
+    upd.add_argument("--firmware", type=Path, default=PROJECT_ROOT / "firmware", help="default: ./firmware")
+    apikeys.add_parser(sub)
+    from ijlucht import flash
+
+    flash.add_parser(sub)
     return p
 
 
@@ -136,6 +175,12 @@ def main(argv: list[str] | None = None) -> int:
         cmd_migrate(settings)
     elif args.cmd == "kits":
         return cmd_kits(settings, args)
+    elif args.cmd == "apikeys":
+        return apikeys.run(settings, args)
+    elif args.cmd == "flash":
+        from ijlucht import flash
+
+        return flash.run(args)
     elif args.cmd == "fleet":
         from virtualkit import fleet
 

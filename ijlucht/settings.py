@@ -17,7 +17,7 @@ class PlatformSettings(BaseSettings):
     state_dir: Path = PROJECT_ROOT / ".state"
 
     pg_host: str = "127.0.0.1"
-    pg_port: int = 54329
+    pg_port: int = 25432
     pg_dbname: str = "ijlucht"
     pg_user: str = "ijlucht"
     pg_password: str = ""

@@ -28,7 +28,7 @@ def free_port() -> int:
 # Set before any settings object is built, so every service under test talks to the test instances.
 TEST_ENV = {
     "IJLUCHT_STATE_DIR": os.environ.get("IJLUCHT_TEST_STATE_DIR", str(ROOT / ".state" / "test")),
-    "IJLUCHT_PG_PORT": os.environ.get("IJLUCHT_TEST_PG_PORT", "55432"),
+    "IJLUCHT_PG_PORT": os.environ.get("IJLUCHT_TEST_PG_PORT", "25433"),
     "IJLUCHT_MQTT_PORT": os.environ.get("IJLUCHT_TEST_MQTT_PORT", "18840"),
     "IJLUCHT_MQTT_TLS_PORT": os.environ.get("IJLUCHT_TEST_MQTT_TLS_PORT", "18841"),
     "IJLUCHT_PG_DBNAME": "ijlucht_test",

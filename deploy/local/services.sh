@@ -8,13 +8,13 @@
 #
 # Environment (defaults in brackets):
 #   IJLUCHT_STATE_DIR [<project>/.state]   where data, logs, sockets and secrets live
-#   IJLUCHT_PG_PORT [54329]  IJLUCHT_MQTT_PORT [18830]  IJLUCHT_MQTT_TLS_PORT [18883]
+#   IJLUCHT_PG_PORT [25432]  IJLUCHT_MQTT_PORT [18830]  IJLUCHT_MQTT_TLS_PORT [18883]
 # System services are never touched: no systemctl, no /etc changes, ports on 127.0.0.1 only.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 STATE=${IJLUCHT_STATE_DIR:-$ROOT/.state}
-PG_PORT=${IJLUCHT_PG_PORT:-54329}
+PG_PORT=${IJLUCHT_PG_PORT:-25432}
 MQTT_PORT=${IJLUCHT_MQTT_PORT:-18830}
 MQTT_TLS_PORT=${IJLUCHT_MQTT_TLS_PORT:-18883}
 PG_DB=${IJLUCHT_PG_DBNAME:-ijlucht}
