@@ -23,6 +23,12 @@ test: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
 
+## bench: ingest, API and dashboard benchmarks on their own private services; prints figures, asserts no times
+bench: install
+	$(PY) bench/ingest/run.py
+	$(PY) bench/api/run.py
+	$(PY) -m bench.dashboard.bench_map
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
