@@ -29,6 +29,8 @@ NAMES: dict[int, str] = {
     WARM_UP: "warm_up",
 }
 
+_RANGES = {k: (q.minimum, q.maximum) for k, q in BY_KEY.items()}  # plain tuples: checked for every value
+
 HIGH_RH = 85.0  # % — science.md: above ~85 % optical PM sensors read high
 PM_ROUNDING = 0.5  # µg/m³ of slack before PM2.5 > PM10 counts as inconsistent
 BACKFILL_AFTER_S = 15 * 60  # a reading arriving later than this counts as backfilled
@@ -38,8 +40,10 @@ def reading_flags(values: Mapping[str, float | None], age_s: float, clock_synced
     """Flags that follow from one reading alone; `age_s` is receive time minus reading time."""
     flags = 0
     for key, value in values.items():
-        if value is not None and not BY_KEY[key].in_range(value):
-            flags |= OUT_OF_RANGE
+        if value is not None:
+            low, high = _RANGES[key]
+            if not low <= value <= high:
+                flags |= OUT_OF_RANGE
     rh = values.get("rh")
     if rh is not None and rh >= HIGH_RH:
         flags |= HIGH_HUMIDITY

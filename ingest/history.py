@@ -21,7 +21,7 @@ FLATLINE_MIN_SPAN_S = 3600.0  # … over at least an hour is a stuck sensor (dat
 WARM_UP_S = 120.0  # optical PM sensors need ~30 s after power-up (PMS5003 datasheet); kits add sampling time
 
 
-@dataclass
+@dataclass(slots=True)
 class Track:
     """What we remember of one quantity of one kit."""
 
@@ -44,18 +44,19 @@ class KitHistory:
         flags = 0
         if self.booted_at is not None and self.booted_at <= ts < self.booted_at + WARM_UP_S:
             flags |= quality.WARM_UP
+        tracks = self.tracks
         for key, v in values.items():
-            if v is None:
-                continue
-            t = self.tracks[key]
-            flags |= _check_value(t, key, ts, v)
+            if v is not None:
+                flags |= _check_value(tracks[key], key, ts, v)
         return flags
 
 
 def _check_value(t: Track, key: str, ts: float, v: float) -> int:
     flags = 0
-    if t.n >= SPIKE_MIN_SAMPLES and abs(v - t.level) > max(SPIKE_K * t.deviation, SPIKE_FLOOR[key]):
-        flags |= quality.SPIKE
+    if t.n >= SPIKE_MIN_SAMPLES:
+        step = abs(v - t.level)
+        if step > SPIKE_K * t.deviation and step > SPIKE_FLOOR[key]:
+            flags |= quality.SPIKE
     in_order = ts > t.last_ts
     if in_order:
         if v == t.run_value:

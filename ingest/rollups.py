@@ -53,7 +53,7 @@ WHERE p.kit_id = d.kit_id AND p.hour = d.hour
 
 MARK_PENDING = """
 INSERT INTO rollup_pending (kit_id, hour)
-SELECT DISTINCT kit_id, time_bucket('1 hour', time) FROM staging_readings
+SELECT DISTINCT kit_id, time_bucket('1 hour', to_timestamp(ts)) FROM staging_readings
 ON CONFLICT DO NOTHING
 """
 

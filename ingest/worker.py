@@ -1,8 +1,10 @@
 """The ingest worker: MQTT in, validated batches into TimescaleDB, acknowledgements only after commit.
 
-paho's network thread only queues messages; one writer thread validates and stores them in batches. A message is
-acknowledged (PUBACK) after the transaction holding it has committed, and the broker keeps unacknowledged messages
-in our persistent session, so a crash or restart of the worker, broker or database loses nothing.
+paho's network thread only queues messages. A preparing thread gathers them into batches and validates them; a
+writing thread stores each batch in one transaction while the next one is being prepared (validation is Python
+work, the insert is PostgreSQL work: on two cores they overlap). A message is acknowledged (PUBACK) after the
+transaction holding it has committed, and the broker keeps unacknowledged messages in our persistent session, so a
+crash or restart of the worker, broker or database loses nothing.
 """
 
 import logging
@@ -11,7 +13,7 @@ import signal
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
 import psycopg
@@ -30,7 +32,7 @@ from ingest.validate import excerpt, info_uptime, parse_info, parse_readings_mes
 log = logging.getLogger("ijlucht.ingest")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs several µs, paid per message
 class Incoming:
     topic: str
     payload: bytes
@@ -39,6 +41,15 @@ class Incoming:
     retained: bool
     received: float
     generation: int  # connection the message came on: acks are only valid on that same connection
+
+
+@dataclass
+class Prepared:
+    """A validated batch on its way to the database."""
+
+    messages: list[Incoming]
+    batch: Batch  # everything, written in one transaction
+    parts: list[Batch]  # the same per message, for when the database refuses the whole batch
 
 
 @dataclass
@@ -53,7 +64,7 @@ class Counters:
 class IngestWorker:
     def __init__(self, settings: IngestSettings) -> None:
         self.settings = settings
-        self.inbox: queue.Queue[Incoming] = queue.Queue()
+        self.inbox: queue.SimpleQueue[Incoming] = queue.SimpleQueue()  # C-implemented: cheap per message
         self.counters = Counters()
         self.lags: deque[float] = deque(maxlen=20_000)  # seconds, reading time -> commit, recent readings
         self.batch_sizes: deque[int] = deque(maxlen=1000)
@@ -62,6 +73,8 @@ class IngestWorker:
         self.subscribed = threading.Event()
         self._generation = 0
         self._kits: dict[str, tuple[float, KitHistory]] = {}  # kit id -> (registered, quality history)
+        self._ready: queue.Queue[Prepared] = queue.Queue(maxsize=1)  # at most one batch waits for the writer
+        self._writer_done = threading.Event()
         self.client = self._make_client()
 
     # --- MQTT side (paho's thread) ---------------------------------------------------------------------------
@@ -116,8 +129,8 @@ class IngestWorker:
         s = self.settings
         props = Properties(PacketTypes.CONNECT)
         props.SessionExpiryInterval = s.ingest_session_expiry_s
-        # Let the broker have a whole batch in flight while we wait for the commit before acking.
-        props.ReceiveMaximum = min(65535, max(100, s.ingest_batch_size * 2))
+        # Unacked in flight: the batch being written, the one waiting for it and the one being gathered.
+        props.ReceiveMaximum = min(65535, max(100, s.ingest_batch_size * 5))
         self.client.connect_async(s.mqtt_host, s.mqtt_port, keepalive=30, clean_start=False, properties=props)
         self.client.loop_start()
 
@@ -134,73 +147,81 @@ class IngestWorker:
             self._kits[kit_id] = (ctx.registered, history)
         return self._kits[kit_id]
 
-    def build_batch(self, conn: psycopg.Connection, messages: list[Incoming]) -> Batch:
+    def build_batch(self, conn: psycopg.Connection, messages: list[Incoming]) -> Prepared:
+        """Validate and flag the messages; `conn` is only read (kit registrations and recent readings)."""
+        parts = [self._build_part(conn, m) for m in messages]
         batch = Batch()
-        for m in messages:
-            parts = contract.split_topic(m.topic)
-            kit_id, kind = parts if parts else (None, None)
+        for part in parts:
+            batch.rows.extend(part.rows)
+            batch.rejects.extend(part.rejects)
+            batch.status.update(part.status)
+            batch.info.update(part.info)
+        return Prepared(messages, batch, parts)
 
-            def reject(reason: str, kit: str | None = kit_id, m: Incoming = m) -> None:
-                batch.rejects.append(RejectRecord(m.topic, kit, reason, excerpt(m.payload)))
+    def _build_part(self, conn: psycopg.Connection, m: Incoming) -> Batch:
+        part = Batch()
+        parts = contract.split_topic(m.topic)
+        kit_id, kind = parts if parts else (None, None)
 
-            if kit_id is None:
-                reject("topic is not ijlucht/kits/<kit_id>/<kind>")
-                continue
-            known = self._kit(conn, kit_id)
-            if known is None:
-                reject(f"unknown kit {kit_id!r}: not registered", None)
-                continue
-            not_before, history = known
-            when = None if m.retained else m.received
-            try:
-                if kind == contract.READINGS:
-                    outcome = parse_readings_message(kit_id, m.payload, m.received, not_before)
-                    for row in outcome.rows:
-                        flags = row.flags | history.check(row.time.timestamp(), row.values)
-                        batch.rows.append((replace(row, flags=flags), m.received))
-                    batch.rejects.extend(RejectRecord(m.topic, kit_id, r.reason, r.excerpt) for r in outcome.rejections)
-                elif kind == contract.STATUS:
-                    batch.status[kit_id] = (parse_status(m.payload), when)
-                elif kind == contract.INFO:
-                    info = parse_info(m.payload)
-                    batch.info[kit_id] = (info, when)
-                    uptime = info_uptime(info)
-                    if when is not None and uptime is not None:
-                        history.booted_at = when - uptime
-                else:
-                    reject(f"unknown message kind {kind!r}")
-            except ValueError as e:
-                reject(str(e))
-            except Exception as e:  # a bug of ours must not stop the stream: keep the message as a reject
-                log.exception("could not process message on %s", m.topic)
-                reject(f"internal error while validating ({type(e).__name__}); kept for inspection")
-        return batch
+        def reject(reason: str, kit: str | None = kit_id) -> Batch:
+            part.rejects.append(RejectRecord(m.topic, kit, reason, excerpt(m.payload)))
+            return part
 
-    def store(self, conn: psycopg.Connection, messages: list[Incoming]) -> StoreResult:
-        """Store a batch; if the database refuses it, store message by message and reject the culprits."""
-        batch = self.build_batch(conn, messages)
+        if kit_id is None:
+            return reject("topic is not ijlucht/kits/<kit_id>/<kind>")
+        known = self._kit(conn, kit_id)
+        if known is None:
+            return reject(f"unknown kit {kit_id!r}: not registered", None)
+        not_before, history = known
+        when = None if m.retained else m.received
         try:
-            result = store_batch(conn, batch)
+            if kind == contract.READINGS:
+                outcome = parse_readings_message(kit_id, m.payload, m.received, not_before)
+                for row in outcome.rows:
+                    row.flags |= history.check(row.ts, row.values)
+                    part.rows.append((row, m.received))
+                part.rejects.extend(RejectRecord(m.topic, kit_id, r.reason, r.excerpt) for r in outcome.rejections)
+            elif kind == contract.STATUS:
+                part.status[kit_id] = (parse_status(m.payload), when)
+            elif kind == contract.INFO:
+                info = parse_info(m.payload)
+                part.info[kit_id] = (info, when)
+                uptime = info_uptime(info)
+                if when is not None and uptime is not None:
+                    history.booted_at = when - uptime
+            else:
+                reject(f"unknown message kind {kind!r}")
+        except ValueError as e:
+            reject(str(e))
+        except Exception as e:  # a bug of ours must not stop the stream: keep the message as a reject
+            log.exception("could not process message on %s", m.topic)
+            reject(f"internal error while validating ({type(e).__name__}); kept for inspection")
+        return part
+
+    def store(self, conn: psycopg.Connection, prepared: Prepared) -> StoreResult:
+        """Store a batch; if the database refuses it, store message by message and reject the culprits."""
+        try:
+            result = store_batch(conn, prepared.batch)
             committed = time.time()
             # Lag of live readings from measurement to commit (backfilled ones are late by nature).
-            self.lags.extend(committed - row.time.timestamp() for row, _ in batch.rows if not row.flags & BACKFILLED)
+            self.lags.extend(committed - row.ts for row, _ in prepared.batch.rows if not row.flags & BACKFILLED)
             return result
         except psycopg.OperationalError:
             raise
         except psycopg.Error as e:
             if isinstance(e, psycopg.errors.ForeignKeyViolation):
                 self._kits = {}  # a kit was removed after we cached it: look every kit up again
-            if len(messages) == 1:
-                m = messages[0]
+            if len(prepared.messages) == 1:
+                m = prepared.messages[0]
                 log.error("database refused a message on %s: %s", m.topic, e)
                 reject = RejectRecord(
                     m.topic, None, f"could not be stored ({type(e).__name__}: {e})"[:500], excerpt(m.payload)
                 )
                 return store_batch(conn, Batch(rejects=[reject]))
-            log.warning("database refused a batch (%s); storing its %d messages one by one", e, len(messages))
+            log.warning("database refused a batch (%s); storing its %d messages one by one", e, len(prepared.messages))
         total = StoreResult(0, 0, 0)
-        for m in messages:
-            total = total + self.store(conn, [m])
+        for m, part in zip(prepared.messages, prepared.parts, strict=True):
+            total = total + self.store(conn, Prepared([m], part, [part]))
         return total
 
     def _collect(self) -> list[Incoming]:
@@ -227,42 +248,74 @@ class IngestWorker:
             if m.qos > 0 and m.generation == self._generation:
                 self.client.ack(m.mid, m.qos)
 
-    def write_loop(self) -> None:
+    def prepare_loop(self) -> None:
+        """Gather and validate batches for the writer, one ahead of it."""
         conn: psycopg.Connection | None = None
-        pending: list[Incoming] = []
-        # On stop, finish the batch in hand; queued but unacked messages stay with the broker for the next run.
-        while not self.stopping.is_set() or pending:
-            if not pending:
-                pending = self._collect()
-                if not pending:
+        try:
+            while not self.stopping.is_set():
+                messages = self._collect()
+                prepared = None
+                while messages and prepared is None:
+                    try:
+                        if conn is None or conn.closed:
+                            conn = psycopg.connect(self.settings.dsn, autocommit=True)
+                        prepared = self.build_batch(conn, messages)
+                    except Exception as e:  # the database is away (kit look-up) or a bug: keep the messages
+                        log.warning("could not prepare a batch of %d messages (%s); retrying", len(messages), e)
+                        conn = None
+                        if self.stopping.wait(1.0):
+                            return  # unacked: the broker redelivers them to the next run
+                while prepared is not None:
+                    try:
+                        self._ready.put(prepared, timeout=0.2)
+                        prepared = None
+                    except queue.Full:
+                        if self._writer_done.is_set():
+                            return
+        finally:
+            if conn is not None:
+                conn.close()
+
+    def write_loop(self) -> None:
+        preparer = threading.Thread(target=self.prepare_loop, name="ingest-prepare", daemon=True)
+        preparer.start()
+        conn: psycopg.Connection | None = None
+        try:
+            # On stop, the batches already prepared are written; unacked messages stay with the broker.
+            while True:
+                try:
+                    prepared = self._ready.get(timeout=0.2)
+                except queue.Empty:
+                    if self.stopping.is_set() and not preparer.is_alive():
+                        break
                     continue
-            try:
-                if conn is None or conn.closed:
-                    conn = psycopg.connect(self.settings.dsn, autocommit=True)
-                result = self.store(conn, pending)
-            except psycopg.OperationalError as e:
-                log.warning("database unavailable (%s); retrying the batch of %d messages", e, len(pending))
-                conn = None
-                if self.stopping.wait(1.0):
-                    break  # unacked: the broker redelivers them to the next worker
-                continue
-            except Exception:  # never die on a bug: keep the batch unacked and try again
-                log.exception("storing a batch of %d messages failed; retrying", len(pending))
-                conn = None
-                if self.stopping.wait(1.0):
-                    break
-                continue
-            self._ack(pending)
-            self.batch_sizes.append(len(pending))
-            c = self.counters
-            c.received += len(pending)
-            c.stored += result.stored
-            c.duplicates += result.duplicates
-            c.rejected += result.rejected
-            c.batches += 1
-            pending = []
-        if conn is not None:
-            conn.close()
+                result = None
+                while result is None:
+                    try:
+                        if conn is None or conn.closed:
+                            conn = psycopg.connect(self.settings.dsn, autocommit=True)
+                        result = self.store(conn, prepared)
+                    except psycopg.OperationalError as e:
+                        log.warning("database unavailable (%s); retrying %d messages", e, len(prepared.messages))
+                    except Exception:  # never die on a bug: keep the batch unacked and try again
+                        log.exception("storing a batch of %d messages failed; retrying", len(prepared.messages))
+                    if result is None:
+                        conn = None
+                        if self.stopping.wait(1.0):
+                            return  # unacked: the broker redelivers them to the next worker
+                self._ack(prepared.messages)
+                self.batch_sizes.append(len(prepared.messages))
+                c = self.counters
+                c.received += len(prepared.messages)
+                c.stored += result.stored
+                c.duplicates += result.duplicates
+                c.rejected += result.rejected
+                c.batches += 1
+        finally:
+            self._writer_done.set()
+            if conn is not None:
+                conn.close()
+            preparer.join(5)
 
     def rollup_loop(self) -> None:
         """Recompute rollups of the hours that got new readings, every few seconds (late data included)."""

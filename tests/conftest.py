@@ -215,7 +215,7 @@ def seeded_kits(settings: PlatformSettings) -> list[str]:
                 t = now - timedelta(minutes=5 * (287 - i))
                 pm25 = round(level * (1 + 0.3 * math.sin(i / 20)), 1)
                 values = {"pm1": None, "pm25": pm25, "pm10": round(pm25 * 1.6, 1), "t": 8.0, "rh": 80.0, "p": 1012.0}
-                batch.rows.append((Row(t, kit_id, values, 0, i), t.timestamp()))
+                batch.rows.append((Row(t.timestamp(), kit_id, values, 0, i), t.timestamp()))
             batch.status[kit_id] = (True, now.timestamp())
         store_batch(c, batch)
     return [k[0] for k in SEEDED]

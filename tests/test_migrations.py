@@ -39,3 +39,12 @@ def test_misnamed_or_repeated_migration_files_are_errors(tmp_path):
     (tmp_path / "2_c.sql").write_text("")
     with pytest.raises(ValueError, match="does not match"):
         db.find_migrations(tmp_path)
+
+
+def test_a_kit_cannot_be_deleted_so_no_reading_loses_its_kit(conn, make_kit):
+    import psycopg
+
+    kit, _ = make_kit()
+    with pytest.raises(psycopg.errors.RestrictViolation, match="disable it instead"):
+        conn.execute("DELETE FROM kits WHERE kit_id = %s", (kit,))
+    assert conn.execute("SELECT count(*) FROM kits WHERE kit_id = %s", (kit,)).fetchone()[0] == 1

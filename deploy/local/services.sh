@@ -13,7 +13,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-STATE=${IJLUCHT_STATE_DIR:-$ROOT/.state}
+STATE=$(realpath -m "${IJLUCHT_STATE_DIR:-$ROOT/.state}")  # absolute: PostgreSQL resolves paths from its data folder
 PG_PORT=${IJLUCHT_PG_PORT:-25432}
 MQTT_PORT=${IJLUCHT_MQTT_PORT:-18830}
 MQTT_TLS_PORT=${IJLUCHT_MQTT_TLS_PORT:-18883}

@@ -11,7 +11,7 @@ HOUR = datetime(2026, 6, 1, 21, tzinfo=UTC)  # 23:00 in Amsterdam (CEST): the lo
 
 
 def store(conn, kit, readings):
-    batch = Batch(rows=[(Row(t, kit, {**NONE, **v}, f, None), t.timestamp()) for t, v, f in readings])
+    batch = Batch(rows=[(Row(t.timestamp(), kit, {**NONE, **v}, f, None), t.timestamp()) for t, v, f in readings])
     return store_batch(conn, batch)
 
 

@@ -21,7 +21,7 @@ def test_valid_message_gives_one_row_per_reading_with_values_and_seq():
     assert [r.values["pm25"] for r in out.rows] == [7.1, 8.0]
     assert out.rows[1].values["pm10"] is None and out.rows[1].values["t"] == 9.8
     assert out.rows[0].seq == 7 and out.rows[0].kit_id == "bev-01"
-    assert out.rows[0].time.timestamp() == NOW - 60
+    assert out.rows[0].ts == NOW - 60
 
 
 def test_not_json_is_rejected_with_reason():

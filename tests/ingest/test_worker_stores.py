@@ -80,6 +80,39 @@ def test_bad_messages_go_to_rejects_with_reasons_and_good_readings_are_kept(sett
     pub.disconnect()
 
 
+def test_a_message_the_database_refuses_is_rejected_with_its_reason_and_its_batch_neighbours_are_kept(
+    settings, conn, make_kit, ingest_worker
+):
+    # A rule the validation does not know (a stand-in for any refusal by the database): pm1 must not be 666.
+    conn.execute("ALTER TABLE readings ADD CONSTRAINT test_refuse_666 CHECK (pm1 IS DISTINCT FROM 666)")
+    try:
+        kit, pw = make_kit()
+        now = int(time.time())
+        pub = publisher(settings, kit, pw)
+        # published back to back, so they usually share a batch: the batch fails, then each message is retried
+        pub.publish(
+            contract.topic(kit, contract.READINGS),
+            json.dumps({"v": 1, "seq": 1, "fw": "t", "readings": [{"ts": now - 2, "pm25": 1.0}]}),
+            qos=1,
+        )
+        pub.publish(
+            contract.topic(kit, contract.READINGS),
+            json.dumps({"v": 1, "seq": 2, "fw": "t", "readings": [{"ts": now - 1, "pm1": 666}]}),
+            qos=1,
+        )
+        send(pub, kit, [{"ts": now, "pm25": 3.0}], seq=3)
+        wait_for(lambda: count(conn, kit) == 2, what="the two acceptable readings")
+        reasons = wait_for(
+            lambda: conn.execute("SELECT reason, excerpt FROM rejects WHERE topic LIKE %s", (f"%/{kit}/%",)).fetchall(),
+            what="the refused message in rejects",
+        )
+        assert len(reasons) == 1
+        assert reasons[0][0].startswith("could not be stored (CheckViolation") and '"pm1": 666' in reasons[0][1]
+        pub.disconnect()
+    finally:
+        conn.execute("ALTER TABLE readings DROP CONSTRAINT test_refuse_666")
+
+
 def test_status_and_info_update_the_kit(settings, conn, make_kit, ingest_worker):
     kit, pw = make_kit()
     pub = publisher(settings, kit, pw)
