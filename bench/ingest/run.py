@@ -119,10 +119,7 @@ def publish(
         # Kits are split between processes (each kit in one), so timestamps per kit stay distinct.
         done = pool.map(
             _publisher,
-            [
-                (s.mqtt_port, sh_, n // procs, per_message, t0, rate / procs)
-                for sh_ in shares
-            ],
+            [(s.mqtt_port, sh_, n // procs, per_message, t0, rate / procs) for sh_ in shares],
         )
     assert sum(done) == n // procs * procs
     return time.monotonic() - started
