@@ -14,6 +14,9 @@ class IngestSettings(PlatformSettings):
     ingest_log_interval_s: float = 30.0
     ingest_metrics_host: str = "127.0.0.1"
     ingest_rollup_interval_s: float = 2.0  # how stale rollups may be
+    # A disabled kit may still hold a broker connection (Mosquitto keeps it after its account is deleted): its
+    # messages are rejected once the worker has re-read the list of disabled kits, at most this long after.
+    ingest_disabled_refresh_s: float = 5.0
 
     def broker_password(self) -> str:
         if self.mqtt_password:

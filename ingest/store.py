@@ -167,6 +167,10 @@ class KitContext:
     recent: list[tuple[float, dict[str, float | None]]]  # its last readings, oldest first
 
 
+def disabled_kits(conn: psycopg.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT kit_id FROM kits WHERE disabled_at IS NOT NULL")}
+
+
 def kit_context(conn: psycopg.Connection, kit_id: str, recent: int = 30) -> KitContext | None:
     """None for an unknown kit."""
     row = conn.execute(

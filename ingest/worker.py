@@ -26,7 +26,7 @@ from ingest import metrics
 from ingest.history import KitHistory
 from ingest.rollups import refresh_rollups
 from ingest.settings import IngestSettings
-from ingest.store import Batch, RejectRecord, StoreResult, kit_context, store_batch
+from ingest.store import Batch, RejectRecord, StoreResult, disabled_kits, kit_context, store_batch
 from ingest.validate import excerpt, info_uptime, parse_info, parse_readings_message, parse_status
 
 log = logging.getLogger("ijlucht.ingest")
@@ -73,6 +73,8 @@ class IngestWorker:
         self.subscribed = threading.Event()
         self._generation = 0
         self._kits: dict[str, tuple[float, KitHistory]] = {}  # kit id -> (registered, quality history)
+        self._disabled: set[str] = set()
+        self._disabled_read = float("-inf")  # monotonic time of the last read of the disabled kits
         self._ready: queue.Queue[Prepared] = queue.Queue(maxsize=1)  # at most one batch waits for the writer
         self._writer_done = threading.Event()
         self.client = self._make_client()
@@ -149,6 +151,9 @@ class IngestWorker:
 
     def build_batch(self, conn: psycopg.Connection, messages: list[Incoming]) -> Prepared:
         """Validate and flag the messages; `conn` is only read (kit registrations and recent readings)."""
+        if time.monotonic() - self._disabled_read > self.settings.ingest_disabled_refresh_s:
+            self._disabled = disabled_kits(conn)
+            self._disabled_read = time.monotonic()
         parts = [self._build_part(conn, m) for m in messages]
         batch = Batch()
         for part in parts:
@@ -172,6 +177,8 @@ class IngestWorker:
         known = self._kit(conn, kit_id)
         if known is None:
             return reject(f"unknown kit {kit_id!r}: not registered", None)
+        if kit_id in self._disabled:
+            return reject(f"kit {kit_id!r} is disabled: its messages are not stored (a new password re-enables it)")
         not_before, history = known
         when = None if m.retained else m.received
         try:

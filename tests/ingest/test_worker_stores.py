@@ -6,11 +6,12 @@ import time
 import uuid
 
 import paho.mqtt.client as mqtt
+import pytest
 
 from ijlucht import contract, quality
 from ingest.settings import IngestSettings
 from ingest.worker import IngestWorker
-from tests.conftest import wait_for
+from tests.conftest import WorkerHandle, wait_for
 
 
 def publisher(settings, kit_id, password) -> mqtt.Client:
@@ -156,3 +157,29 @@ def test_messages_sent_while_the_worker_is_down_are_stored_when_it_returns(setti
     wait_for(lambda: count(conn, kit) == 50, what="all 50 readings stored")
     w.stop()
     th.join(10)
+
+
+def test_a_disabled_kit_is_cut_off_by_the_broker_and_its_queued_messages_are_refused(
+    settings, conn, make_kit, without_session_worker
+):
+    from ijlucht.kits import disable_kit
+
+    handle = WorkerHandle(ingest_client_id=f"test-ingest-disable-{uuid.uuid4().hex[:6]}")
+    handle.start()
+    handle.stop()  # its session now queues messages for it
+    kit, pw = make_kit()
+    pub = publisher(settings, kit, pw)
+    now = int(time.time())
+    send(pub, kit, [{"ts": now - 10, "pm25": 4.0}], seq=1)  # waits in the broker for the stopped worker
+    disable_kit(conn, settings, kit)
+    # Mosquitto drops the connection of an account that is gone when it reloads its password file.
+    wait_for(lambda: not pub.is_connected(), what="the broker to cut the kit off")
+    with pytest.raises(RuntimeError, match="not currently connected"):
+        send(pub, kit, [{"ts": now, "pm25": 5.0}], seq=2)
+    pub.loop_stop()
+    worker = handle.start()
+    got = wait_for(
+        lambda: conn.execute("SELECT reason FROM rejects WHERE kit_id = %s", (kit,)).fetchall(), what="the refusal"
+    )
+    assert "is disabled" in got[0][0] and count(conn, kit) == 0 and worker.counters.stored == 0
+    handle.stop()
