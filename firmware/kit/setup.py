@@ -1,8 +1,9 @@
 """Set-up without a laptop: an access point with a small web form that writes /config.json.
 
 It opens when there is no config file, or when the BOOT button (GPIO 0, active low) is held at power-up.
-Join Wi-Fi "ijlucht-<chip id>" (password in /setup_password, printed on the kit's label by `ijlucht flash`),
-open http://192.168.4.1/, fill in the form. The kit checks the values with kit.config, saves them (a
+Join Wi-Fi "ijlucht-<chip id>" (password in /setup_password, printed on the kit's label by `ijlucht flash`);
+the phone opens the form by itself (kit.captive answers every DNS name with the kit), or open
+http://192.168.4.1/; fill in the form. The kit checks the values with kit.config, saves them (a
 temporary file, then a rename) and restarts. After SETUP_TIMEOUT_S without a saved form it restarts anyway.
 """
 
@@ -204,24 +205,60 @@ def access_point(network):
     return ap
 
 
+def address_of(ap):
+    """The access point's own IPv4 address as 4 bytes (192.168.4.1 on the ESP32 unless changed)."""
+    try:
+        return bytes(int(part) for part in ap.ifconfig()[0].split("."))
+    except (AttributeError, OSError, ValueError):
+        return bytes((192, 168, 4, 1))
+
+
+def serve(server, dns, ip, config_path, deadline):
+    """Answer web and DNS requests until a config was saved (True) or the deadline passed (False)."""
+    import select
+
+    from kit import captive
+
+    poller = select.poll()
+    poller.register(server, select.POLLIN)
+    if dns is not None:
+        poller.register(dns, select.POLLIN)
+    saved = False
+    while not saved and time.ticks_diff(deadline, time.ticks_ms()) > 0:
+        for event in poller.poll(1000):  # wake up now and then to check the deadline
+            if event[0] is dns:
+                captive.serve_once(dns, ip)
+            elif event[0] is server:
+                try:
+                    saved = serve_once(server, config_path) or saved
+                except OSError:
+                    pass  # a client that went away
+    return saved
+
+
 def run(config_path, port=80, timeout_s=SETUP_TIMEOUT_S):
-    """Open the access point and the form until a config was saved or timeout_s passed; then restart."""
+    """Open the access point, the form and the captive DNS until a config was saved or timeout_s passed;
+    then restart."""
     import machine
     import network
 
-    access_point(network)
+    from kit import captive
+
+    ap = access_point(network)
     server = listen(port)
-    server.settimeout(5)  # wake up now and then to check the deadline
-    deadline = time.ticks_add(time.ticks_ms(), timeout_s * 1000)
-    print("set-up mode: join the kit's Wi-Fi and open http://192.168.4.1/")
+    server.settimeout(5)
     try:
-        while time.ticks_diff(deadline, time.ticks_ms()) > 0:
-            try:
-                if serve_once(server, config_path):
-                    break
-            except OSError:
-                pass  # accept timed out: check the deadline
+        dns = captive.open_socket()
+    except OSError as exc:  # without DNS the form still works at its address
+        print("set-up: no captive DNS: %s" % exc)
+        dns = None
+    deadline = time.ticks_add(time.ticks_ms(), timeout_s * 1000)
+    print("set-up mode: join the kit's Wi-Fi; the form opens by itself, or at http://192.168.4.1/")
+    try:
+        serve(server, dns, address_of(ap), config_path, deadline)
     finally:
         server.close()
+        if dns is not None:
+            dns.close()
     time.sleep(1)
     machine.reset()

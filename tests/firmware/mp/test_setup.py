@@ -105,6 +105,38 @@ def test_invalid_post_is_answered_400_and_writes_nothing():
     assert setup.wanted(path, Button(1))  # still no config file
 
 
+def test_set_up_loop_answers_dns_and_the_form_until_a_config_is_saved():
+    import struct
+    import time
+
+    from kit import captive
+
+    path = mptest.temp_path("config.json")
+    server, port = listen()
+    for dns_port in range(18931, 19031):
+        try:
+            dns = captive.open_socket(dns_port)
+            break
+        except OSError:
+            pass
+    resolver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    resolver.settimeout(3)
+    try:
+        q = struct.pack("!HHHHHH", 9, 0x0100, 1, 0, 0, 0) + b"\x03kit\x00" + struct.pack("!HH", 1, 1)
+        resolver.sendto(q, socket.getaddrinfo("127.0.0.1", dns_port)[0][-1])
+        body = GOOD.encode()
+        client = http(port, b"POST / HTTP/1.0\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        deadline = time.ticks_add(time.ticks_ms(), 5000)
+        assert setup.serve(server, dns, bytes((10, 0, 0, 1)), path, deadline)
+        assert "Saved" in answer(client)
+        assert resolver.recv(512)[-4:] == bytes((10, 0, 0, 1))
+    finally:
+        resolver.close()
+        dns.close()
+        server.close()
+    assert config.load(path)["kit_id"] == "bev-042"
+
+
 def test_access_point_is_named_after_the_chip_and_uses_wpa2():
     import network
 
