@@ -2,14 +2,15 @@
 
 store_batch marks each (kit, hour) it wrote in rollup_pending; refresh_rollups recomputes those hours' buckets
 from the raw readings (and the days around them from the hourly rollups), so a rollup is always the aggregate
-of exactly the stored readings, however late they came. Several workers may run it at once (SKIP LOCKED).
+of exactly the stored readings, however late they came. Several workers may call it; one refreshes at a time
+(advisory lock), and ingest never waits for a refresh (see the comments on the statements).
 """
 
 import psycopg
 
 from ijlucht.quantities import KEYS
 
-PENDING_PER_ROUND = 2000  # (kit, hour) pairs per transaction
+PENDING_PER_ROUND = 2000  # (kit, hour) pairs per round
 
 _VALUES = ", ".join(f"('{k}', r.{k})" for k in KEYS)
 
@@ -41,32 +42,47 @@ ON CONFLICT (kit_id, quantity, bucket) DO UPDATE SET
     n = excluded.n, n_flagged = excluded.n_flagged, mean = excluded.mean, min = excluded.min, max = excluded.max
 """
 
+# Marks are taken without holding them: rows locked by a batch that has not committed are skipped.
 _TAKE_PENDING = """
-SELECT kit_id, hour FROM rollup_pending ORDER BY hour LIMIT %s FOR UPDATE SKIP LOCKED
+SELECT kit_id, hour, version FROM rollup_pending ORDER BY hour LIMIT %s FOR UPDATE SKIP LOCKED
 """
 
+# A mark goes only if no batch marked it again since it was taken (same version) and none holds it now.
 _DONE = """
-DELETE FROM rollup_pending p
-USING unnest(%(kits)s::text[], %(hours)s::timestamptz[]) AS d(kit_id, hour)
-WHERE p.kit_id = d.kit_id AND p.hour = d.hour
+DELETE FROM rollup_pending WHERE (kit_id, hour) IN (
+    SELECT p.kit_id, p.hour FROM rollup_pending p
+    JOIN unnest(%(kits)s::text[], %(hours)s::timestamptz[], %(versions)s::bigint[]) AS d(kit_id, hour, version)
+      ON p.kit_id = d.kit_id AND p.hour = d.hour AND p.version = d.version
+    FOR UPDATE OF p SKIP LOCKED)
 """
 
+# Every batch marks the hours it wrote, in one lock order for all workers. The version bump locks the mark until
+# the batch commits, which is what lets a refresh tell that the hour's readings are not all visible yet.
 MARK_PENDING = """
 INSERT INTO rollup_pending (kit_id, hour)
-SELECT DISTINCT kit_id, time_bucket('1 hour', to_timestamp(ts)) FROM staging_readings
-ON CONFLICT DO NOTHING
+SELECT DISTINCT kit_id, time_bucket('1 hour', to_timestamp(ts)) FROM staging_readings ORDER BY 1, 2
+ON CONFLICT (kit_id, hour) DO UPDATE SET version = rollup_pending.version + 1
 """
+
+_REFRESH_LOCK = 0x494A_5255  # advisory lock key ("IJRU"): one refresher at a time, so no older result wins
 
 
 def refresh_rollups(conn: psycopg.Connection, limit: int = PENDING_PER_ROUND) -> int:
-    """Recompute the rollups of up to `limit` pending hours in one transaction; returns how many were done."""
-    with conn.transaction():
+    """Recompute the rollups of up to `limit` pending hours; returns how many were taken (0: none pending).
+    Waits while another worker refreshes. `conn` must be in autocommit mode: the steps are separate transactions."""
+    conn.execute("SELECT pg_advisory_lock(%s)", (_REFRESH_LOCK,))
+    try:
         pending = conn.execute(_TAKE_PENDING, (limit,)).fetchall()
         if not pending:
             return 0
         params = {"kits": [p[0] for p in pending], "hours": [p[1] for p in pending]}
-        conn.execute(_FROM_READINGS.format(table="rollup_10min", bucket="time_bucket('10 minutes', r.time)"), params)
-        conn.execute(_FROM_READINGS.format(table="rollup_hourly", bucket="p.hour"), params)
-        conn.execute(_DAILY_FROM_HOURLY, params)
-        conn.execute(_DONE, params)
-    return len(pending)
+        with conn.transaction():  # readings committed before this point are all counted
+            conn.execute(
+                _FROM_READINGS.format(table="rollup_10min", bucket="time_bucket('10 minutes', r.time)"), params
+            )
+            conn.execute(_FROM_READINGS.format(table="rollup_hourly", bucket="p.hour"), params)
+            conn.execute(_DAILY_FROM_HOURLY, params)
+        conn.execute(_DONE, {**params, "versions": [p[2] for p in pending]})
+        return len(pending)
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", (_REFRESH_LOCK,))

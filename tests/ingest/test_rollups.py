@@ -82,3 +82,17 @@ def test_nothing_pending_after_refresh(conn, make_kit):
     store(conn, kit, [(HOUR, {"pm25": 1.0}, 0)])
     drain(conn)
     assert conn.execute("SELECT count(*) FROM rollup_pending WHERE kit_id = %s", (kit,)).fetchone()[0] == 0
+
+
+def test_readings_committed_while_their_hour_is_being_rolled_up_are_not_lost(conn, settings, make_kit):
+    """A batch that marks an hour, then commits after a refresh has read that hour, must leave it pending."""
+    import psycopg
+
+    kit, _ = make_kit(created_at=HOUR - timedelta(days=30))
+    store(conn, kit, [(HOUR + timedelta(minutes=1), {"pm25": 1.0}, 0)])
+    with psycopg.connect(settings.dsn, autocommit=True) as ingest:
+        with ingest.transaction():  # a worker's batch, not yet committed
+            store(ingest, kit, [(HOUR + timedelta(minutes=2), {"pm25": 3.0}, 0)])
+            drain(conn)  # the refresh cannot see the second reading yet
+        drain(conn)  # committed now: its hour must still be pending
+    assert rollup(conn, "rollup_hourly", kit, HOUR)[:3] == (2, 0, 2.0)
