@@ -102,7 +102,7 @@ class Kit(link.Link):
             if 0 <= self.last_ts - ts <= 1:
                 ts = self.last_ts + 1
             self.last_ts = ts
-            self.queue.append(payload.reading(ts, values, self.clock.synced))
+            self.queue.append(payload.reading(ts, values, self.clock.synced, self.boot))
             self.taken += 1
             self.last_reading_ms = time.ticks_ms()
 
@@ -110,8 +110,9 @@ class Kit(link.Link):
         """Publish the queue oldest first, batch_max readings per message; each leaves after its PUBACK."""
         while self.client is not None and len(self.queue):
             batch = self.queue.peek(self.cfg["batch_max"])
+            sent = payload.retime(batch, self.boot, self.clock.jump)
             try:
-                self.client.publish(self.topic_readings, payload.readings_message(self.seq, batch), qos=1)
+                self.client.publish(self.topic_readings, payload.readings_message(self.seq, sent), qos=1)
             except NETWORK_ERRORS as exc:
                 self.lost(exc)
                 return

@@ -25,6 +25,9 @@ class Clock:
         self._ntp = ntp
         self._sleep = sleep
         self.synced = False
+        # Seconds the clock jumped at the first sync of this boot: readings taken before it, in this boot, are
+        # re-timed by this much when sent (payload.retime). None until then.
+        self.jump = None
 
     def now(self):
         return int(self._time()) + self._offset
@@ -43,7 +46,10 @@ class Clock:
         ntp.timeout = timeout_s
         for attempt in range(attempts):
             try:
+                before = self.now()
                 ntp.settime()
+                if self.jump is None:
+                    self.jump = self.now() - before
                 self.synced = True
                 return True
             except (OSError, OverflowError, IndexError):

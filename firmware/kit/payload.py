@@ -5,11 +5,12 @@ import json
 from kit import FW_VERSION, contract
 
 
-def reading(ts, values, synced=True):
+def reading(ts, values, synced=True, boot=None):
     """One reading: ts plus the known quantities, rounded to 0.1; None and unknown keys left out.
 
     A reading taken before the clock was ever synced carries "ns": 1 (not synced) and a ts from the
-    unsynced clock. Contract v1 platforms ignore unknown keys, so this stays valid v1.
+    unsynced clock, and, while it waits in the queue, "bt": the boot it was taken in (see retime).
+    Contract v1 platforms ignore unknown keys, so this stays valid v1.
     """
     item = {"ts": int(ts)}
     for key in contract.QUANTITY_KEYS:
@@ -18,7 +19,23 @@ def reading(ts, values, synced=True):
             item[key] = round(float(value), 1)
     if not synced:
         item["ns"] = 1
+        if boot is not None:
+            item["bt"] = boot
     return item
+
+
+def retime(readings, boot, jump):
+    """Readings as sent: one taken unsynced in this boot gets ts + jump (the clock's jump at its first sync,
+    None before), so it lands at about the right moment instead of in 2000; it keeps "ns": 1, since its time
+    is only as good as the unsynced clock's rate. "bt" never leaves the kit. The queued items are not changed."""
+    out = []
+    for item in readings:
+        if "bt" in item:
+            item = dict(item)
+            if item.pop("bt") == boot and jump is not None:
+                item["ts"] = item["ts"] + jump
+        out.append(item)
+    return out
 
 
 def readings_message(seq, readings):

@@ -7,6 +7,7 @@ from kit import app, commands, config, link, mqtt
 
 class FakeClock:
     synced = True
+    jump = None
 
     def __init__(self):
         self.t = 1764355200
@@ -112,6 +113,22 @@ def test_unsynced_clock_marks_readings():
     kit.clock.synced = False
     kit.measure()
     assert kit.queue.peek(1)[0]["ns"] == 1
+
+
+def test_readings_from_before_the_first_sync_are_sent_at_their_real_time():
+    kit = make_kit()
+    kit.clock.synced = False
+    kit.clock.t = 817675200  # an ESP32 after power-up: the RTC starts in 2000
+    kit.measure()
+    taken = kit.queue.peek(1)[0]["ts"]
+    kit.clock.synced, kit.clock.jump = True, 946684800  # NTP moved the clock by this much
+    kit.clock.t += 946684800
+    kit.measure()
+    kit.client = client = FakeClient(acks=10)
+    kit.flush()
+    sent = client.published[0][1]["readings"]
+    assert sent[0]["ts"] == taken + 946684800 and sent[0]["ns"] == 1 and "bt" not in sent[0]
+    assert "ns" not in sent[1] and sent[1]["ts"] > sent[0]["ts"]
 
 
 def test_message_seq_and_unsent_readings_survive_a_restart():

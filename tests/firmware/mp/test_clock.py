@@ -51,6 +51,21 @@ def test_sync_sets_synced_after_retries():
     assert len(pauses) == 2
 
 
+def test_the_jump_of_the_first_sync_is_kept_for_retiming():
+    now = [817675200]
+
+    class Ntp(FakeNtp):
+        def settime(self):
+            FakeNtp.settime(self)
+            now[0] += 946684800  # the RTC moves from 2000 to the real time
+
+    c = clock.Clock(time_fn=lambda: now[0], gmtime=gmtime_1970, ntp=Ntp(0), sleep=lambda s: None)
+    assert c.jump is None and c.sync()
+    assert c.jump == 946684800
+    now[0] += 5
+    assert c.sync() and c.jump == 946684800  # a later sync (drift) does not change it
+
+
 def test_sync_gives_up_after_the_attempts_and_stays_unsynced():
     ntp = FakeNtp(failures=10)
     c = clock.Clock(ntp=ntp, sleep=lambda s: None)

@@ -24,6 +24,7 @@ IMPORTED = gc.mem_alloc() - BASE
 
 class Clock:
     synced = True
+    jump = None
     t = 1764355200
 
     def now(self):

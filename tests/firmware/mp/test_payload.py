@@ -17,6 +17,17 @@ def test_reading_before_clock_sync_is_marked_not_synced():
     assert r["ns"] == 1
 
 
+def test_retime_moves_only_unsynced_readings_of_this_boot_and_never_sends_the_boot():
+    early = payload.reading(100, {"pm25": 1.0}, synced=False, boot=7)
+    older_boot = payload.reading(50, {"pm25": 1.0}, synced=False, boot=6)
+    late = payload.reading(2000000000, {"pm25": 1.0})
+    out = payload.retime([older_boot, early, late], 7, 1000)
+    assert out[0] == {"ts": 50, "pm25": 1.0, "ns": 1}  # another boot: its clock's jump is unknown
+    assert out[1] == {"ts": 1100, "pm25": 1.0, "ns": 1} and out[2] == late
+    assert early["bt"] == 7 and early["ts"] == 100  # the queued item itself is not changed
+    assert payload.retime([early], 7, None)[0]["ts"] == 100  # not synced yet: nothing to add
+
+
 def test_readings_message_is_contract_v1():
     msg = json.loads(payload.readings_message(7, [{"ts": 1, "pm1": 2.0}]))
     assert msg["v"] == 1 and msg["seq"] == 7 and msg["fw"] == FW_VERSION
