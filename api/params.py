@@ -6,6 +6,7 @@ Every failure is an InvalidParameter (422) whose message names the parameter and
 import base64
 import binascii
 import hashlib
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -78,10 +79,14 @@ def kit_list(raw: str | None, max_kits: int, required: bool = True) -> list[str]
     return kits
 
 
-def quantity(raw: str) -> str:
-    if raw not in KEYS:
-        raise InvalidParameter(f"quantity {raw[:40]!r} is unknown; use one of {', '.join(KEYS)}")
+def _one_of(what: str, raw: str, allowed: Collection[str]) -> str:
+    if raw not in allowed:
+        raise InvalidParameter(f"{what} {raw[:40]!r} is unknown; use one of {', '.join(allowed)}")
     return raw
+
+
+def quantity(raw: str) -> str:
+    return _one_of("quantity", raw, KEYS)
 
 
 def quantity_list(raw: str | None) -> list[str]:
@@ -92,16 +97,11 @@ def quantity_list(raw: str | None) -> list[str]:
 
 
 def scale(raw: str | None) -> str:
-    key = raw or bands.DEFAULT_SCALE
-    if key not in bands.SCALES:
-        raise InvalidParameter(f"scale {key[:40]!r} is unknown; use one of {', '.join(bands.SCALES)}")
-    return key
+    return _one_of("scale", raw or bands.DEFAULT_SCALE, bands.SCALES)
 
 
 def resolution(raw: str) -> str:
-    if raw not in RESOLUTIONS:
-        raise InvalidParameter(f"resolution {raw[:40]!r} is unknown; use one of {', '.join(RESOLUTIONS)}")
-    return raw
+    return _one_of("resolution", raw, RESOLUTIONS)
 
 
 def bbox(raw: str | None) -> tuple[float, float, float, float] | None:

@@ -126,7 +126,7 @@ class Stats(BaseModel):
     results: list[StatsRow]
 
 
-class Latest(BaseModel):
+class Reading(BaseModel):
     time: datetime
     pm1: float | None
     pm25: float | None
@@ -135,6 +135,9 @@ class Latest(BaseModel):
     rh: float | None
     p: float | None
     flags: int
+
+
+class Latest(Reading):
     flag_names: list[str]
 
 
@@ -182,17 +185,6 @@ class KitListMeta(BaseModel):
 class KitList(BaseModel):
     meta: KitListMeta
     results: list[KitFlat]
-
-
-class Reading(BaseModel):
-    time: datetime
-    pm1: float | None
-    pm25: float | None
-    pm10: float | None
-    t: float | None
-    rh: float | None
-    p: float | None
-    flags: int
 
 
 class Readings(BaseModel):

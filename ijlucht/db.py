@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
+
+from ijlucht.settings import PlatformSettings
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
@@ -65,6 +68,20 @@ def migrate(dsn: str, folder: Path = MIGRATIONS_DIR) -> list[Migration]:
         finally:
             conn.execute("SELECT pg_advisory_unlock(4242001)")
     return done
+
+
+def recreate_database(settings: PlatformSettings) -> None:
+    """Drop the settings' database and create it empty, with TimescaleDB and every migration (tests, benchmarks).
+
+    Connects as the private instance's superuser `postgres` (deploy/local/services.sh)."""
+    admin = f"host={settings.pg_host} port={settings.pg_port} user=postgres"
+    name, owner = sql.Identifier(settings.pg_dbname), sql.Identifier(settings.pg_user)
+    with psycopg.connect(f"{admin} dbname=postgres", autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(name, owner))
+    with psycopg.connect(f"{admin} dbname={settings.pg_dbname}", autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
+    migrate(settings.dsn)
 
 
 def timescaledb_license(conn: psycopg.Connection) -> str:

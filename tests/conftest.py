@@ -65,20 +65,12 @@ def services(action: str, only: str = "all") -> None:
 @pytest.fixture(scope="session")
 def settings() -> Iterator[PlatformSettings]:
     """Running test services and an empty, migrated test database."""
-    import psycopg
-
     # A clean broker each session: no retained messages or queued sessions left from earlier runs.
     services("stop")
     shutil.rmtree(Path(TEST_ENV["IJLUCHT_STATE_DIR"]) / "mosquitto" / "data", ignore_errors=True)
     services("start")
     s = PlatformSettings()
-    admin = f"host={s.pg_host} port={s.pg_port} dbname=postgres user=postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{s.pg_dbname}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{s.pg_dbname}" OWNER "{s.pg_user}"')
-    with psycopg.connect(admin.replace("dbname=postgres", f"dbname={s.pg_dbname}"), autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
-    db.migrate(s.dsn)
+    db.recreate_database(s)
     yield s
     if not os.environ.get("IJLUCHT_TEST_KEEP_SERVICES"):
         services("stop")

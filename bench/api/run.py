@@ -56,16 +56,6 @@ def sh(*args: str) -> None:
     subprocess.run(["bash", str(ROOT / "deploy/local/services.sh"), *args], check=True, env={**os.environ})
 
 
-def fresh_database(s: PlatformSettings) -> None:
-    admin = f"host=127.0.0.1 port={s.pg_port} dbname=postgres user=postgres"
-    with psycopg.connect(admin, autocommit=True) as c:
-        c.execute(f"DROP DATABASE IF EXISTS {s.pg_dbname} WITH (FORCE)")
-        c.execute(f"CREATE DATABASE {s.pg_dbname} OWNER {s.pg_user}")
-    with psycopg.connect(admin.replace("dbname=postgres", f"dbname={s.pg_dbname}"), autocommit=True) as c:
-        c.execute("CREATE EXTENSION timescaledb")
-    db.migrate(s.dsn)
-
-
 def load(s: PlatformSettings) -> None:
     """10,000 kits registered the way register_kit stores them (area, public position), without broker accounts."""
     rnd = random.Random(42)
@@ -218,7 +208,7 @@ def main() -> None:
     sh("start")
     try:
         if not args.keep:
-            fresh_database(s)
+            db.recreate_database(s)
             load(s)
         else:
             db.migrate(s.dsn)

@@ -49,16 +49,6 @@ def sh(*args: str) -> None:
     subprocess.run(["bash", str(ROOT / "deploy/local/services.sh"), *args], check=True, env={**os.environ})
 
 
-def fresh_database(s: PlatformSettings) -> None:
-    admin = f"host=127.0.0.1 port={s.pg_port} dbname=postgres user=postgres"
-    with psycopg.connect(admin, autocommit=True) as c:
-        c.execute(f"DROP DATABASE IF EXISTS {s.pg_dbname} WITH (FORCE)")
-        c.execute(f"CREATE DATABASE {s.pg_dbname} OWNER {s.pg_user}")
-    with psycopg.connect(admin.replace("dbname=postgres", f"dbname={s.pg_dbname}"), autocommit=True) as c:
-        c.execute("CREATE EXTENSION timescaledb")
-    db.migrate(s.dsn)
-
-
 def register(s: PlatformSettings) -> dict[str, str]:
     kits = {}
     with psycopg.connect(s.dsn, autocommit=True) as c:
@@ -257,7 +247,7 @@ def main() -> None:
     a = ap.parse_args()
     sh("start")
     s = PlatformSettings()
-    fresh_database(s)
+    db.recreate_database(s)
     kits = register(s)
     worker_id = f"bench-worker-{uuid.uuid4().hex[:6]}"
     paho_id = f"bench-paho-{uuid.uuid4().hex[:6]}"
