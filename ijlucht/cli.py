@@ -25,8 +25,12 @@ APPS = ("ingest", "push", "api", "dashboard", "fleet")
 MODULES = {"ingest": "ingest", "push": "ingest.push_server", "api": "api", "dashboard": "dashboard"}
 
 
-def _services(action: str) -> None:
-    subprocess.run(["bash", str(SERVICES_SH), action], check=True)
+def _services(action: str) -> int:
+    """services.sh ACTION; on failure says so (services.sh has printed why) and returns its exit code."""
+    rc = subprocess.run(["bash", str(SERVICES_SH), action], check=False).returncode
+    if rc:
+        print(f"error: `services.sh {action}` failed (exit {rc}), see its messages above", file=sys.stderr)
+    return rc
 
 
 def cmd_migrate(settings: PlatformSettings) -> None:
@@ -42,7 +46,8 @@ def _app_argv(name: str, args: argparse.Namespace) -> list[str]:
 
 
 def cmd_up(settings: PlatformSettings, args: argparse.Namespace) -> int:
-    _services("start")
+    if rc := _services("start"):
+        return rc
     cmd_migrate(settings)
     state = settings.state_dir
     checks = {
@@ -67,13 +72,13 @@ def cmd_up(settings: PlatformSettings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_down(settings: PlatformSettings) -> None:
+def cmd_down(settings: PlatformSettings) -> int:
     # The fleet first, so the worker still records the kits going offline; then the rest together.
     stopped = processes.stop(settings.state_dir, ["fleet"])
     stopped += processes.stop(settings.state_dir, [a for a in APPS if a != "fleet"])
     for name in stopped:
         print(f"  {name} stopped")
-    _services("stop")
+    return _services("stop")
 
 
 def cmd_status(settings: PlatformSettings) -> int:
@@ -168,8 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "up":
         return cmd_up(settings, args)
     if args.cmd == "down":
-        cmd_down(settings)
-    elif args.cmd == "status":
+        return cmd_down(settings)
+    if args.cmd == "status":
         return cmd_status(settings)
     elif args.cmd == "migrate":
         cmd_migrate(settings)

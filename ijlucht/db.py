@@ -73,13 +73,13 @@ def migrate(dsn: str, folder: Path = MIGRATIONS_DIR) -> list[Migration]:
 def recreate_database(settings: PlatformSettings) -> None:
     """Drop the settings' database and create it empty, with TimescaleDB and every migration (tests, benchmarks).
 
-    Connects as the private instance's superuser `postgres` (deploy/local/services.sh)."""
-    admin = f"host={settings.pg_host} port={settings.pg_port} user=postgres"
+    Connects as the private instance's superuser with its password from the secrets folder (deploy/local/services.sh).
+    """
     name, owner = sql.Identifier(settings.pg_dbname), sql.Identifier(settings.pg_user)
-    with psycopg.connect(f"{admin} dbname=postgres", autocommit=True) as conn:
+    with psycopg.connect(settings.superuser_dsn("postgres"), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
         conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(name, owner))
-    with psycopg.connect(f"{admin} dbname={settings.pg_dbname}", autocommit=True) as conn:
+    with psycopg.connect(settings.superuser_dsn(settings.pg_dbname), autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
     migrate(settings.dsn)
 

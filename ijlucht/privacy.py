@@ -9,9 +9,10 @@ shown on public maps at all (the API filters them; see api/README.md).
 import hashlib
 import hmac
 import math
-import os
 import secrets
 from pathlib import Path
+
+from ijlucht.secretfile import read_or_create_secret
 
 MIN_OFFSET_M = 40.0
 MAX_OFFSET_M = 100.0
@@ -19,14 +20,8 @@ SECRET_FILE = "position-jitter.key"
 
 
 def jitter_secret(secrets_dir: Path) -> bytes:
-    """The installation's jitter secret, created on first use (0600)."""
-    path = secrets_dir / SECRET_FILE
-    if not path.exists():
-        secrets_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
-    return bytes.fromhex(path.read_text().strip())
+    """The installation's jitter secret, created on first use (0600; processes starting together get the same)."""
+    return bytes.fromhex(read_or_create_secret(secrets_dir / SECRET_FILE, lambda: secrets.token_hex(32)))
 
 
 def jittered_position(secret: bytes, kit_id: str, lat: float, lon: float) -> tuple[float, float]:

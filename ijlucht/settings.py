@@ -2,13 +2,18 @@
 
 Defaults match the private local services started by deploy/local/services.sh. Each service extends
 PlatformSettings with its own fields (ingest/settings.py, api/settings.py, dashboard/settings.py).
+
+Database passwords: IJLUCHT_PG_PASSWORD when set (production); otherwise libpq reads the role's password from
+<state_dir>/secrets/pg-<role>.pgpass, which services.sh writes (mode 0600), so no password sits in a DSN or a log.
 """
 
 from pathlib import Path
 
+from psycopg.conninfo import make_conninfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PG_SUPERUSER = "postgres"  # the private instance's superuser (deploy/local/services.sh); only tests and benchmarks
 
 
 class PlatformSettings(BaseSettings):
@@ -36,16 +41,23 @@ class PlatformSettings(BaseSettings):
 
     @property
     def dsn(self) -> str:
-        parts = [
-            f"host={self.pg_host}",
-            f"port={self.pg_port}",
-            f"dbname={self.pg_dbname}",
-            f"user={self.pg_user}",
-            "application_name=ijlucht",
-        ]
+        """The app role's connection string."""
         if self.pg_password:
-            parts.append(f"password={self.pg_password}")
-        return " ".join(parts)
+            return self._conninfo(self.pg_user, self.pg_dbname, password=self.pg_password)
+        return self._conninfo(self.pg_user, self.pg_dbname, passfile=str(self.pg_passfile(self.pg_user)))
+
+    def superuser_dsn(self, dbname: str) -> str:
+        """The private instance's superuser (creating and dropping databases for tests and benchmarks)."""
+        return self._conninfo(PG_SUPERUSER, dbname, passfile=str(self.pg_passfile(PG_SUPERUSER)))
+
+    def _conninfo(self, user: str, dbname: str, **auth: str) -> str:
+        return make_conninfo(
+            host=self.pg_host, port=self.pg_port, dbname=dbname, user=user, application_name="ijlucht", **auth
+        )
+
+    def pg_passfile(self, role: str) -> Path:
+        """The role's password file in libpq's format, written by deploy/local/services.sh."""
+        return self.secrets_dir / f"pg-{role}.pgpass"
 
     @property
     def secrets_dir(self) -> Path:

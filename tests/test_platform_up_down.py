@@ -14,6 +14,7 @@ import httpx
 import psycopg
 import pytest
 
+from ijlucht.settings import PlatformSettings
 from tests.conftest import TEST_ENV, free_port, wait_for
 
 pytestmark = pytest.mark.slow
@@ -88,7 +89,7 @@ def test_up_shows_live_demo_readings_and_down_stops_everything_keeping_data(plat
     assert len(series) > 200
     assert datetime.fromisoformat(series[0]["time"]) < datetime.now(UTC) - timedelta(hours=23)
 
-    dsn = f"host=127.0.0.1 port={env['IJLUCHT_PG_PORT']} dbname=ijlucht user=ijlucht"
+    dsn = PlatformSettings(state_dir=UP_STATE, pg_port=int(env["IJLUCHT_PG_PORT"]), pg_dbname="ijlucht").dsn
     with psycopg.connect(dsn) as conn:
         before = conn.execute("SELECT count(*) FROM readings").fetchone()[0]
 

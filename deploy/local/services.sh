@@ -10,6 +10,9 @@
 #   IJLUCHT_STATE_DIR [<project>/.state]   where data, logs, sockets and secrets live
 #   IJLUCHT_PG_PORT [25432]  IJLUCHT_MQTT_PORT [18830]  IJLUCHT_MQTT_TLS_PORT [18883]
 # System services are never touched: no systemctl, no /etc changes, ports on 127.0.0.1 only.
+# PostgreSQL asks for a password over TCP (scram-sha-256); its superuser `postgres` is reached over the Unix socket
+# by the daemon's OS user (peer) or over TCP with the password in <state>/secrets/pg-postgres.pgpass; the app role's
+# password is in <state>/secrets/pg-<role>.pgpass (libpq passfile format, read by ijlucht/settings.py).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -43,9 +46,9 @@ PGBIN=/usr/lib/postgresql/$PGV/bin
 # service users; as an ordinary user, as ourselves.
 if [ "$(id -u)" = 0 ]; then PG_OS_USER=postgres; MQ_OS_USER=mosquitto; else PG_OS_USER=$(id -un); MQ_OS_USER=$(id -un); fi
 
-as_user() { # as_user USER CMD...
+as_user() { # as_user USER CMD...   (from /, so tools never look into a folder USER cannot enter; absolute paths)
   local u=$1; shift
-  if [ "$(id -un)" = "$u" ]; then "$@"; else runuser -u "$u" -- "$@"; fi
+  if [ "$(id -un)" = "$u" ]; then "$@"; else (cd / && runuser -u "$u" -- "$@"); fi
 }
 
 # --- install ----------------------------------------------------------------------------------------------------
@@ -109,26 +112,115 @@ cmd_install() {
 
 # --- state folder -----------------------------------------------------------------------------------------------
 # The unprivileged daemon users must be able to reach their folders. When the project lives under a folder
-# they cannot traverse (say /root), keep their data in /var/tmp and link it from the state folder.
-daemon_dir() { # daemon_dir USER NAME -> prints a folder that USER owns and can reach
+# they cannot traverse (say /root, or any mode-700 folder), keep their data in /var/tmp and link it from the state
+# folder. Every path handed to a daemon or to a tool run as its user is resolved first (service_dir), never the link.
+daemon_dir() { # daemon_dir USER NAME -> prints the real folder of NAME, one that USER owns and can reach
   local u=$1 name=$2; local dir=$STATE/$name
   if [ -L "$dir" ]; then readlink -f "$dir"; return; fi
   mkdir -p "$dir"
   [ "$(id -u)" = 0 ] && chown "$u" "$dir"
   if as_user "$u" test -w "$dir"; then echo "$dir"; return; fi
-  local alt
-  alt=/var/tmp/ijlucht-$(printf '%s' "$STATE" | md5sum | cut -c1-10)/$name
-  mkdir -p "$alt" && chown "$u" "$alt" && chmod 711 "$(dirname "$alt")"
-  rmdir "$dir" 2>/dev/null || true
-  ln -sfn "$alt" "$dir"
-  log "$u cannot reach $STATE; $name lives in $alt"
-  echo "$alt"
+  [ -z "$(ls -A "$dir")" ] || die "$dir holds data but $u cannot reach it; let $u traverse the folders above it"
+  local base
+  base=/var/tmp/ijlucht-$(printf '%s' "$STATE" | md5sum | cut -c1-10)
+  # /var/tmp is shared: never follow a folder or link someone else put there.
+  if [ -L "$base" ] || { [ -e "$base" ] && [ "$(stat -c %u "$base")" != "$(id -u)" ]; }; then
+    die "$base exists but is not ours; remove it or choose another IJLUCHT_STATE_DIR"
+  fi
+  mkdir -p "$base/$name" && chmod 711 "$base" && chown "$u" "$base/$name"
+  rmdir "$dir"
+  ln -sn "$base/$name" "$dir"
+  log "$u cannot reach $STATE; $name lives in $base/$name"
+  echo "$base/$name"
+}
+
+service_dir() { # service_dir NAME -> the real folder of NAME (through the link, if any); fails when there is none
+  [ -e "$STATE/$1" ] && readlink -f "$STATE/$1"
+}
+
+# --- secrets ----------------------------------------------------------------------------------------------------
+# Written whole or not at all: a private temporary file in the same folder, linked into place only when nobody
+# was first, so a reader never sees a partial or empty secret (ijlucht/secretfile.py does the same in Python).
+secrets_dir() {
+  (umask 077 && mkdir -p "$STATE/secrets") && chmod 700 "$STATE/secrets"
+  echo "$STATE/secrets"
 }
 
 random_secret() { head -c 24 /dev/urandom | base64 | tr -d '/+=' | cut -c1-24; }
 
+write_secret() { # write_secret PATH CONTENT -> PATH with CONTENT (0600) unless PATH already holds a secret
+  local path=$1 tmp
+  [ -s "$path" ] && return 0
+  tmp=$(umask 077 && mktemp "$path.XXXXXX")
+  printf '%s\n' "$2" > "$tmp"  # printf is a builtin: the secret never appears in a process's arguments
+  sync "$tmp"
+  if [ -e "$path" ]; then mv -f "$tmp" "$path"  # an empty leftover of an interrupted older write
+  else ln "$tmp" "$path" 2>/dev/null || true; rm -f "$tmp"; fi
+}
+
+# A role's password file in libpq's passfile format (host:port:db:user:password), created when missing.
+pg_passfile() { # pg_passfile ROLE -> prints its path
+  local f
+  f=$(secrets_dir)/pg-$1.pgpass
+  write_secret "$f" "*:*:*:$1:$(random_secret)"
+  echo "$f"
+}
+
 # --- PostgreSQL -------------------------------------------------------------------------------------------------
+PG_SUPERUSER=postgres  # ijlucht/settings.py PG_SUPERUSER
+
 pg_up() { "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null; }
+
+pg_pid() { # the postmaster's pid when this state folder's cluster runs
+  local d pid
+  d=$(service_dir pg) && [ -f "$d/data/postmaster.pid" ] || return 1
+  pid=$(head -1 "$d/data/postmaster.pid") && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+# Passwords over TCP for everyone; over the socket the superuser only as the daemon's OS user (peer), others with
+# their password. Rewritten at each start, so clusters made with `trust` by earlier versions are upgraded in place.
+pg_hba() {
+  cat <<HBA
+# IJlucht private instance: written by deploy/local/services.sh at each start (edits are overwritten).
+local  all  $PG_SUPERUSER  peer map=ijlucht
+local  all  all            scram-sha-256
+host   all  all  127.0.0.1/32  scram-sha-256
+host   all  all  ::1/128       scram-sha-256
+HBA
+}
+
+pg_ident() { printf '# written by deploy/local/services.sh\nijlucht  %s  %s\n' "$PG_OS_USER" "$PG_SUPERUSER"; }
+
+pg_conf_file() { # pg_conf_file PATH CONTENT: write it (as the daemon's user) when different; status 0 when written
+  if [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; then return 1; fi
+  printf '%s\n' "$2" | as_user "$PG_OS_USER" tee "$1" >/dev/null
+}
+
+pg_auth_files() { # pg_auth_files DATA: status 0 when a file changed (the server must reload)
+  local changed=1
+  pg_conf_file "$1/pg_ident.conf" "$(pg_ident)" && changed=0
+  pg_conf_file "$1/pg_hba.conf" "$(pg_hba)" && changed=0
+  return $changed
+}
+
+# The app role and database; both roles' passwords set from the secrets folder (every start: the files rule).
+pg_roles() { # pg_roles SOCKETDIR
+  local su_pw app_pw
+  su_pw=$(cut -d: -f5- "$(pg_passfile "$PG_SUPERUSER")")
+  app_pw=$(cut -d: -f5- "$(pg_passfile "$PG_USER")")
+  local psql=(as_user "$PG_OS_USER" "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$1" -p "$PG_PORT" -U "$PG_SUPERUSER")
+  # On stdin, not in arguments: other users can read a process's arguments.
+  printf '%s\n' \
+    "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_USER') THEN" \
+    "  CREATE ROLE \"$PG_USER\" LOGIN CREATEDB; END IF; END \$\$;" \
+    "ALTER ROLE \"$PG_SUPERUSER\" PASSWORD '$su_pw';" \
+    "ALTER ROLE \"$PG_USER\" PASSWORD '$app_pw';" | "${psql[@]}" -d postgres
+  if [ "$("${psql[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$PG_DB'")" != 1 ]; then
+    "${psql[@]}" -d postgres -c "CREATE DATABASE \"$PG_DB\" OWNER \"$PG_USER\""
+  fi
+  # The extension needs a superuser once per database; migrations then run as the owner.
+  "${psql[@]}" -d "$PG_DB" -c "CREATE EXTENSION IF NOT EXISTS timescaledb" 2>/dev/null
+}
 
 start_postgres() {
   [ -x "$PGBIN/postgres" ] || die "PostgreSQL $PGV is not installed; run: make install"
@@ -139,7 +231,8 @@ start_postgres() {
   if [ ! -f "$data/PG_VERSION" ]; then
     log "initialising PostgreSQL cluster in $data"
     as_user "$PG_OS_USER" mkdir -p "$data" "$run"
-    as_user "$PG_OS_USER" "$PGBIN/initdb" -D "$data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+    as_user "$PG_OS_USER" "$PGBIN/initdb" -D "$data" --auth-local=peer --auth-host=scram-sha-256 -U "$PG_SUPERUSER" \
+      -E UTF8 --locale=C.UTF-8 >/dev/null
     cat >> "$data/postgresql.conf" <<CONF
 # --- IJlucht private instance ---
 listen_addresses = '127.0.0.1'
@@ -149,36 +242,43 @@ max_connections = 100
 shared_buffers = 256MB
 wal_compression = on
 log_min_messages = warning
+password_encryption = 'scram-sha-256'
 CONF
   fi
   # The port and socket folder follow the environment each start, so one cluster can move ports.
-  if pg_up; then log "PostgreSQL already running on 127.0.0.1:$PG_PORT"; else
+  if pg_pid >/dev/null; then
+    pg_up || die "PostgreSQL of $STATE runs, but not on port $PG_PORT; stop it first"
+    log "PostgreSQL already running on 127.0.0.1:$PG_PORT"
+  else
+    pg_auth_files "$data" || true
     as_user "$PG_OS_USER" mkdir -p "$run"
     as_user "$PG_OS_USER" "$PGBIN/pg_ctl" -D "$data" -l "$pgdir/postgresql.log" -w -t 60 \
       -o "-p $PG_PORT -k $run" start >/dev/null || die "PostgreSQL did not start, see $pgdir/postgresql.log"
     log "PostgreSQL $PGV on 127.0.0.1:$PG_PORT"
   fi
-  local psql=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres)
-  if [ "$("${psql[@]}" -tAc "SELECT 1 FROM pg_roles WHERE rolname='$PG_USER'")" != 1 ]; then
-    "${psql[@]}" -c "CREATE ROLE \"$PG_USER\" LOGIN CREATEDB"
+  # Passwords first, then the rules that ask for them: a running cluster from an older `trust` setup keeps serving.
+  pg_roles "$run"
+  if pg_auth_files "$data"; then
+    as_user "$PG_OS_USER" "$PGBIN/pg_ctl" -D "$data" reload >/dev/null
+    log "PostgreSQL now asks for passwords (pg_hba.conf rewritten and reloaded)"
   fi
-  if [ "$("${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname='$PG_DB'")" != 1 ]; then
-    "${psql[@]}" -c "CREATE DATABASE \"$PG_DB\" OWNER \"$PG_USER\""
-  fi
-  # The extension needs a superuser once per database; migrations then run as the owner.
-  "${psql[@]}" -d "$PG_DB" -c "CREATE EXTENSION IF NOT EXISTS timescaledb" 2>/dev/null
 }
 
 stop_postgres() {
-  local data=$STATE/pg/data
-  [ -f "$data/PG_VERSION" ] || return 0
-  if [ -f "$data/postmaster.pid" ]; then
-    as_user "$PG_OS_USER" "$PGBIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null && log "PostgreSQL stopped"
-  fi
+  local pid data
+  pid=$(pg_pid) || return 0
+  data=$(service_dir pg)/data
+  as_user "$PG_OS_USER" "$PGBIN/pg_ctl" -D "$data" -m fast -w -t 60 stop >/dev/null \
+    || die "PostgreSQL (pid $pid) did not stop, see $(service_dir pg)/postgresql.log"
+  log "PostgreSQL stopped"
 }
 
 # --- Mosquitto --------------------------------------------------------------------------------------------------
-mq_pid() { local f=$STATE/mosquitto/mosquitto.pid; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
+mq_pid() { # the broker's pid when this state folder's broker runs
+  local d pid
+  d=$(service_dir mosquitto) && [ -f "$d/mosquitto.pid" ] || return 1
+  pid=$(cat "$d/mosquitto.pid") && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
 
 # A local certificate authority and server certificate, so the TLS listener works as in production.
 make_tls() {
@@ -197,15 +297,14 @@ start_mosquitto() {
   command -v mosquitto >/dev/null || die "Mosquitto is not installed; run: make install"
   local d
   d=$(daemon_dir "$MQ_OS_USER" mosquitto)
-  mkdir -p "$d/data" "$d/tls" "$STATE/secrets"
-  chmod 700 "$STATE/secrets"
+  local secrets
+  secrets=$(secrets_dir)
+  mkdir -p "$d/data" "$d/tls"
   make_tls "$d/tls"
   touch "$d/passwd"
   # The ingest worker's account; kits get theirs from `ijlucht kits add`.
-  if [ ! -f "$STATE/secrets/mqtt-ingest.pass" ]; then
-    random_secret > "$STATE/secrets/mqtt-ingest.pass"
-  fi
-  mosquitto_passwd -b "$d/passwd" ingest "$(cat "$STATE/secrets/mqtt-ingest.pass")" 2>/dev/null
+  write_secret "$secrets/mqtt-ingest.pass" "$(random_secret)"
+  mosquitto_passwd -b "$d/passwd" ingest "$(cat "$secrets/mqtt-ingest.pass")" 2>/dev/null
   sed -e "s#@PORT@#$MQTT_PORT#g" -e "s#@TLS_PORT@#$MQTT_TLS_PORT#g" -e "s#@DIR@#$d#g" \
     -e "s#@USER@#$MQ_OS_USER#g" "$ROOT/deploy/mosquitto/local.conf.in" > "$d/mosquitto.conf"
   cp "$ROOT/deploy/mosquitto/acl" "$d/acl"
@@ -238,7 +337,8 @@ stop_mosquitto() {
 
 cmd_status() {
   local rc=0
-  if pg_up; then echo "postgresql  up    127.0.0.1:$PG_PORT  $STATE/pg"; else echo "postgresql  down"; rc=1; fi
+  if pg_pid >/dev/null; then echo "postgresql  up    127.0.0.1:$PG_PORT  $(service_dir pg)  pid $(pg_pid)"
+  else echo "postgresql  down"; rc=1; fi
   if mq_pid >/dev/null; then echo "mosquitto   up    127.0.0.1:$MQTT_PORT (TLS $MQTT_TLS_PORT)  pid $(mq_pid)"
   else echo "mosquitto   down"; rc=1; fi
   return $rc
