@@ -260,6 +260,12 @@ CONF
   pg_roles "$run"
   if pg_auth_files "$data"; then
     as_user "$PG_OS_USER" "$PGBIN/pg_ctl" -D "$data" reload >/dev/null
+    local i  # the reload is asynchronous: return once a login without a password is refused
+    for i in $(seq 1 50); do
+      env -u PGPASSWORD PGPASSFILE=/dev/null "$PGBIN/psql" -X -w -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" \
+        -c '' 2>/dev/null || break
+      sleep 0.1
+    done
     log "PostgreSQL now asks for passwords (pg_hba.conf rewritten and reloaded)"
   fi
 }
