@@ -112,8 +112,10 @@ cmd_install() {
 
 # --- state folder -----------------------------------------------------------------------------------------------
 # The unprivileged daemon users must be able to reach their folders. When the project lives under a folder
-# they cannot traverse (say /root, or any mode-700 folder), keep their data in /var/tmp and link it from the state
+# they cannot traverse (say /root, or any mode-700 folder), keep their data in $PRIVATE_BASE and link it from the state
 # folder. Every path handed to a daemon or to a tool run as its user is resolved first (service_dir), never the link.
+# Not /var/tmp: Debian's systemd-tmpfiles deletes files there that nobody touched for 30 days, a resting cluster's too.
+PRIVATE_BASE=/var/lib/ijlucht-private
 daemon_dir() { # daemon_dir USER NAME -> prints the real folder of NAME, one that USER owns and can reach
   local u=$1 name=$2; local dir=$STATE/$name
   if [ -L "$dir" ]; then readlink -f "$dir"; return; fi
@@ -121,13 +123,14 @@ daemon_dir() { # daemon_dir USER NAME -> prints the real folder of NAME, one tha
   [ "$(id -u)" = 0 ] && chown "$u" "$dir"
   if as_user "$u" test -w "$dir"; then echo "$dir"; return; fi
   [ -z "$(ls -A "$dir")" ] || die "$dir holds data but $u cannot reach it; let $u traverse the folders above it"
-  local base
-  base=/var/tmp/ijlucht-$(printf '%s' "$STATE" | md5sum | cut -c1-10)
-  # /var/tmp is shared: never follow a folder or link someone else put there.
-  if [ -L "$base" ] || { [ -e "$base" ] && [ "$(stat -c %u "$base")" != "$(id -u)" ]; }; then
-    die "$base exists but is not ours; remove it or choose another IJLUCHT_STATE_DIR"
-  fi
-  mkdir -p "$base/$name" && chmod 711 "$base" && chown "$u" "$base/$name"
+  local base f
+  base=$PRIVATE_BASE/$(printf '%s' "$STATE" | md5sum | cut -c1-10)
+  for f in "$PRIVATE_BASE" "$base"; do  # never follow a folder or link someone else put there
+    if [ -L "$f" ] || { [ -e "$f" ] && [ "$(stat -c %u "$f")" != "$(id -u)" ]; }; then
+      die "$f exists but is not ours; remove it or choose another IJLUCHT_STATE_DIR"
+    fi
+  done
+  mkdir -p "$base/$name" && chmod 711 "$PRIVATE_BASE" "$base" && chown "$u" "$base/$name"
   rmdir "$dir"
   ln -sn "$base/$name" "$dir"
   log "$u cannot reach $STATE; $name lives in $base/$name"

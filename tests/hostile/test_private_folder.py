@@ -3,9 +3,9 @@
 The clone runs its own code (this virtual environment's Python with the clone on PYTHONPATH) on its own state folder
 and ports: services start, a kit's reading travels MQTT -> ingest worker -> PostgreSQL, and `ijlucht down` stops
 everything with exit 0, leaving no daemon of that state running. The daemon users (postgres, mosquitto) cannot enter
-the clone, so their folders live in /var/tmp, linked from the state folder: every start, stop and status must use
-the real paths. A login without a password is refused over TCP and, for the superuser, over the socket; clusters
-made with `trust` by earlier versions are upgraded in place at the next start, their data kept.
+the clone, so their folders live in /var/lib/ijlucht-private, linked from the state folder: every start, stop and
+status must use the real paths. A login without a password is refused over TCP and, for the superuser, over the
+socket; clusters made with `trust` by earlier versions are upgraded in place at the next start, their data kept.
 """
 
 import json
@@ -28,6 +28,7 @@ from ijlucht.settings import PlatformSettings
 from tests.conftest import ROOT, free_port, wait_for
 
 PG_BIN = Path("/usr/lib/postgresql")
+PRIVATE_BASE = Path("/var/lib/ijlucht-private")  # deploy/local/services.sh
 AS_ROOT = os.geteuid() == 0  # the CI runs as root: the daemons then run as their own users, who cannot enter
 
 
@@ -84,7 +85,7 @@ def clone() -> Iterator[Clone]:
         linked |= {(state / n).resolve().parent for n in ("pg", "mosquitto") if (state / n).is_symlink()}
     shutil.rmtree(base, ignore_errors=True)
     for folder in linked:
-        if folder.name.startswith("ijlucht-") and folder.parent == Path("/var/tmp"):
+        if folder.parent == PRIVATE_BASE:
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -100,7 +101,7 @@ def test_a_clone_in_a_private_folder_carries_a_reading_and_down_leaves_nothing_r
     clone.services("start")
     if AS_ROOT:  # postgres and mosquitto cannot enter the clone: their folders live outside, linked
         for name in ("pg", "mosquitto"):
-            assert (clone.state / name).is_symlink() and clone.real(name).parent.parent == Path("/var/tmp")
+            assert (clone.state / name).is_symlink() and clone.real(name).parent.parent == PRIVATE_BASE
     secrets = clone.settings.secrets_dir
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o700
     files = sorted(p.name for p in secrets.iterdir())
