@@ -112,3 +112,12 @@ def test_up_shows_live_demo_readings_and_down_stops_everything_keeping_data(plat
     with psycopg.connect(dsn) as conn:
         after = conn.execute("SELECT count(*) FROM readings").fetchone()[0]
     assert after >= before  # data survived down/up
+
+
+def test_up_reports_services_that_cannot_start_with_their_reason_and_no_traceback(tmp_path):
+    env = {**os.environ, "IJLUCHT_STATE_DIR": str(tmp_path / "state"), "IJLUCHT_PG_MAJOR": "99"}
+    out = ijlucht(env, "up", "--no-fleet", check=False)
+    assert out.returncode == 1
+    assert "PostgreSQL 99 is not installed; run: make install" in out.stderr
+    assert "error: `services.sh start` failed (exit 1), see its messages above" in out.stderr
+    assert "Traceback" not in out.stderr
