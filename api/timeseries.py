@@ -2,7 +2,9 @@
 
 Raw rows come from `readings` ordered by (kit_id, time), one result per non-null quantity; rollup rows from
 rollup_10min / rollup_hourly / rollup_daily ordered by (kit_id, quantity, bucket). Both orders follow an index,
-so every page is an index range scan whatever its position. The same SQL feeds the streamed exports.
+so every page is an index range scan whatever its position. The same SQL feeds the streamed exports. A rollup's
+`value` is the mean of all values (raw values are never hidden); /v1/series adds `clean_value`, the mean of the
+`n_clean` clean ones (docs/quality.md).
 """
 
 from datetime import datetime
@@ -35,7 +37,7 @@ def raw_query(quantities: list[str], paged: bool, after: bool = False) -> sql.Co
 
 def rollup_query(resolution: str, paged: bool, after: bool = False) -> sql.Composed:
     return sql.SQL(
-        "SELECT kit_id, bucket, quantity, mean, n, n_flagged, min, max FROM {table}"
+        "SELECT kit_id, bucket, quantity, mean, n, n_flagged, min, max, n_clean, clean_mean FROM {table}"
         " WHERE " + _KITS + " AND quantity = ANY(%(quantities)s)"
         " AND bucket >= %(start)s AND bucket < %(end)s{after}"
         " ORDER BY kit_id, quantity, bucket {limit}"
@@ -68,7 +70,7 @@ def rollup_rows(rows: list[tuple]) -> list[tuple]:
     decimals = _DECIMALS
     return [
         (kit_id, bucket, q, round(mean, d), n, n_flagged, round(lo, d), round(hi, d), None)
-        for kit_id, bucket, q, mean, n, n_flagged, lo, hi in rows
+        for kit_id, bucket, q, mean, n, n_flagged, lo, hi, _, _ in rows
         for d in (decimals[q],)
     ]
 
@@ -91,8 +93,10 @@ def rollup_dicts(rows: list[tuple]) -> list[dict[str, Any]]:
             "min": round(lo, d),
             "max": round(hi, d),
             "flags": None,
+            "n_clean": n_clean,
+            "clean_value": None if clean is None else round(clean, d),
         }
-        for kit_id, bucket, q, mean, n, n_flagged, lo, hi in rows
+        for kit_id, bucket, q, mean, n, n_flagged, lo, hi, n_clean, clean in rows
         for d in (decimals[q],)
     ]
 

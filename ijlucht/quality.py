@@ -33,8 +33,8 @@ NAMES: dict[int, str] = {
 # The flags that make a reading unclean: its values (all of them — flags belong to the reading, not to one value)
 # stay stored and visible per kit, but are left out of every public figure: the rollups' clean means, /v1/areas,
 # /v1/stats and the map. The one definition; rollups, API queries and docs/quality.md follow it.
-# Spike is not among them: the spike check also flags real regional episodes (most kits' readings of the 2019-2020
-# New Year fireworks), and public figures must show those. Spike joins only once the spike check lets real
+# Spike is not among them: the spike check flags most real regional episodes too (such as the 2019-2020 New Year
+# fireworks), and public figures must show those. Spike joins only once the spike check lets real
 # regional episodes through (a later attribution issue: a jump seen by many kits at once is air, not a kit).
 # Changing UNCLEAN changes what the rollups store: recompute them (mark their hours in rollup_pending, as
 # migration 025 does).

@@ -210,3 +210,13 @@ def test_migration_025_fills_clean_columns_of_existing_rollups_and_recomputes_fl
     finally:
         with psycopg.connect(f"{admin} dbname=postgres", autocommit=True) as c:
             c.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_the_rollups_sql_and_quality_is_clean_agree_on_every_flag(conn, make_kit):
+    kit, _ = make_kit(created_at=HOUR - timedelta(days=30))
+    bits = list(quality.NAMES)
+    store(conn, kit, [(HOUR + timedelta(minutes=i), {"pm25": 1.0}, bit) for i, bit in enumerate(bits)])
+    drain(conn)
+    expected_clean = sum(quality.is_clean(bit) for bit in bits)
+    assert 0 < expected_clean < len(bits)
+    assert clean(conn, "rollup_hourly", kit, HOUR)[:2] == (len(bits), expected_clean)
