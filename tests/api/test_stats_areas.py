@@ -3,6 +3,8 @@ over clean values only (docs/quality.md)."""
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from ijlucht import bands, quality
 
 
@@ -80,15 +82,33 @@ def _store_latest(conn, kit, values, flags):
     store_batch(conn, batch)
 
 
+@pytest.fixture
+def online_kit(make_kit, conn):
+    """A kit made by make_kit that goes offline after the test, so later tests do not count its fresh value."""
+    from ingest.store import Batch, store_batch
+
+    made = []
+
+    def make(prefix, **kw):
+        made.append(make_kit(prefix, **kw)[0])
+        return made[-1]
+
+    yield make
+    batch = Batch()
+    for kit in made:
+        batch.status[kit] = (False, datetime.now(UTC).timestamp())
+    store_batch(conn, batch)
+
+
 def _heemskerk(api):
     r = api.get("/v1/areas", params={"level": "municipality", "quantity": "pm25"})
     return next(a for a in r.json() if a["code"] == "GM0396")
 
 
 def test_areas_leave_out_kits_whose_latest_reading_has_a_flag_of_the_one_unclean_definition(
-    api, rolled_up, make_kit, conn, monkeypatch
+    api, rolled_up, online_kit, conn, monkeypatch
 ):
-    kit, _ = make_kit("humid", lat=52.511, lon=4.673)  # Heemskerk
+    kit = online_kit("humid", lat=52.511, lon=4.673)  # Heemskerk
     before = _heemskerk(api)
     _store_latest(conn, kit, {"pm25": 40.0, "rh": 92.0}, quality.HIGH_HUMIDITY)
     counted = _heemskerk(api)  # high humidity is flagged but not unclean: the value counts
@@ -103,10 +123,10 @@ def test_areas_leave_out_kits_whose_latest_reading_has_a_flag_of_the_one_unclean
     )
 
 
-def test_stats_of_a_kit_whose_every_value_was_left_out_say_so_without_a_mean(api, rolled_up, make_kit, conn):
+def test_stats_of_a_kit_whose_every_value_was_left_out_say_so_without_a_mean(api, rolled_up, online_kit, conn):
     from ingest.rollups import refresh_rollups
 
-    kit, _ = make_kit("broken")
+    kit = online_kit("broken")
     _store_latest(conn, kit, {"pm25": 2000.0}, quality.OUT_OF_RANGE)
     while refresh_rollups(conn):
         pass

@@ -41,6 +41,23 @@ def seeded(settings, seeded_kits) -> list[str]:
     return seeded_kits
 
 
+@pytest.fixture
+def online_kit(make_kit, settings):
+    """A kit in Heemskerk that goes offline after the test, so later tests do not count its fresh value."""
+    made = []
+
+    def make(prefix):
+        made.append(make_kit(prefix, lat=52.511, lon=4.673)[0])
+        return made[-1]
+
+    yield make
+    batch = Batch()
+    for kit in made:
+        batch.status[kit] = (False, datetime.now(UTC).timestamp())
+    with psycopg.connect(settings.dsn, autocommit=True) as conn:
+        store_batch(conn, batch)
+
+
 def store_and_roll_up(conn, kit: str, readings: list[tuple[datetime, dict, int]]) -> None:
     now = datetime.now(UTC).timestamp()
     batch = Batch(rows=[(Row(t.timestamp(), kit, {**NONE, **v}, f, None), now) for t, v, f in readings])
@@ -72,10 +89,10 @@ def rollup(conn, kit: str, hour: datetime) -> tuple:
 
 
 def test_a_kit_sending_pm25_999999_leaves_its_areas_mean_unchanged_and_is_counted_as_left_out(
-    client, seeded, make_kit, settings
+    client, seeded, online_kit, settings
 ):
     area_before, stat_before = public_figures(client)
-    kit, _ = make_kit("attacker", lat=52.511, lon=4.673)  # in Heemskerk
+    kit = online_kit("attacker")
     now = datetime.now(UTC).replace(microsecond=0)
     values = {"pm25": 999999.0, "pm10": 20.0, "t": 9.0}
     flags = quality.reading_flags({**NONE, **values}, age_s=0)
@@ -115,9 +132,9 @@ def test_a_kit_sending_pm25_999999_leaves_its_areas_mean_unchanged_and_is_counte
     assert "seed-heemskerk" not in hourly_map["excluded"]
 
 
-def test_a_stuck_sensor_is_left_out_once_its_flatline_is_detected(client, seeded, make_kit, settings):
+def test_a_stuck_sensor_is_left_out_once_its_flatline_is_detected(client, seeded, online_kit, settings):
     area_before, _ = public_figures(client)
-    kit, _ = make_kit("stuck", lat=52.511, lon=4.673)
+    kit = online_kit("stuck")
     now = datetime.now(UTC).replace(microsecond=0)
     history = KitHistory()
     readings = []
