@@ -70,8 +70,10 @@ class SeriesRow(BaseModel):
     min: float
     max: float
     flags: int | None
-    n_clean: int | None = None  # rollup rows only: values without an unclean flag (docs/quality.md) …
-    clean_value: float | None = None  # … and their mean (null when none is clean)
+    # Rollup rows with values left out of public figures (docs/quality.md): how many are clean, and their mean
+    # (null when none is). Absent when all are clean: the clean mean is then `value`.
+    n_clean: int | None = None
+    clean_value: float | None = None
 
 
 class Series(BaseModel):

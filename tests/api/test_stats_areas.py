@@ -108,7 +108,8 @@ def _heemskerk(api):
 def test_areas_leave_out_kits_whose_latest_reading_has_a_flag_of_the_one_unclean_definition(
     api, rolled_up, online_kit, conn, monkeypatch
 ):
-    kit = online_kit("humid", lat=52.511, lon=4.673)  # Heemskerk
+    calm, kit = online_kit("calm", lat=52.511, lon=4.673), online_kit("humid", lat=52.511, lon=4.673)  # Heemskerk
+    _store_latest(conn, calm, {"pm25": 5.0}, 0)  # a fresh value in the mean, however long the session runs
     before = _heemskerk(api)
     _store_latest(conn, kit, {"pm25": 40.0, "rh": 92.0}, quality.HIGH_HUMIDITY)
     counted = _heemskerk(api)  # high humidity is flagged but not unclean: the value counts

@@ -58,13 +58,23 @@ def online_kit(make_kit, settings):
         store_batch(conn, batch)
 
 
-def store_and_roll_up(conn, kit: str, readings: list[tuple[datetime, dict, int]]) -> None:
+def store_and_roll_up(conn, readings: list[tuple[str, datetime, dict, int]]) -> None:
+    """Store (kit, time, values, flags) readings in one batch, as the ingest worker does, and refresh the rollups."""
     now = datetime.now(UTC).timestamp()
-    batch = Batch(rows=[(Row(t.timestamp(), kit, {**NONE, **v}, f, None), now) for t, v, f in readings])
-    batch.status[kit] = (True, now)
+    batch = Batch(rows=[(Row(t.timestamp(), kit, {**NONE, **v}, f, None), now) for kit, t, v, f in readings])
+    for kit, *_ in readings:
+        batch.status[kit] = (True, now)
     store_batch(conn, batch)
     while refresh_rollups(conn):
         pass
+
+
+def moments() -> tuple[datetime, datetime]:
+    """A moment ago and now, in the same hour (compared means must cover the same hours)."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    hour = now.replace(minute=0, second=0)
+    now = max(now, hour + timedelta(seconds=1))
+    return max(now - timedelta(minutes=1), hour), now
 
 
 def public_figures(client, municipality: str = HEEMSKERK) -> tuple[dict, dict]:
@@ -91,16 +101,20 @@ def rollup(conn, kit: str, hour: datetime) -> tuple:
 def test_a_kit_sending_pm25_999999_leaves_its_areas_mean_unchanged_and_is_counted_as_left_out(
     client, seeded, online_kit, settings
 ):
-    area_before, stat_before = public_figures(client)
-    kit = online_kit("attacker")
-    now = datetime.now(UTC).replace(microsecond=0)
+    neighbour, kit = online_kit("neighbour"), online_kit("attacker")
+    before, now = moments()
     values = {"pm25": 999999.0, "pm10": 20.0, "t": 9.0}
     flags = quality.reading_flags({**NONE, **values}, age_s=0)
     assert quality.flag_names(flags) == ["out_of_range", "pm25_above_pm10"]
     with psycopg.connect(settings.dsn, autocommit=True) as conn:
-        store_and_roll_up(conn, kit, [(now, values, flags)])
+        store_and_roll_up(conn, [(neighbour, before, {"pm25": 6.0}, 0)])
+        area_before, stat_before = public_figures(client)
+        assert area_before["mean"] is not None and stat_before["mean"] is not None
+        # One batch: the attack and a valid reading of the neighbour (the same value again: the means stay put).
+        store_and_roll_up(conn, [(kit, now, values, flags), (neighbour, now, {"pm25": 6.0}, 0)])
         hour = now.replace(minute=0, second=0)
         assert rollup(conn, kit, hour) == (1, 0, 999999.0, None)  # raw mean kept, no clean mean
+        assert conn.execute("SELECT count(*) FROM readings WHERE kit_id = %s", (neighbour,)).fetchone()[0] == 2
 
     area, stat = public_figures(client)
     assert (area["mean"], area["kits"], area["band"]) == (area_before["mean"], area_before["kits"], area_before["band"])
@@ -121,36 +135,39 @@ def test_a_kit_sending_pm25_999999_leaves_its_areas_mean_unchanged_and_is_counte
     assert (raw["value"], raw["flags"]) == (999999.0, flags)
     (hourly,) = client.get("/v1/series", params={**window, "resolution": "hour"}).json()["results"]
     assert (hourly["value"], hourly["n"], hourly["n_clean"], hourly["clean_value"]) == (999999.0, 1, 0, None)
+    clean_hours = client.get("/v1/series", params={**window, "kits": neighbour, "resolution": "hour"}).json()
+    assert clean_hours["results"] and not any("clean_value" in r for r in clean_hours["results"])  # all clean
     features = client.get("/v1/map/latest", params={"quantity": "pm25"}).json()["features"]
     props = next(f["properties"] for f in features if f["id"] == kit)
     assert (props["value"], props["flags"], props["excluded"], props["band"]) == (999999.0, flags, True, None)
-    heemskerk = next(f["properties"] for f in features if f["id"] == "seed-heemskerk")
-    assert heemskerk["excluded"] is False and heemskerk["band"] is not None
+    props = next(f["properties"] for f in features if f["id"] == neighbour)
+    assert (props["value"], props["excluded"]) == (6.0, False) and props["band"] is not None
     span = {"start": hour.isoformat(), "end": (hour + timedelta(hours=1)).isoformat()}
     hourly_map = client.get("/v1/map/hourly", params={"quantity": "pm25", **span}).json()
     assert hourly_map["kits"][kit] == [None] and hourly_map["excluded"][kit] == [1]
-    assert "seed-heemskerk" not in hourly_map["excluded"]
+    assert hourly_map["kits"][neighbour] == [6.0] and neighbour not in hourly_map["excluded"]
 
 
 def test_a_stuck_sensor_is_left_out_once_its_flatline_is_detected(client, seeded, online_kit, settings):
-    area_before, _ = public_figures(client)
-    kit = online_kit("stuck")
-    now = datetime.now(UTC).replace(microsecond=0)
+    neighbour, kit = online_kit("neighbour"), online_kit("stuck")
+    before, now = moments()
     history = KitHistory()
     readings = []
     for minutes in range(90, -1, -10):  # the same 250 µg/m³ every 10 minutes for an hour and a half
         t = now - timedelta(minutes=minutes)
         values = {"pm25": 250.0}
-        readings.append(
-            (t, values, quality.reading_flags({**NONE, **values}, 0) | history.check(t.timestamp(), values))
-        )
-    flat = [t for t, _, f in readings if f & quality.FLATLINE]
-    assert [f for _, _, f in readings] == [0] * 6 + [quality.FLATLINE] * 4  # flagged from an hour of the same value
+        flags = quality.reading_flags({**NONE, **values}, 0) | history.check(t.timestamp(), values)
+        readings.append((kit, t, values, flags))
+    assert [f for *_, f in readings] == [0] * 6 + [quality.FLATLINE] * 4  # flagged from an hour of the same value
     with psycopg.connect(settings.dsn, autocommit=True) as conn:
-        store_and_roll_up(conn, kit, readings)
+        store_and_roll_up(conn, [(neighbour, before, {"pm25": 6.0}, 0)])
+        area_before, _ = public_figures(client)
+        assert area_before["mean"] is not None
+        store_and_roll_up(conn, readings)
         hour = now.replace(minute=0, second=0)
         n, n_clean, mean, clean_mean = rollup(conn, kit, hour)
-        assert (n, n - n_clean) == (sum(1 for t, _, _ in readings if t >= hour), sum(1 for t in flat if t >= hour))
+        in_hour = [f for _, t, _, f in readings if t >= hour]
+        assert (n, n - n_clean) == (len(in_hour), in_hour.count(quality.FLATLINE))
         assert mean == 250.0 and clean_mean == (250.0 if n_clean else None)  # readings before detection count
 
     area, _ = public_figures(client)
