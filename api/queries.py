@@ -1,7 +1,8 @@
 """SQL of the API's kit and map reads. Parameterised, readable; public reads never select lat, lon or owner.
 
 Column names of quantities come from the catalogue (ijlucht.quantities) and are composed as identifiers, never
-from request text.
+from request text. Public means count clean values only (docs/quality.md): the areas query leaves out readings
+with a flag of quality.UNCLEAN (passed as %(unclean)s), the hourly map reads the rollups' clean means.
 """
 
 from datetime import datetime
@@ -9,6 +10,7 @@ from datetime import datetime
 from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row
 
+from ijlucht import quality
 from ijlucht.quantities import KEYS
 
 _Q = ", ".join(f"l.{k}" for k in KEYS)
@@ -120,8 +122,9 @@ async def map_latest(conn: AsyncConnection, quantity: str) -> list[tuple]:
         return await cur.fetchall()
 
 
+# Per kit and hour: the clean mean (NULL when every value was left out) and how many values were left out.
 MAP_HOURLY = """
-SELECT r.kit_id, r.bucket, r.mean
+SELECT r.kit_id, r.bucket, r.clean_mean, r.n - r.n_clean
 FROM rollup_hourly r JOIN kits k USING (kit_id)
 WHERE r.quantity = %(quantity)s AND r.bucket >= %(start)s AND r.bucket < %(end)s
   AND k.public AND NOT k.indoor AND k.public_lat IS NOT NULL
@@ -134,9 +137,12 @@ async def map_hourly(conn: AsyncConnection, quantity: str, start: datetime, end:
     return await cur.fetchall()
 
 
-# Mean of the fresh latest values of online outdoor kits, per area code.
+# Mean of the fresh latest values of online outdoor kits, per area code: kits whose latest reading is unclean
+# are left out of the mean and counted apart.
 AREAS_LATEST = """
-SELECT {code} AS code, count(*) AS kits, avg(l.{q}) AS mean
+SELECT {code} AS code, count(*) FILTER (WHERE l.flags & %(unclean)s = 0) AS kits,
+       avg(l.{q}) FILTER (WHERE l.flags & %(unclean)s = 0) AS mean,
+       count(*) FILTER (WHERE l.flags & %(unclean)s <> 0) AS excluded
 FROM kits k JOIN latest_readings l USING (kit_id)
 WHERE k.public AND NOT k.indoor AND k.online AND l.{q} IS NOT NULL
   AND l.time > now() - make_interval(secs => %(stale_after_s)s) AND {code} IS NOT NULL
@@ -147,5 +153,5 @@ GROUP BY 1
 async def areas_latest(conn: AsyncConnection, level: str, quantity: str, stale_after_s: int) -> list[tuple]:
     code = sql.SQL("k.municipality_code" if level == "municipality" else "k.district_code")
     query = sql.SQL(AREAS_LATEST).format(code=code, q=sql.Identifier(quantity))
-    cur = await conn.execute(query, {"stale_after_s": stale_after_s})
+    cur = await conn.execute(query, {"stale_after_s": stale_after_s, "unclean": quality.UNCLEAN})
     return await cur.fetchall()

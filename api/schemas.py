@@ -30,6 +30,7 @@ class MapProperties(BaseModel):
     value: float | None
     time: datetime | None
     flags: int | None
+    excluded: bool
     band: Band | None
 
 
@@ -56,6 +57,7 @@ class MapHourly(BaseModel):
     end: datetime
     hours: list[datetime]
     kits: dict[str, list[float | None]]
+    excluded: dict[str, list[int]]
 
 
 class SeriesRow(BaseModel):
@@ -68,6 +70,10 @@ class SeriesRow(BaseModel):
     min: float
     max: float
     flags: int | None
+    # Rollup rows with values left out of public figures (docs/quality.md): how many are clean, and their mean
+    # (null when none is). Absent when all are clean: the clean mean is then `value`.
+    n_clean: int | None = None
+    clean_value: float | None = None
 
 
 class Series(BaseModel):
@@ -84,6 +90,7 @@ class Area(BaseModel):
     level: Literal["municipality", "district"]
     parent_code: str | None
     kits: int
+    n_excluded: int
     mean: float | None
     band: Band | None
 
@@ -102,11 +109,12 @@ class StatsRow(BaseModel):
     area: str | None = None
     slot: int | None
     n_hours: int
-    mean: float
-    min: float
-    max: float
-    percentiles: Percentiles
+    mean: float | None
+    min: float | None
+    max: float | None
+    percentiles: Percentiles | None
     hours_above_who: int | None
+    n_excluded: int
 
 
 class Guideline(BaseModel):

@@ -2,7 +2,9 @@
 
 Raw rows come from `readings` ordered by (kit_id, time), one result per non-null quantity; rollup rows from
 rollup_10min / rollup_hourly / rollup_daily ordered by (kit_id, quantity, bucket). Both orders follow an index,
-so every page is an index range scan whatever its position. The same SQL feeds the streamed exports.
+so every page is an index range scan whatever its position. The same SQL feeds the streamed exports. A rollup's
+`value` is the mean of all values (raw values are never hidden); where values were left out of the clean mean,
+/v1/series adds `n_clean` and `clean_value` (docs/quality.md).
 """
 
 from datetime import datetime
@@ -35,7 +37,7 @@ def raw_query(quantities: list[str], paged: bool, after: bool = False) -> sql.Co
 
 def rollup_query(resolution: str, paged: bool, after: bool = False) -> sql.Composed:
     return sql.SQL(
-        "SELECT kit_id, bucket, quantity, mean, n, n_flagged, min, max FROM {table}"
+        "SELECT kit_id, bucket, quantity, mean, n, n_flagged, min, max, n_clean, clean_mean FROM {table}"
         " WHERE " + _KITS + " AND quantity = ANY(%(quantities)s)"
         " AND bucket >= %(start)s AND bucket < %(end)s{after}"
         " ORDER BY kit_id, quantity, bucket {limit}"
@@ -68,7 +70,7 @@ def rollup_rows(rows: list[tuple]) -> list[tuple]:
     decimals = _DECIMALS
     return [
         (kit_id, bucket, q, round(mean, d), n, n_flagged, round(lo, d), round(hi, d), None)
-        for kit_id, bucket, q, mean, n, n_flagged, lo, hi in rows
+        for kit_id, bucket, q, mean, n, n_flagged, lo, hi, _, _ in rows
         for d in (decimals[q],)
     ]
 
@@ -78,10 +80,17 @@ def as_dicts(rows: list[tuple]) -> list[dict[str, Any]]:
 
 
 def rollup_dicts(rows: list[tuple]) -> list[dict[str, Any]]:
-    """rollup_rows straight to response objects (the hot path of a year of hours: no tuples in between)."""
+    """rollup_rows straight to response objects (the hot path of a year of hours: no tuples in between).
+
+    A bucket with values left out (docs/quality.md) also gets `n_clean` and `clean_value`, its clean mean; the
+    others leave them out (their clean mean is `value`), which keeps the common answer as small and fast as before.
+    """
     decimals = _DECIMALS
-    return [
-        {
+    out = []
+    append = out.append
+    for kit_id, bucket, q, mean, n, n_flagged, lo, hi, n_clean, clean in rows:
+        d = decimals[q]
+        row = {
             "kit_id": kit_id,
             "time": bucket,
             "quantity": q,
@@ -92,9 +101,11 @@ def rollup_dicts(rows: list[tuple]) -> list[dict[str, Any]]:
             "max": round(hi, d),
             "flags": None,
         }
-        for kit_id, bucket, q, mean, n, n_flagged, lo, hi in rows
-        for d in (decimals[q],)
-    ]
+        if n_clean != n:
+            row["n_clean"] = n_clean
+            row["clean_value"] = None if clean is None else round(clean, d)
+        append(row)
+    return out
 
 
 def query_params(

@@ -2,7 +2,8 @@
 
 Flagged readings are stored, never dropped or altered: the flags say how far to trust them.
 The checks here need only the reading itself; checks that need a kit's history (spike, flatline, warm-up)
-set their bits in the ingest worker.
+set their bits in the ingest worker (ingest/history.py). UNCLEAN says which flags keep a reading out of the
+public figures.
 """
 
 from collections.abc import Mapping
@@ -28,6 +29,16 @@ NAMES: dict[int, str] = {
     BACKFILLED: "backfilled",
     WARM_UP: "warm_up",
 }
+
+# The flags that make a reading unclean: its values (all of them — flags belong to the reading, not to one value)
+# stay stored and visible per kit, but are left out of every public figure: the rollups' clean means, /v1/areas,
+# /v1/stats and the map. The one definition; rollups, API queries and docs/quality.md follow it.
+# Spike is not among them: the spike check flags most real regional episodes too (such as the 2019-2020 New Year
+# fireworks), and public figures must show those. Spike joins only once the spike check lets real
+# regional episodes through (a later attribution issue: a jump seen by many kits at once is air, not a kit).
+# Changing UNCLEAN changes what the rollups store: recompute them (mark their hours in rollup_pending, as
+# migration 025 does).
+UNCLEAN = OUT_OF_RANGE | FLATLINE
 
 _RANGES = {k: (q.minimum, q.maximum) for k, q in BY_KEY.items()}  # plain tuples: checked for every value
 
@@ -59,3 +70,8 @@ def reading_flags(values: Mapping[str, float | None], age_s: float, clock_synced
 
 def flag_names(flags: int) -> list[str]:
     return [name for bit, name in NAMES.items() if flags & bit]
+
+
+def is_clean(flags: int) -> bool:
+    """Whether a reading with these flags counts in public figures (the SQL reads: flags & UNCLEAN = 0)."""
+    return not flags & UNCLEAN

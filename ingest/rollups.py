@@ -2,29 +2,38 @@
 
 store_batch marks each (kit, hour) it wrote in rollup_pending; refresh_rollups recomputes those hours' buckets
 from the raw readings (and the days around them from the hourly rollups), so a rollup is always the aggregate
-of exactly the stored readings, however late they came. Several workers may call it; one refreshes at a time
-(advisory lock), and ingest never waits for a refresh (see the comments on the statements).
+of exactly the stored readings, however late they came. Each bucket aggregates all values and, apart, the clean
+ones (readings without a quality.UNCLEAN flag), which the public figures use. Several workers may call it; one
+refreshes at a time (advisory lock), and ingest never waits for a refresh (see the comments on the statements).
 """
 
 import psycopg
 
+from ijlucht import quality
 from ijlucht.quantities import KEYS
 
 PENDING_PER_ROUND = 2000  # (kit, hour) pairs per round
 
 _VALUES = ", ".join(f"('{k}', r.{k})" for k in KEYS)
 
+# Each bucket keeps two aggregates: of all values, and of the clean ones (readings without a flag of
+# quality.UNCLEAN, passed as %(unclean)s); public figures use the clean one (docs/quality.md).
 _FROM_READINGS = f"""
-INSERT INTO {{table}} (bucket, kit_id, quantity, n, n_flagged, mean, min, max)
+INSERT INTO {{table}} (bucket, kit_id, quantity, n, n_flagged, mean, min, max,
+                       n_clean, clean_mean, clean_min, clean_max)
 SELECT {{bucket}} AS bucket, r.kit_id, q.quantity, count(*), count(*) FILTER (WHERE r.flags <> 0),
-       avg(q.v), min(q.v), max(q.v)
+       avg(q.v), min(q.v), max(q.v), count(*) FILTER (WHERE c.clean), avg(q.v) FILTER (WHERE c.clean),
+       min(q.v) FILTER (WHERE c.clean), max(q.v) FILTER (WHERE c.clean)
 FROM unnest(%(kits)s::text[], %(hours)s::timestamptz[]) AS p(kit_id, hour)
 JOIN readings r ON r.kit_id = p.kit_id AND r.time >= p.hour AND r.time < p.hour + INTERVAL '1 hour'
+CROSS JOIN LATERAL (VALUES (r.flags & %(unclean)s = 0)) AS c(clean)
 CROSS JOIN LATERAL (VALUES {_VALUES}) AS q(quantity, v)
 WHERE q.v IS NOT NULL
 GROUP BY 1, 2, 3
 ON CONFLICT (kit_id, quantity, bucket) DO UPDATE SET
-    n = excluded.n, n_flagged = excluded.n_flagged, mean = excluded.mean, min = excluded.min, max = excluded.max
+    n = excluded.n, n_flagged = excluded.n_flagged, mean = excluded.mean, min = excluded.min, max = excluded.max,
+    n_clean = excluded.n_clean, clean_mean = excluded.clean_mean, clean_min = excluded.clean_min,
+    clean_max = excluded.clean_max
 """
 
 _DAILY_FROM_HOURLY = """
@@ -32,14 +41,18 @@ WITH days AS (
     SELECT DISTINCT p.kit_id, time_bucket('1 day', p.hour, 'Europe/Amsterdam') AS day
     FROM unnest(%(kits)s::text[], %(hours)s::timestamptz[]) AS p(kit_id, hour)
 )
-INSERT INTO rollup_daily (bucket, kit_id, quantity, n, n_flagged, mean, min, max)
-SELECT d.day, h.kit_id, h.quantity, sum(h.n), sum(h.n_flagged), sum(h.mean * h.n) / sum(h.n), min(h.min), max(h.max)
+INSERT INTO rollup_daily (bucket, kit_id, quantity, n, n_flagged, mean, min, max,
+                          n_clean, clean_mean, clean_min, clean_max)
+SELECT d.day, h.kit_id, h.quantity, sum(h.n), sum(h.n_flagged), sum(h.mean * h.n) / sum(h.n), min(h.min), max(h.max),
+       sum(h.n_clean), sum(h.clean_mean * h.n_clean) / nullif(sum(h.n_clean), 0), min(h.clean_min), max(h.clean_max)
 FROM days d
 JOIN rollup_hourly h ON h.kit_id = d.kit_id AND h.bucket >= d.day
      AND h.bucket < (d.day AT TIME ZONE 'Europe/Amsterdam' + INTERVAL '1 day') AT TIME ZONE 'Europe/Amsterdam'
 GROUP BY d.day, h.kit_id, h.quantity
 ON CONFLICT (kit_id, quantity, bucket) DO UPDATE SET
-    n = excluded.n, n_flagged = excluded.n_flagged, mean = excluded.mean, min = excluded.min, max = excluded.max
+    n = excluded.n, n_flagged = excluded.n_flagged, mean = excluded.mean, min = excluded.min, max = excluded.max,
+    n_clean = excluded.n_clean, clean_mean = excluded.clean_mean, clean_min = excluded.clean_min,
+    clean_max = excluded.clean_max
 """
 
 # Marks are taken without holding them: rows locked by a batch that has not committed are skipped.
@@ -75,7 +88,7 @@ def refresh_rollups(conn: psycopg.Connection, limit: int = PENDING_PER_ROUND) ->
         pending = conn.execute(_TAKE_PENDING, (limit,)).fetchall()
         if not pending:
             return 0
-        params = {"kits": [p[0] for p in pending], "hours": [p[1] for p in pending]}
+        params = {"kits": [p[0] for p in pending], "hours": [p[1] for p in pending], "unclean": quality.UNCLEAN}
         with conn.transaction():  # readings committed before this point are all counted
             conn.execute(
                 _FROM_READINGS.format(table="rollup_10min", bucket="time_bucket('10 minutes', r.time)"), params

@@ -37,3 +37,27 @@ def test_flag_bits_are_distinct_single_bits():
     bits = list(quality.NAMES)
     assert len(set(bits)) == len(bits)
     assert all(b and b & (b - 1) == 0 for b in bits)
+
+
+def test_out_of_range_and_flatline_are_unclean_but_spike_and_the_other_flags_are_not():
+    assert quality.flag_names(quality.UNCLEAN) == ["out_of_range", "flatline"]
+    assert not quality.is_clean(quality.OUT_OF_RANGE) and not quality.is_clean(quality.FLATLINE | quality.BACKFILLED)
+    for bit in quality.NAMES:
+        if not bit & quality.UNCLEAN:
+            assert quality.is_clean(bit), quality.NAMES[bit]
+    assert quality.is_clean(0)
+
+
+def test_docs_list_the_same_unclean_flags_as_the_code():
+    """docs/quality.md's flag table has a column saying whether public figures leave a flagged reading out."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "quality.md").read_text(encoding="utf-8")
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in doc.splitlines() if line.startswith("| ")]
+    header = rows[0]
+    name, public = header.index("name"), header.index("public figures")
+    documented = {r[name].strip("`"): r[public] for r in rows[1:] if r[name].strip("`") in quality.NAMES.values()}
+    assert set(documented) == set(quality.NAMES.values())
+    left_out = {n for n, v in documented.items() if v.startswith("left out")}
+    assert left_out == set(quality.flag_names(quality.UNCLEAN))
+    assert all(v.startswith(("left out", "counted")) for v in documented.values())

@@ -1,4 +1,7 @@
-"""/v1/areas: the mean of the latest values of online outdoor kits per municipality or district, with its band."""
+"""/v1/areas: the mean of the latest values of online outdoor kits per municipality or district, with its band.
+
+Only clean values count (docs/quality.md): a kit whose latest reading carries an unclean flag is left out of the
+mean and counted in `n_excluded`."""
 
 from typing import Annotated, Any, Literal
 
@@ -18,6 +21,7 @@ AREAS_EXAMPLE = [
         "level": "municipality",
         "parent_code": None,
         "kits": 12,
+        "n_excluded": 0,
         "mean": 8.4,
         "band": {"index": 2, "name_nl": "redelijk", "name_en": "fair", "colour": "#f2d948"},
     }
@@ -27,8 +31,10 @@ AREAS_EXAMPLE = [
 @router.get(
     "/areas",
     summary="Every municipality or district (CBS 2024) with the mean latest value of its online outdoor kits",
-    description="Only fresh values count (a reading in the last 15 minutes). Areas without such kits have "
-    "kits 0 and mean null. Districts carry their municipality's code as parent_code.",
+    description="Only fresh values count (a reading in the last 15 minutes), and only clean ones: `kits` is the "
+    "number of kits in the mean, `n_excluded` the number of fresh kits left out because their latest reading "
+    "carries an unclean quality flag (out_of_range, flatline; docs/quality.md). Areas without kits in the mean "
+    "have kits 0 and mean null. Districts carry their municipality's code as parent_code.",
     responses={200: {"model": list[schemas.Area], "content": {"application/json": {"example": AREAS_EXAMPLE}}}},
 )
 async def areas(
@@ -44,11 +50,11 @@ async def areas(
     settings = request.app.state.settings
     async with request.app.state.pool.connection() as conn:
         rows = await queries.areas_latest(conn, level, quantity, settings.api_stale_after_s)
-    by_code = {code: (n, mean) for code, n, mean in rows}
+    by_code = {code: (n, mean, excluded) for code, n, mean, excluded in rows}
     decimals = BY_KEY[quantity].decimals
     results = []
     for area in geo.areas(level):
-        n, mean = by_code.get(area.code, (0, None))
+        n, mean, excluded = by_code.get(area.code, (0, None, 0))
         mean = None if mean is None else round(mean, decimals)
         results.append(
             {
@@ -57,6 +63,7 @@ async def areas(
                 "level": level,
                 "parent_code": area.parent_code,
                 "kits": n,
+                "n_excluded": excluded,
                 "mean": mean,
                 "band": models.band_json(quantity, mean, scale) if mean is not None else None,
             }

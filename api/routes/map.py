@@ -1,5 +1,8 @@
 """/v1/map: what the live map and its time slider draw — latest value and band of every public outdoor kit, and
-hourly means over up to a week. The latest-values answer is cached for a few seconds and carries an ETag."""
+hourly means over up to a week. The latest-values answer is cached for a few seconds and carries an ETag.
+
+A kit whose latest reading carries an unclean quality flag (quality.UNCLEAN) keeps its raw value but is marked
+`excluded` and gets no band; hourly means are clean means, with the values left out counted (docs/quality.md)."""
 
 import asyncio
 import gzip
@@ -13,6 +16,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api import models, params, queries, schemas
 from api.responses import json_response
+from ijlucht import quality
 from ijlucht.quantities import BY_KEY
 
 router = APIRouter(prefix="/v1/map", tags=["map"])
@@ -42,6 +46,7 @@ LATEST_EXAMPLE = {
                 "value": 7.1,
                 "time": "2026-11-28T23:59:00+00:00",
                 "flags": 0,
+                "excluded": False,
                 "band": {"index": 2, "name_nl": "redelijk", "name_en": "fair", "colour": "#f2d948"},
             },
         }
@@ -66,6 +71,7 @@ def feature_tail(row: tuple, quantity: str, scale: str, stale: bool) -> bytes:
     """The changing properties of a feature and the closing braces: `"online":...,"band":...}}`."""
     _, online, last_seen, t, v, flags = row
     v = None if v is None else round(v, BY_KEY[quantity].decimals)
+    excluded = flags is not None and not quality.is_clean(flags)
     props = {
         "online": online,
         "last_seen": None if last_seen is None else datetime.fromtimestamp(last_seen, UTC),
@@ -73,7 +79,8 @@ def feature_tail(row: tuple, quantity: str, scale: str, stale: bool) -> bytes:
         "value": v,
         "time": None if t is None else datetime.fromtimestamp(t, UTC),
         "flags": flags,
-        "band": models.band_json(quantity, v, scale) if v is not None else None,
+        "excluded": excluded,  # left out of public means: no band either, the value is not a verdict on the air
+        "band": models.band_json(quantity, v, scale) if v is not None and not excluded else None,
     }
     return orjson.dumps(props)[1:] + b"}"
 
@@ -163,7 +170,9 @@ class LatestCache:
     "/latest",
     summary="Latest value and band of every public outdoor kit, as GeoJSON (ETag, If-None-Match)",
     description="Positions are the public (jittered) ones; indoor kits are left out. `stale`: no reading for more "
-    "than 15 minutes. Answers are reused for a few seconds; send the ETag back as If-None-Match to get 304.",
+    "than 15 minutes. `excluded`: the latest reading carries an unclean quality flag (out_of_range, flatline; "
+    "docs/quality.md): its raw value is shown, without a band, and it counts in no area mean. "
+    "Answers are reused for a few seconds; send the ETag back as If-None-Match to get 304.",
     responses={
         200: {"model": schemas.MapLatest, "content": {"application/json": {"example": LATEST_EXAMPLE}}},
         304: {"description": "unchanged"},
@@ -209,7 +218,9 @@ async def map_latest(
 
 @router.get(
     "/hourly",
-    summary="Hourly means of every public outdoor kit over up to 7 days (the map's time slider)",
+    summary="Clean hourly means of every public outdoor kit over up to 7 days (the map's time slider)",
+    description="`kits`: per kit one clean mean per hour (readings with an unclean quality flag left out; null "
+    "when none is left or the kit sent nothing). `excluded`: for kits with values left out, how many per hour.",
     responses={
         200: {
             "model": schemas.MapHourly,
@@ -222,6 +233,7 @@ async def map_latest(
                         "end": "2026-11-28T02:00:00+00:00",
                         "hours": ["2026-11-28T00:00:00+00:00", "2026-11-28T01:00:00+00:00"],
                         "kits": {"bev-01": [7.1, None]},
+                        "excluded": {"bev-01": [0, 12]},
                     }
                 }
             },
@@ -247,13 +259,18 @@ async def map_hourly(
         rows = await queries.map_hourly(conn, quantity, first, end)
     decimals = BY_KEY[quantity].decimals
     kits: dict[str, list[float | None]] = {}
-    for kit_id, bucket, mean in rows:
+    excluded: dict[str, list[int]] = {}
+    for kit_id, bucket, mean, left_out in rows:
         series = kits.get(kit_id)
         if series is None:
             series = kits[kit_id] = [None] * len(hours)
         i = index.get(bucket)
-        if i is not None:
+        if i is None:
+            continue
+        if mean is not None:
             series[i] = round(mean, decimals)
+        if left_out:
+            excluded.setdefault(kit_id, [0] * len(hours))[i] = left_out
     return json_response(
         {
             "quantity": quantity,
@@ -262,5 +279,6 @@ async def map_hourly(
             "end": end.isoformat(),
             "hours": [h.isoformat() for h in hours],
             "kits": kits,
+            "excluded": excluded,
         }
     )

@@ -31,6 +31,7 @@ STATS_EXAMPLE = {
             "max": 31.0,
             "percentiles": {"p10": 3.0, "p25": 5.1, "p50": 8.0, "p75": 11.9, "p90": 17.2, "p98": 28.0},
             "hours_above_who": 4,
+            "n_excluded": 0,
         }
     ],
 }
@@ -38,7 +39,7 @@ STATS_EXAMPLE = {
 
 @router.get(
     "/stats",
-    summary="Statistics of hourly means per kit or area: mean, percentiles, hours above the WHO guideline",
+    summary="Statistics of clean hourly means per kit or area: mean, percentiles, hours above the WHO guideline",
     description=statistics.__doc__ or "",
     responses={200: {"model": schemas.Stats, "content": {"application/json": {"example": STATS_EXAMPLE}}}},
 )

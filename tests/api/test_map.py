@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
+import orjson
+
 from ijlucht import bands
 
 
@@ -16,9 +18,11 @@ def test_latest_is_geojson_of_outdoor_kits_with_bands(api, rolled_up, make_kit):
     assert set(rolled_up) <= set(by_id) and indoor not in by_id
     props = by_id["seed-velsen-zuid"]["properties"]
     assert set(props) == {
-        "kit_id", "name", "municipality", "district", "online", "last_seen", "stale", "value", "time", "flags", "band"
+        "kit_id", "name", "municipality", "district", "online", "last_seen", "stale", "value", "time", "flags",
+        "excluded", "band"
     }  # fmt: skip
     assert props["municipality"] == "Velsen" and props["stale"] is False and props["online"] is True
+    assert props["excluded"] is False
     expected = bands.band_for("pm25", props["value"], "eaqi-2024")
     assert props["band"] == {
         "index": expected.index,
@@ -90,3 +94,31 @@ def test_reused_answers_are_gzipped_for_clients_that_accept_it(api_base_url, rol
     assert int(r.headers["content-length"]) < len(plain.content) / 3  # the bytes on the wire
     again = httpx.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": r.headers["etag"]})
     assert again.status_code == 304
+
+
+def test_a_kit_whose_latest_reading_is_unclean_keeps_its_raw_value_but_is_marked_and_gets_no_band():
+    from api.routes.map import feature_tail
+    from ijlucht import quality
+
+    def tail(value, flags):
+        closed = feature_tail(
+            ("k", True, 0.0, 0.0, value, flags), "pm25", "eaqi-2024", False
+        )  # ...}} closes the feature
+        return orjson.loads(b"{" + closed[:-1])
+
+    for flags in (quality.OUT_OF_RANGE, quality.FLATLINE | quality.HIGH_HUMIDITY):
+        props = tail(1500.0, flags)
+        assert (props["value"], props["flags"], props["excluded"], props["band"]) == (1500.0, flags, True, None)
+    for flags in (0, quality.SPIKE, quality.HIGH_HUMIDITY):  # flagged, but still counted in public figures
+        props = tail(12.0, flags)
+        assert props["excluded"] is False and props["band"]["index"] == bands.band_for("pm25", 12.0, "eaqi-2024").index
+    assert tail(None, None)["excluded"] is False  # no reading yet: nothing to leave out
+
+
+def test_hourly_map_means_are_clean_means_with_what_was_left_out_counted(api, rolled_up):
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    r = api.get("/v1/map/hourly", params={"quantity": "pm25", "start": (end - timedelta(hours=3)).isoformat()})
+    body = r.json()
+    assert r.status_code == 200 and isinstance(body["excluded"], dict)
+    assert not set(rolled_up) & set(body["excluded"])  # the seeded kits sent nothing unclean
+    assert all(len(counts) == len(body["hours"]) for counts in body["excluded"].values())

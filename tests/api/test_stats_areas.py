@@ -1,8 +1,11 @@
-"""/v1/stats (per kit, per area, by hour of day) and /v1/areas (mean latest value per municipality/district)."""
+"""/v1/stats (per kit, per area, by hour of day) and /v1/areas (mean latest value per municipality/district), both
+over clean values only (docs/quality.md)."""
 
 from datetime import UTC, datetime, timedelta
 
-from ijlucht import bands
+import pytest
+
+from ijlucht import bands, quality
 
 
 def _range():
@@ -66,3 +69,79 @@ def test_areas_per_district(api, rolled_up):
     assert districts["WK037508"]["name"] == "Wijk aan Zee" and districts["WK037508"]["kits"] >= 1
     assert districts["WK037508"]["parent_code"] == "GM0375"
     assert api.get("/v1/areas", params={"level": "province"}).status_code == 422
+
+
+def _store_latest(conn, kit, values, flags):
+    from ingest.store import Batch, store_batch
+    from ingest.validate import Row
+
+    now = datetime.now(UTC).timestamp()
+    row = Row(now, kit, {**dict.fromkeys(("pm1", "pm25", "pm10", "t", "rh", "p")), **values}, flags, None)
+    batch = Batch(rows=[(row, now)])
+    batch.status[kit] = (True, now)
+    store_batch(conn, batch)
+
+
+@pytest.fixture
+def online_kit(make_kit, conn):
+    """A kit made by make_kit that goes offline after the test, so later tests do not count its fresh value."""
+    from ingest.store import Batch, store_batch
+
+    made = []
+
+    def make(prefix, **kw):
+        made.append(make_kit(prefix, **kw)[0])
+        return made[-1]
+
+    yield make
+    batch = Batch()
+    for kit in made:
+        batch.status[kit] = (False, datetime.now(UTC).timestamp())
+    store_batch(conn, batch)
+
+
+def _heemskerk(api):
+    r = api.get("/v1/areas", params={"level": "municipality", "quantity": "pm25"})
+    return next(a for a in r.json() if a["code"] == "GM0396")
+
+
+def test_areas_leave_out_kits_whose_latest_reading_has_a_flag_of_the_one_unclean_definition(
+    api, rolled_up, online_kit, conn, monkeypatch
+):
+    calm, kit = online_kit("calm", lat=52.511, lon=4.673), online_kit("humid", lat=52.511, lon=4.673)  # Heemskerk
+    _store_latest(conn, calm, {"pm25": 5.0}, 0)  # a fresh value in the mean, however long the session runs
+    before = _heemskerk(api)
+    _store_latest(conn, kit, {"pm25": 40.0, "rh": 92.0}, quality.HIGH_HUMIDITY)
+    counted = _heemskerk(api)  # high humidity is flagged but not unclean: the value counts
+    assert (counted["kits"], counted["n_excluded"]) == (before["kits"] + 1, before["n_excluded"])
+    assert counted["mean"] > before["mean"]
+    monkeypatch.setattr(quality, "UNCLEAN", quality.UNCLEAN | quality.HIGH_HUMIDITY)
+    left_out = _heemskerk(api)
+    assert (left_out["kits"], left_out["n_excluded"], left_out["mean"]) == (
+        before["kits"],
+        before["n_excluded"] + 1,
+        before["mean"],
+    )
+
+
+def test_stats_of_a_kit_whose_every_value_was_left_out_say_so_without_a_mean(api, rolled_up, online_kit, conn):
+    from ingest.rollups import refresh_rollups
+
+    kit = online_kit("broken")
+    _store_latest(conn, kit, {"pm25": 2000.0}, quality.OUT_OF_RANGE)
+    while refresh_rollups(conn):
+        pass
+    r = api.get("/v1/stats", params={"kits": f"{kit},seed-heemskerk", **_range()})
+    by_kit = {x["kit_id"]: x for x in r.json()["results"]}
+    assert by_kit[kit] == {
+        "kit_id": kit,
+        "slot": None,
+        "n_hours": 0,
+        "mean": None,
+        "min": None,
+        "max": None,
+        "percentiles": None,
+        "hours_above_who": 0,
+        "n_excluded": 1,
+    }
+    assert by_kit["seed-heemskerk"]["n_excluded"] == 0 and by_kit["seed-heemskerk"]["n_hours"] >= 24
