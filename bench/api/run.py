@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import psycopg  # noqa: E402
 
-from ijlucht import db, geo, privacy  # noqa: E402
+from ijlucht import db, geo, privacy, quality  # noqa: E402
 from ijlucht.settings import PlatformSettings  # noqa: E402
 
 KITS = 10_000
@@ -101,8 +101,11 @@ def load(s: PlatformSettings) -> None:
         for q in ("pm25", "pm10"):
             c.execute(
                 f"""
-                INSERT INTO rollup_hourly (bucket, kit_id, quantity, n, n_flagged, mean, min, max)
-                SELECT time, kit_id, '{q}', 1, (flags <> 0)::int, {q}, {q}, {q} FROM readings
+                INSERT INTO rollup_hourly (bucket, kit_id, quantity, n, n_flagged, mean, min, max,
+                                           n_clean, clean_mean, clean_min, clean_max)
+                SELECT time, kit_id, '{q}', 1, (flags <> 0)::int, {q}, {q}, {q},
+                       c::int, CASE WHEN c THEN {q} END, CASE WHEN c THEN {q} END, CASE WHEN c THEN {q} END
+                FROM readings, LATERAL (SELECT flags & {quality.UNCLEAN} = 0 AS c) clean
                 """
             )
         c.execute("VACUUM ANALYZE")
