@@ -8,7 +8,7 @@ import pytest
 import uvicorn
 
 from ingest.push_server import create_app
-from ingest.settings import IngestSettings
+from ingest.push_settings import PushSettings
 from tests.conftest import free_port, wait_for
 
 BODY = {
@@ -27,7 +27,7 @@ BODY = {
 def push_url(settings):
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(IngestSettings()), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(create_app(PushSettings()), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
