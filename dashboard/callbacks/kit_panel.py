@@ -9,6 +9,8 @@ from dashboard.api_client import ApiError, InvalidKitId, KitNotFound, checked_ki
 from dashboard.derive import is_stale
 from dashboard.i18n import format_time, language_or_default, text
 from dashboard.kit_chart import kit_figure, message_figure
+from dashboard.layout import DEFAULT_QUANTITY, choice
+from dashboard.markers import QUANTITY_CHOICES
 from dashboard.settings import DashboardSettings
 from dashboard.sources import DataSource
 
@@ -86,6 +88,7 @@ def register(app: Dash, source: DataSource, settings: DashboardSettings) -> None
     )
     def show_kit(selected, compare, quantity, language, names) -> tuple:
         language = language_or_default(language)
+        quantity = choice(quantity, QUANTITY_CHOICES, DEFAULT_QUANTITY)
         if not selected:
             return message_figure(text("chart_hint", language)), None
         try:  # the stores come from the browser: nothing unchecked goes to the API

@@ -41,24 +41,37 @@ class RecordingTransport(httpx.HTTPTransport):
         return super().handle_request(request)
 
 
-def kit_panel_callback(server: Any, selected: Any, compare: Any = None, language: str = "en") -> dict[str, Any]:
-    """Run the kit panel's callback through Dash's HTTP endpoint; returns {output id: {property: value}}."""
-    outputs = [{"id": "kit-chart", "property": "figure"}, {"id": "kit-status", "property": "children"}]
+def dash_callback(
+    server: Any, outputs: list[str], inputs: dict[str, Any], state: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Run the callback with `outputs` ("id.property") through Dash's HTTP endpoint as a browser would, with
+    `inputs`/`state` {"id.property": value}; returns {output id: {property: value}}."""
+
+    def items(values: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{"id": k.split(".")[0], "property": k.split(".")[1], "value": v} for k, v in values.items()]
+
+    specs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in outputs]
+    single = len(outputs) == 1
     body = {
-        "output": "..kit-chart.figure...kit-status.children..",
-        "outputs": outputs,
-        "inputs": [
-            {"id": "selected-kit", "property": "data", "value": selected},
-            {"id": "compare", "property": "value", "value": compare},
-            {"id": "quantity", "property": "value", "value": "pm25"},
-            {"id": "language", "property": "value", "value": language},
-        ],
-        "state": [{"id": "kit-names", "property": "data", "value": {}}],
-        "changedPropIds": ["selected-kit.data"],
+        "output": outputs[0] if single else ".." + "...".join(outputs) + "..",
+        "outputs": specs[0] if single else specs,
+        "inputs": items(inputs),
+        "state": items(state or {}),
+        "changedPropIds": [next(iter(inputs))],
     }
     response = server.test_client().post("/_dash-update-component", json=body)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return response.get_json()["response"]
+
+
+def kit_panel_callback(server: Any, selected: Any, compare: Any = None, language: str = "en") -> dict[str, Any]:
+    """The kit panel's callback (chart and status) for the stores `selected` and `compare`."""
+    return dash_callback(
+        server,
+        ["kit-chart.figure", "kit-status.children"],
+        {"selected-kit.data": selected, "compare.value": compare, "quantity.value": "pm25", "language.value": language},
+        {"kit-names.data": {}},
+    )
 
 
 def panel_message(response: dict[str, Any]) -> str:

@@ -9,7 +9,13 @@ from dashboard.callbacks.timeline import slider_marks
 from dashboard.legend import area_table, legend
 from dashboard.map_figure import KIT_TRACE
 from dashboard.markers import latest_markers
-from tests.dashboard.recording import HOSTILE_KIT_IDS, RecordingTransport, kit_panel_callback, panel_message
+from tests.dashboard.recording import (
+    HOSTILE_KIT_IDS,
+    RecordingTransport,
+    dash_callback,
+    kit_panel_callback,
+    panel_message,
+)
 from tests.dashboard.samples import LATEST
 
 
@@ -171,3 +177,32 @@ def test_kit_panel_shows_a_valid_kit_with_its_comparison(recorded_dashboard):
     assert transport.paths[0] == "/v1/kits/seed-beverwijk"
     assert any(p.startswith("/v1/series?kits=seed-beverwijk%2Cseed-heemskerk") for p in transport.paths)
     assert not any(p.startswith("/v1/export") for p in transport.paths)
+
+
+HOSTILE_CHOICES = ["pm25&kits=seed-beverwijk", "../export", ["pm25"], {"x": 1}, 7, None]
+
+
+@pytest.mark.parametrize("bad", HOSTILE_CHOICES, ids=lambda v: repr(v)[:20])
+def test_map_and_area_callbacks_ask_the_api_only_with_the_controls_own_choices(recorded_dashboard, bad):
+    server, transport = recorded_dashboard
+    transport.paths.clear()
+    answer = dash_callback(
+        server,
+        ["kit-map.figure", "map-legend.children", "api-status.children", "map-state.data", "kit-names.data"],
+        {"refresh.n_intervals": 1, "quantity.value": bad, "scale.value": bad, "language.value": bad,
+         "window.value": bad, "hour-slider.value": bad},
+        {"map-state.data": bad, "kit-names.data": bad},
+    )  # fmt: skip
+    assert answer["api-status"]["children"] is None  # no error: the map was drawn with the defaults
+    assert "seed-beverwijk" in answer["kit-names"]["data"]
+    areas = dash_callback(
+        server,
+        ["area-table.children"],
+        {"refresh.n_intervals": 1, "area-level.value": bad, "quantity.value": bad, "scale.value": bad,
+         "language.value": bad},
+    )  # fmt: skip
+    assert "Beverwijk" in str(areas["area-table"]["children"])
+    assert transport.paths and all(
+        p.startswith(("/v1/map/latest?quantity=pm25&scale=eaqi-2024", "/v1/areas?level=municipality&quantity=pm25&"))
+        for p in transport.paths
+    ), transport.paths
