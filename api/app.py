@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from api import export
 from api.responses import ERRORS, json_response
 from api.routes import admin, areas, exports, kits, map, meta, series, stats
 from api.security import FixedWindowLimiter, KeyCache, SecurityMiddleware
@@ -17,6 +18,7 @@ from api.settings import ApiSettings
 from ijlucht.broker import BrokerAccountError
 from ijlucht.db import timescaledb_license
 from ijlucht.kits import fill_public_fields
+from ijlucht.ratelimit import proxy_networks
 
 DESCRIPTION = """Citizen air-quality measurements of the IJmond and North Sea Canal area.
 
@@ -63,7 +65,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.limiter = FixedWindowLimiter()
     app.state.key_cache = KeyCache({})
     app.state.map_cache = map.LatestCache()
-    app.state.export_slots = asyncio.Semaphore(settings.api_exports_at_once)
+    app.state.export_slots = export.ExportSlots(settings.api_exports_at_once)
+    app.state.trusted_proxies = proxy_networks(settings.api_trusted_proxies)
     app.add_middleware(SecurityMiddleware)
     for module in (meta, kits, map, series, areas, stats, exports, admin):
         app.include_router(module.router)

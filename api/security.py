@@ -3,10 +3,10 @@
 A request may carry `X-API-Key`. A valid key raises the rate limit and, for admin keys, opens /v1/admin; an unknown
 or revoked key is refused with 401 rather than silently treated as anonymous. Limits are fixed one-minute windows
 per key, or per client address without a key; every answer carries X-RateLimit-Limit, X-RateLimit-Remaining and
-X-RateLimit-Reset (seconds until the window ends), and a 429 also Retry-After.
+X-RateLimit-Reset (seconds until the window ends), and a 429 also Retry-After. The client address is the socket
+peer, or X-Forwarded-For when the peer is one of api_trusted_proxies (ijlucht/ratelimit.py).
 """
 
-import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -19,6 +19,9 @@ from fastapi.security import APIKeyHeader
 from psycopg_pool import PoolTimeout
 
 from ijlucht import apikeys
+from ijlucht.ratelimit import FixedWindowLimiter, client_address
+
+__all__ = ["FixedWindowLimiter", "KeyCache", "KeyDep", "SecurityMiddleware", "require_admin"]
 
 KEY_HEADER = "X-API-Key"
 KEY_CACHE_S = 60.0  # a revoked key stops working within this long
@@ -27,28 +30,6 @@ MAX_BODY_BYTES = 64 * 1024  # registrations are a few hundred bytes
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
-
-
-class FixedWindowLimiter:
-    """Counts requests per identity in one-minute windows (pure; `now` is injectable for tests)."""
-
-    def __init__(self, window_s: float = 60.0) -> None:
-        self.window_s = window_s
-        self._counts: dict[str, tuple[int, int]] = {}  # identity -> (window number, count)
-        self._window = 0
-
-    def hit(self, identity: str, limit: int, now: float | None = None) -> tuple[bool, int, int]:
-        """(allowed, remaining, seconds until the window resets)."""
-        now = time.time() if now is None else now
-        window = int(now // self.window_s)
-        if window != self._window:  # a new window: forget the old counts
-            self._window = window
-            self._counts.clear()
-        _, count = self._counts.get(identity, (window, 0))
-        count += 1
-        self._counts[identity] = (window, count)
-        reset = math.ceil((window + 1) * self.window_s - now)
-        return count <= limit, max(0, limit - count), reset
 
 
 @dataclass
@@ -101,7 +82,8 @@ class SecurityMiddleware:
             await _send_error(send, 411, "send the body with a Content-Length, not chunked")
             return
         plain = _header(scope, b"x-api-key")
-        client = (scope.get("client") or ("unknown", 0))[0]
+        peer = (scope.get("client") or ("unknown", 0))[0]
+        client = client_address(peer, _header(scope, b"x-forwarded-for"), fastapi_app.state.trusted_proxies)
         key = None
         if plain is not None:
             try:

@@ -14,8 +14,16 @@ class ApiSettings(PlatformSettings):
     api_stale_after_s: int = 15 * 60  # a latest value older than this is stale on the map
     api_max_stats_kit_hours: int = 2_000_000  # kits × hours one statistics request may read
     api_exports_at_once: int = 2  # concurrent streamed exports; more get 429
+    # A whole export ends after this long, read or not (the client gets a cut-off file): a reader that stops
+    # reading holds its slot and database connection no longer.
+    api_export_deadline_s: float = 300.0
+    # The export's transaction is ended by PostgreSQL when it waits this long between two fetches.
+    api_export_idle_ms: int = 30_000
     # Requests per minute: per client address without a key, per key with one (admin keys: 10x reader).
     api_rate_per_min: int = 600
     api_rate_key_per_min: int = 6_000
     # Addresses not rate limited: the dashboard on the same host calls the API for all its visitors.
     api_rate_exempt: tuple[str, ...] = ("127.0.0.1", "::1")
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For names the client; from anyone else the header
+    # is ignored, so no client can choose its own identity (or claim to be 127.0.0.1).
+    api_trusted_proxies: tuple[str, ...] = ()

@@ -3,12 +3,19 @@
 Failures become typed errors whose message says what failed and where, so the page can show it instead of
 crashing. An endpoint the API does not serve (yet) raises EndpointMissing, so dashboard/sources.py can derive the
 same answer from the kit endpoints.
+
+Kit ids often come from the browser, which anyone can make send anything, and the dashboard's calls come from
+127.0.0.1 (exempt from the API's rate limits). So every kit id is checked against the contract's pattern before it
+goes into a request, and only as a quoted path segment or an httpx query parameter, never pasted into a URL.
 """
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import httpx
+
+from ijlucht.contract import KIT_ID_PATTERN
 
 
 class ApiError(Exception):
@@ -25,6 +32,27 @@ class EndpointMissing(ApiError):
 
 class ApiServerError(ApiError):
     """The API answered with a 5xx: its fault, not the request's."""
+
+
+class InvalidKitId(ApiError):
+    """Not a kit id: refused before any request is made."""
+
+    def __init__(self, value: object) -> None:
+        shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:37]}..."
+        super().__init__(f"{shown} is not a kit id ({KIT_ID_PATTERN.pattern}); the API was not asked")
+        self.value = value
+
+
+def checked_kit_id(value: object) -> str:
+    """`value` if it is a kit id, else InvalidKitId. fullmatch: `$` alone would also let a trailing newline in."""
+    if isinstance(value, str) and KIT_ID_PATTERN.fullmatch(value):
+        return value
+    raise InvalidKitId(value)
+
+
+def kit_path(kit_id: object, *rest: str) -> str:
+    """/v1/kits/{kit_id}[/rest...] with the checked id as one quoted path segment."""
+    return "/".join(["/v1/kits", quote(checked_kit_id(kit_id), safe=""), *rest])
 
 
 class KitNotFound(ApiError):
@@ -105,7 +133,7 @@ class ApiClient:
     ) -> list[dict[str, Any]]:
         """GET /v1/series (all pages): rows {kit_id, time, quantity, value, n, n_flagged, flags, ...}."""
         params: dict[str, Any] = {
-            "kits": ",".join(kit_ids),
+            "kits": ",".join(checked_kit_id(k) for k in kit_ids),
             "quantities": quantity,
             "start": start.isoformat(),
             "end": end.isoformat(),
@@ -127,7 +155,7 @@ class ApiClient:
 
     def kit(self, kit_id: str) -> dict[str, Any]:
         """GET /v1/kits/{kit_id}: the kit's status (online, last seen, firmware) as a GeoJSON Feature."""
-        response = self._get(f"/v1/kits/{kit_id}")
+        response = self._get(kit_path(kit_id))
         if response.status_code == 404:
             raise KitNotFound(kit_id, _detail(response))
         return self._json(response)
@@ -140,10 +168,11 @@ class ApiClient:
         self, kit_id: str, hours: float = 24, limit: int = 10_000, now: datetime | None = None
     ) -> dict[str, Any]:
         """GET /v1/kits/{kit_id}/readings for the last `hours`, oldest first."""
+        path = kit_path(kit_id, "readings")
         end = now or datetime.now(UTC)
         start = end - timedelta(hours=hours)
         params = {"start": start.isoformat(), "end": end.isoformat(), "limit": limit}
-        response = self._get(f"/v1/kits/{kit_id}/readings", params)
+        response = self._get(path, params)
         if response.status_code == 404:
             raise KitNotFound(kit_id, _detail(response))
         return self._json(response)

@@ -12,6 +12,13 @@ GRAPH_CONFIG = {**CHART_CONFIG, "scrollZoom": True, "responsive": True}  # the m
 WINDOWS = ("live", "24h", "7d")
 WINDOW_HOURS = {"24h": 24, "7d": 168}
 AREA_LEVELS = ("municipality", "district")
+DEFAULT_QUANTITY = "pm25"
+
+
+def choice(value: object, allowed: tuple[str, ...], default: str) -> str:
+    """A control's value as the browser sent it if it is one of the control's choices, else the default: the
+    browser can send anything, and these values go on to the API."""
+    return value if isinstance(value, str) and value in allowed else default
 
 
 def _radio(id_: str, options: list, value: str) -> dcc.RadioItems:
@@ -46,7 +53,7 @@ def build_layout(language: str, refresh_seconds: int) -> html.Div:
             html.Div(
                 className="controls",
                 children=[
-                    _control("quantity-label", _radio("quantity", quantities, "pm25")),
+                    _control("quantity-label", _radio("quantity", quantities, DEFAULT_QUANTITY)),
                     _control("scale-label", _radio("scale", scales, DEFAULT_SCALE)),
                     _control("window-label", _radio("window", windows, "live")),
                 ],

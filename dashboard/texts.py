@@ -64,6 +64,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "api_down": "De meetgegevens zijn nu niet bereikbaar ({detail}). Het dashboard probeert het elke {seconds} s "
         "opnieuw.",
         "kit_not_found": "Kit {kit_id} bestaat niet (meer) of is niet openbaar.",
+        "kit_id_refused": "Geweigerd: dit is geen kit-id (een kit-id heeft alleen kleine letters, cijfers en "
+        "streepjes). Er is niets opgevraagd.",
         "legend_unavailable": "Geen gegevens, zie de melding boven de kaart.",
         "footer": "Open data van burgermeetkits. Grenzen van gemeenten en wijken: CBS / Kadaster (CC BY 4.0), "
         "vereenvoudigd. Klassen: {scale}. Sensormetingen zijn indicatief.",
@@ -129,6 +131,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "areas_hidden": "{n} areas without such a kit are left out.",
         "api_down": "The measurements cannot be reached right now ({detail}). The dashboard retries every {seconds} s.",
         "kit_not_found": "Kit {kit_id} does not exist (any more) or is not public.",
+        "kit_id_refused": "Refused: that is not a kit id (kit ids are lowercase letters, digits and hyphens). Nothing "
+        "was requested.",
         "legend_unavailable": "No data, see the message above the map.",
         "footer": "Open data from citizen measurement kits. Municipality and district boundaries: CBS / Kadaster "
         "(CC BY 4.0), simplified. Bands: {scale}. Sensor readings are indicative.",

@@ -4,26 +4,60 @@ In the airRohr configuration ("Send data to own API"): server = this host, path 
 IJlucht kit id, password = the kit's token (its broker password from `ijlucht kits add`). The push is checked
 with the contract's validation, then published on the kit's own MQTT topic with the kit's own credentials, so it
 takes exactly the path (and the durability) of every other reading: broker ACL, ingest worker, same checks.
+
+Before a byte of the body is read, a push must pass the per-address rate limit, carry well-formed Basic
+credentials, pass the per-kit rate limit and declare a Content-Length of at most airrohr.MAX_BODY_BYTES. Unknown
+kits and wrong tokens get the same 401 (the broker decides; the server never says which).
 """
 
+import base64
+import binascii
 import json
 import threading
 import time
 import uuid
-from typing import Annotated
+from typing import Any
 
 import anyio
 import paho.mqtt.client as mqtt
-from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from fastapi import FastAPI, HTTPException, Request
+from starlette.requests import ClientDisconnect
 
 from ijlucht import contract
-from ingest.airrohr import convert
+from ijlucht.ratelimit import FixedWindowLimiter, client_address, proxy_networks
+from ingest.airrohr import MAX_BODY_BYTES, convert
+from ingest.push_settings import PushSettings
 from ingest.settings import IngestSettings
 from ingest.validate import parse_readings_message
 
-basic = HTTPBasic(realm="IJlucht kit", auto_error=True)
 BROKER_TIMEOUT_S = 10.0
+MAX_TOKEN_CHARS = 200
+ASK_FOR_CREDENTIALS = {"WWW-Authenticate": 'Basic realm="IJlucht kit"'}
+NO_CREDENTIALS = "send the IJlucht kit id as user and the kit's token as password (HTTP Basic)"
+NOT_ACCEPTED = "kit id or token not accepted"
+
+
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """(kit id, token) from an Authorization header when both have the right shape, else None (pure)."""
+    scheme, _, encoded = (header or "").partition(" ")
+    if scheme.lower() != "basic" or len(encoded) > 4 * (MAX_TOKEN_CHARS + 64) // 3:
+        return None
+    try:
+        user, sep, token = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    if not sep or not token or len(token) > MAX_TOKEN_CHARS or not contract.KIT_ID_PATTERN.fullmatch(user):
+        return None
+    return user, token
+
+
+def declared_length(content_length: str | None, transfer_encoding: str | None) -> int:
+    """The body's declared size, or the HTTPException (411/413) that refuses it before it is read (pure)."""
+    if transfer_encoding is not None or content_length is None:
+        raise HTTPException(411, f"send the push with a Content-Length (at most {MAX_BODY_BYTES // 1024} KiB)")
+    if not content_length.isdigit() or int(content_length) > MAX_BODY_BYTES:
+        raise HTTPException(413, f"a push is at most {MAX_BODY_BYTES // 1024} KiB (airRohr sends under 2 KB)")
+    return int(content_length)
 
 
 class BrokerRefused(Exception):
@@ -61,17 +95,48 @@ def publish_as_kit(settings: IngestSettings, kit_id: str, token: str, payload: b
         client.loop_stop()
 
 
-def create_app(settings: IngestSettings | None = None) -> FastAPI:
-    settings = settings or IngestSettings()
+async def read_body(request: Request, declared: int, timeout_s: float) -> bytes:
+    """The body, refused (413) as soon as it grows past its Content-Length, or 408 if it trickles in too slowly."""
+    parts, size = [], 0
+    try:
+        with anyio.fail_after(timeout_s):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > declared:
+                    raise HTTPException(413, "the body is longer than its Content-Length")
+                parts.append(chunk)
+    except TimeoutError:
+        raise HTTPException(408, f"the body did not arrive within {timeout_s:g} s") from None
+    except ClientDisconnect:
+        raise HTTPException(400, "the connection closed before the whole body arrived") from None
+    return b"".join(parts)
+
+
+def create_app(settings: PushSettings | None = None) -> FastAPI:
+    settings = settings or PushSettings()
     app = FastAPI(title="IJlucht push", summary="HTTP push for Sensor.Community kits", version="1")
+    limiter = FixedWindowLimiter()
+    trusted = proxy_networks(settings.push_trusted_proxies)
+
+    def limit(identity: str, per_min: int, what: str) -> None:
+        allowed, _, reset = limiter.hit(identity, per_min)
+        if not allowed:
+            detail = f"more than {per_min} pushes a minute {what}; retry in {reset} s"
+            raise HTTPException(429, detail, headers={"Retry-After": str(reset)})
 
     @app.post("/v1/push/airrohr", status_code=201, summary="Readings of a Sensor.Community (airRohr) kit")
-    async def push_airrohr(request: Request, creds: Annotated[HTTPBasicCredentials, Depends(basic)]) -> dict:
-        kit_id = creds.username
-        if not contract.is_valid_kit_id(kit_id):
-            raise HTTPException(401, "user must be your IJlucht kit id", headers={"WWW-Authenticate": "Basic"})
+    async def push_airrohr(request: Request) -> dict[str, Any]:
+        peer = request.client.host if request.client else "unknown"
+        address = client_address(peer, request.headers.get("x-forwarded-for"), trusted)
+        limit(f"ip:{address}", settings.push_rate_per_min, "from your address")
+        creds = basic_credentials(request.headers.get("authorization"))
+        if creds is None:
+            raise HTTPException(401, NO_CREDENTIALS, headers=ASK_FOR_CREDENTIALS)
+        kit_id, token = creds
+        limit(f"kit:{kit_id}", settings.push_rate_kit_per_min, "for this kit id")
+        declared = declared_length(request.headers.get("content-length"), request.headers.get("transfer-encoding"))
         received = time.time()
-        body = await request.body()
+        body = await read_body(request, declared, settings.push_body_timeout_s)
         try:
             converted = convert(body, received)
         except ValueError as e:
@@ -81,9 +146,9 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         if not outcome.rows:
             raise HTTPException(400, "; ".join(r.reason for r in outcome.rejections))
         try:
-            await _in_thread(publish_as_kit, settings, kit_id, creds.password, payload)
+            await _in_thread(publish_as_kit, settings, kit_id, token, payload)
         except BrokerRefused:
-            raise HTTPException(401, "kit id or token not accepted", headers={"WWW-Authenticate": "Basic"}) from None
+            raise HTTPException(401, NOT_ACCEPTED, headers=ASK_FOR_CREDENTIALS) from None
         except ConnectionError as e:
             raise HTTPException(503, f"could not store the reading now ({e}); send it again") from None
         return {
@@ -107,7 +172,7 @@ async def _in_thread(fn, *args):
 def main() -> None:
     import uvicorn
 
-    settings = IngestSettings()
+    settings = PushSettings()
     uvicorn.run(create_app(settings), host=settings.push_host, port=settings.push_port, log_level="warning")
 
 

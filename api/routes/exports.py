@@ -1,12 +1,9 @@
 """/v1/export: any selection (kits × quantities × time range, raw or averaged) streamed as CSV or Parquet."""
 
-import asyncio
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import StreamingResponse
 
 from api import export, params, timeseries
 from api.security import KeyDep
@@ -21,7 +18,8 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.pa
     summary="Download a selection as streamed CSV or Parquet, with no limit on the time range",
     description="Columns: kit_id, time, quantity, value, n, n_flagged, min, max, flags — the rows of /v1/series, "
     "all pages in one file, ordered as there. Streamed from a server-side cursor: any range, constant memory. "
-    "At most a few exports run at once; others get 429 with Retry-After.",
+    "At most a few exports run at once; others get 429 with Retry-After. An export ends after "
+    "IJLUCHT_API_EXPORT_DEADLINE_S (300 s) however far it got: ask for large ranges in parts.",
     responses={
         200: {
             "content": {"text/csv": {"example": "kit_id,time,quantity,value,n,n_flagged,min,max,flags\n"}},
@@ -38,7 +36,7 @@ async def export_selection(
     end: Annotated[datetime | None, Query(description="ISO 8601, exclusive; default: now")] = None,
     resolution: Annotated[params.Resolution, Query(description="raw, 10min, hour or day")] = "hour",
     format: Annotated[Literal["csv", "parquet"], Query(description="csv or parquet")] = "csv",
-) -> StreamingResponse:
+) -> export.DeadlineStream:
     settings = request.app.state.settings
     kit_ids = params.kit_list(kits, settings.api_max_kits)
     qs = params.quantity_list(quantities)
@@ -54,18 +52,17 @@ async def export_selection(
         query = timeseries.rollup_query(res, paged=False)
         to_rows = timeseries.rollup_rows
 
-    slots: asyncio.Semaphore = request.app.state.export_slots
-    if slots.locked():
-        raise HTTPException(429, "too many exports are running; retry in a minute", headers={"Retry-After": "60"})
-
-    async def stream() -> AsyncIterator[bytes]:
-        async with slots:  # taken when the body starts, so a request that never streams holds no slot
-            source = export.batches(request.app.state.pool, query, q, to_rows)
-            writer = export.as_csv(source) if format == "csv" else export.as_parquet(source)
-            async for chunk in writer:
-                yield chunk
-
+    source = export.batches(request.app.state.pool, query, q, to_rows, settings.api_export_idle_ms)
+    body = export.as_csv(source) if format == "csv" else export.as_parquet(source)
+    slots: export.ExportSlots = request.app.state.export_slots
+    if not slots.take():  # nothing has run yet: the unstarted generators hold nothing
+        detail = f"too many exports are running (at most {slots.size} at once); retry in a minute"
+        raise HTTPException(429, detail, headers={"Retry-After": "60"})
     name = f"ijlucht_{res}_{start:%Y%m%dT%H%M}_{end:%Y%m%dT%H%M}.{format}"
-    return StreamingResponse(
-        stream(), media_type=MEDIA[format], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    return export.DeadlineStream(
+        body,
+        slots,
+        settings.api_export_deadline_s,
+        media_type=MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -4,7 +4,9 @@ from dash import Dash, Input, Output, html
 
 from dashboard.api_client import ApiError
 from dashboard.i18n import language_or_default, text
+from dashboard.layout import AREA_LEVELS, DEFAULT_QUANTITY, choice
 from dashboard.legend import area_table
+from dashboard.markers import QUANTITY_CHOICES
 from dashboard.settings import DashboardSettings
 from dashboard.sources import DataSource
 from ijlucht.bands import DEFAULT_SCALE, SCALES
@@ -21,7 +23,9 @@ def register(app: Dash, source: DataSource, settings: DashboardSettings) -> None
     )
     def update_areas(_n, level, quantity, scale, language) -> list:
         language = language_or_default(language)
-        scale = scale if scale in SCALES else DEFAULT_SCALE
+        scale = choice(scale, tuple(SCALES), DEFAULT_SCALE)
+        level = choice(level, AREA_LEVELS, AREA_LEVELS[0])
+        quantity = choice(quantity, QUANTITY_CHOICES, DEFAULT_QUANTITY)
         try:
             rows = source.areas(level, quantity, scale)
         except ApiError as exc:

@@ -5,14 +5,29 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, html, no_update
 
-from dashboard.api_client import ApiError, KitNotFound
+from dashboard.api_client import ApiError, InvalidKitId, KitNotFound, checked_kit_id
 from dashboard.derive import is_stale
 from dashboard.i18n import format_time, language_or_default, text
 from dashboard.kit_chart import kit_figure, message_figure
+from dashboard.layout import DEFAULT_QUANTITY, choice
+from dashboard.markers import QUANTITY_CHOICES
 from dashboard.settings import DashboardSettings
 from dashboard.sources import DataSource
 
 CHART_HOURS = 24
+MAX_COMPARED = 6
+
+
+def chosen_kits(selected: object, compare: object) -> tuple[str, str, list[str]]:
+    """(kit id, display name, compared kit ids) from the browser's stores, every id checked (InvalidKitId)."""
+    if not isinstance(selected, dict):
+        raise InvalidKitId(selected)
+    kit_id = checked_kit_id(selected.get("kit_id"))
+    name = selected.get("name")
+    if compare is not None and not isinstance(compare, list):
+        raise InvalidKitId(compare)
+    others = [checked_kit_id(k) for k in (compare or [])[: MAX_COMPARED + 1]]
+    return kit_id, name if isinstance(name, str) and name else kit_id, [k for k in others if k != kit_id][:MAX_COMPARED]
 
 
 def kit_status(feature: dict[str, Any], stale: bool, language: str) -> list:
@@ -73,11 +88,14 @@ def register(app: Dash, source: DataSource, settings: DashboardSettings) -> None
     )
     def show_kit(selected, compare, quantity, language, names) -> tuple:
         language = language_or_default(language)
+        quantity = choice(quantity, QUANTITY_CHOICES, DEFAULT_QUANTITY)
         if not selected:
             return message_figure(text("chart_hint", language)), None
-        kit_id = selected["kit_id"]
-        names = {**(names or {}), kit_id: selected["name"]}
-        others = [k for k in (compare or []) if k != kit_id][:6]
+        try:  # the stores come from the browser: nothing unchecked goes to the API
+            kit_id, name, others = chosen_kits(selected, compare)
+        except InvalidKitId:
+            return message_figure(text("kit_id_refused", language)), None
+        names = {**(names if isinstance(names, dict) else {}), kit_id: name}
         try:
             feature = source.kit(kit_id)
             raw = source.series([kit_id], quantity, CHART_HOURS, "raw")

@@ -30,7 +30,7 @@ def register(app: Dash) -> None:
     )
     def apply_language(language: str, scale: str) -> tuple:
         language = language_or_default(language)
-        scale_name = SCALES[scale].label(language) if scale in SCALES else ""
+        scale_name = SCALES[scale].label(language) if isinstance(scale, str) and scale in SCALES else ""
         return (
             language,
             text("title", language),

@@ -14,10 +14,10 @@ from dash import Dash, Input, Output, Patch, State, ctx, html, no_update
 
 from dashboard.api_client import ApiError
 from dashboard.i18n import language_or_default, parse_time, text
-from dashboard.layout import WINDOW_HOURS
+from dashboard.layout import DEFAULT_QUANTITY, WINDOW_HOURS, WINDOWS, choice
 from dashboard.legend import legend
 from dashboard.map_figure import KIT_TRACE, RING_TRACE, map_figure
-from dashboard.markers import KitMarker, hour_markers, latest_markers, marker_properties
+from dashboard.markers import QUANTITY_CHOICES, KitMarker, hour_markers, latest_markers, marker_properties
 from dashboard.settings import DashboardSettings
 from dashboard.sources import DataSource
 from ijlucht.bands import DEFAULT_SCALE, SCALES
@@ -117,7 +117,12 @@ def register(app: Dash, source: DataSource, settings: DashboardSettings) -> None
     )
     def update_map(_n, quantity, scale, language, window, hour, drawn, names) -> tuple:
         language = language_or_default(language)
-        scale = scale if scale in SCALES else DEFAULT_SCALE
+        scale = choice(scale, tuple(SCALES), DEFAULT_SCALE)
+        quantity = choice(quantity, QUANTITY_CHOICES, DEFAULT_QUANTITY)
+        window = choice(window, WINDOWS, "live")
+        hour = hour if isinstance(hour, int) else None
+        drawn = drawn if isinstance(drawn, dict) else None
+        names = names if isinstance(names, dict) else None
         if drawn and window != "live" and ctx.triggered_id == "refresh":
             return (no_update,) * 5  # history does not change every 15 s
         try:

@@ -94,3 +94,30 @@ def test_guessing_keys_is_rate_limited_like_anything_else(app_client):
 def test_oversized_bodies_are_refused_before_reading(api, admin_key):
     r = api.post("/v1/admin/kits", content=b"x" * 100_000, headers={"X-API-Key": admin_key})
     assert r.status_code == 413 and "KiB" in r.json()["detail"]
+
+
+def test_x_forwarded_for_from_a_client_that_is_no_proxy_is_ignored(app_client):
+    statuses = [
+        app_client.get("/v1/quantities", headers={"X-Forwarded-For": f"127.0.0.1, 198.51.100.{i}"}).status_code
+        for i in range(6)
+    ]
+    assert statuses == [200] * 5 + [429]  # neither exempt as 127.0.0.1 nor a new identity per request
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(settings):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import ApiSettings
+
+    app = create_app(ApiSettings(api_rate_per_min=2, api_trusted_proxies=("10.0.0.0/8",)))
+    with TestClient(app, client=("10.1.2.3", 40000)) as proxy:
+
+        def status(forwarded: str) -> int:
+            return proxy.get("/v1/quantities", headers={"X-Forwarded-For": forwarded}).status_code
+
+        assert [status("198.51.100.1") for _ in range(3)] == [200, 200, 429]
+        assert [status("127.0.0.1, 198.51.100.2") for _ in range(3)] == [200, 200, 429]  # its own words skipped
+        assert [status("127.0.0.1") for _ in range(3)] == [200, 200, 200]  # a local client behind the proxy: exempt
+        r = proxy.get("/v1/quantities")  # the proxy itself, without a header, is a client like any other
+        assert r.status_code == 200 and r.headers["x-ratelimit-remaining"] == "1"

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from flask import request
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -105,8 +106,12 @@ def severe_console_errors(driver: webdriver.Chrome) -> list[str]:
 
 
 def wait_until(driver: webdriver.Chrome, what: str, condition, timeout: float = 20):
-    """The first truthy result of condition(driver); fails naming `what` after `timeout` seconds."""
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition, message=f"waiting for {what}")
+    """The first truthy result of condition(driver); fails naming `what` after `timeout` seconds. An element
+    re-rendered while the condition read it (the page refreshes itself) is read again at the next poll."""
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(driver, timeout, poll_frequency=0.2, ignored_exceptions=ignored).until(
+        condition, message=f"waiting for {what}"
+    )
 
 
 def map_has_kits(driver: webdriver.Chrome, count: int):

@@ -1,11 +1,13 @@
 """The API client against the real API (tests/conftest.py) and against a port where nothing listens."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dashboard.api_client import ApiClient, ApiUnavailable, KitNotFound
+from dashboard.api_client import ApiClient, ApiUnavailable, InvalidKitId, KitNotFound, checked_kit_id, kit_path
 from tests.conftest import free_port
+from tests.dashboard.recording import HOSTILE_KIT_IDS, RecordingTransport
 
 
 def test_api_down_raises_api_unavailable_naming_the_address():
@@ -89,3 +91,38 @@ def test_areas_name_the_ijmond_municipalities_with_kit_counts(source, seeded_kit
     assert all({"code", "kits", "mean", "band"} <= set(r) for r in rows.values())
     if source.derived:
         assert sum(r["kits"] for r in rows.values()) == len(seeded_kits)
+
+
+@pytest.mark.parametrize("bad", HOSTILE_KIT_IDS, ids=lambda v: repr(v)[:30])
+def test_a_kit_id_that_is_not_one_is_refused_before_any_request(api_base_url, bad):
+    transport = RecordingTransport()
+    client = ApiClient(api_base_url, transport=transport)
+    for call in (
+        lambda: client.kit(bad),
+        lambda: client.readings(bad),
+        lambda: client.series(["seed-beverwijk", bad], "pm25", datetime.now(UTC) - timedelta(hours=1),
+                              datetime.now(UTC), "raw"),
+    ):  # fmt: skip
+        with pytest.raises(InvalidKitId, match=r"is not a kit id \(.*\); the API was not asked"):
+            call()
+    assert transport.paths == []
+
+
+def test_kit_ids_go_into_requests_as_checked_path_segments_and_parameters(api_base_url, seeded_kits):
+    transport = RecordingTransport()
+    client = ApiClient(api_base_url, transport=transport)
+    assert client.kit("seed-beverwijk")["properties"]["kit_id"] == "seed-beverwijk"
+    end = datetime.now(UTC)
+    client.readings("seed-beverwijk", now=end)
+    client.series(["seed-beverwijk", "seed-heemskerk"], "pm25", end - timedelta(hours=1), end, "hour")
+    assert transport.paths[0] == "/v1/kits/seed-beverwijk"
+    assert transport.paths[1].startswith("/v1/kits/seed-beverwijk/readings?start=")
+    assert transport.paths[2].startswith("/v1/series?kits=seed-beverwijk%2Cseed-heemskerk&quantities=pm25")
+
+
+def test_kit_path_quotes_the_id_and_refuses_a_trailing_newline():
+    assert kit_path("bev-01", "readings") == "/v1/kits/bev-01/readings"
+    with pytest.raises(InvalidKitId, match=r"'bev-01\\n' is not a kit id"):
+        checked_kit_id("bev-01\n")  # KIT_ID_PATTERN.match would take it: `$` matches before a final newline
+    with pytest.raises(InvalidKitId, match=r"'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\.\.\. is not a kit id"):
+        checked_kit_id("a" * 500)  # the message stays short

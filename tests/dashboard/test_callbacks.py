@@ -1,12 +1,21 @@
 import copy
 
+import pytest
 from dash import html
 
+from dashboard.api_client import ApiClient
 from dashboard.callbacks.map_view import changed_markers_patch, kits_fingerprint, map_view, marker_patch
 from dashboard.callbacks.timeline import slider_marks
 from dashboard.legend import area_table, legend
 from dashboard.map_figure import KIT_TRACE
 from dashboard.markers import latest_markers
+from tests.dashboard.recording import (
+    HOSTILE_KIT_IDS,
+    RecordingTransport,
+    dash_callback,
+    kit_panel_callback,
+    panel_message,
+)
 from tests.dashboard.samples import LATEST
 
 
@@ -123,3 +132,77 @@ def test_refresh_sends_nothing_when_nothing_changed_and_only_the_changed_kit_oth
     assert ("data", KIT_TRACE, "lon") in locations(
         changed_markers_patch(latest_markers(moved, "eaqi-2024"), "nl", "pm25", state)[0]
     )
+
+
+@pytest.fixture(scope="module")
+def recorded_dashboard(api_base_url, rolled_up):
+    """The dashboard's Flask server reading the real API through a transport that records every request."""
+    from dashboard.app import create_app
+    from dashboard.settings import DashboardSettings
+
+    transport = RecordingTransport()
+    app = create_app(DashboardSettings(language="en"), client=ApiClient(api_base_url, transport=transport))
+    return app.server, transport
+
+
+@pytest.mark.parametrize("bad", HOSTILE_KIT_IDS, ids=lambda v: repr(v)[:30])
+def test_kit_panel_refuses_an_id_that_is_not_a_kit_id_and_asks_the_api_nothing(recorded_dashboard, bad):
+    server, transport = recorded_dashboard
+    transport.paths.clear()
+    for selected, compare in (({"kit_id": bad, "name": "x"}, []), ({"kit_id": "seed-beverwijk", "name": "B"}, [bad])):
+        response = kit_panel_callback(server, selected, compare)
+        assert panel_message(response) == (
+            "Refused: that is not a kit id (kit ids are lowercase letters, digits and hyphens). Nothing was requested."
+        )
+        assert response["kit-status"]["children"] is None
+    assert transport.paths == []
+
+
+def test_kit_panel_refuses_stores_of_the_wrong_shape(recorded_dashboard):
+    server, transport = recorded_dashboard
+    transport.paths.clear()
+    for selected, compare in (("seed-beverwijk", None), ([1, 2], None), ({"kit_id": "seed-beverwijk"}, "seed-x")):
+        assert panel_message(kit_panel_callback(server, selected, compare)).startswith("Refused: that is not a kit id")
+    assert transport.paths == []
+
+
+def test_kit_panel_shows_a_valid_kit_with_its_comparison(recorded_dashboard):
+    server, transport = recorded_dashboard
+    transport.paths.clear()
+    response = kit_panel_callback(server, {"kit_id": "seed-beverwijk", "name": "Beverwijk"}, ["seed-heemskerk"], "nl")
+    assert "Geweigerd" not in panel_message(response)
+    names = {trace.get("name") for trace in response["kit-chart"]["figure"]["data"]}
+    assert any("seed-heemskerk" in str(n) for n in names) and len(names) >= 3  # raw, hourly, the compared kit
+    assert "Beverwijk" in str(response["kit-status"]["children"])
+    assert transport.paths[0] == "/v1/kits/seed-beverwijk"
+    assert any(p.startswith("/v1/series?kits=seed-beverwijk%2Cseed-heemskerk") for p in transport.paths)
+    assert not any(p.startswith("/v1/export") for p in transport.paths)
+
+
+HOSTILE_CHOICES = ["pm25&kits=seed-beverwijk", "../export", ["pm25"], {"x": 1}, 7, None]
+
+
+@pytest.mark.parametrize("bad", HOSTILE_CHOICES, ids=lambda v: repr(v)[:20])
+def test_map_and_area_callbacks_ask_the_api_only_with_the_controls_own_choices(recorded_dashboard, bad):
+    server, transport = recorded_dashboard
+    transport.paths.clear()
+    answer = dash_callback(
+        server,
+        ["kit-map.figure", "map-legend.children", "api-status.children", "map-state.data", "kit-names.data"],
+        {"refresh.n_intervals": 1, "quantity.value": bad, "scale.value": bad, "language.value": bad,
+         "window.value": bad, "hour-slider.value": bad},
+        {"map-state.data": bad, "kit-names.data": bad},
+    )  # fmt: skip
+    assert answer["api-status"]["children"] is None  # no error: the map was drawn with the defaults
+    assert "seed-beverwijk" in answer["kit-names"]["data"]
+    areas = dash_callback(
+        server,
+        ["area-table.children"],
+        {"refresh.n_intervals": 1, "area-level.value": bad, "quantity.value": bad, "scale.value": bad,
+         "language.value": bad},
+    )  # fmt: skip
+    assert "Beverwijk" in str(areas["area-table"]["children"])
+    assert transport.paths and all(
+        p.startswith(("/v1/map/latest?quantity=pm25&scale=eaqi-2024", "/v1/areas?level=municipality&quantity=pm25&"))
+        for p in transport.paths
+    ), transport.paths

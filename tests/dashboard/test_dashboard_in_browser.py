@@ -85,8 +85,11 @@ def test_map_scales_areas_kit_panel_time_slider_and_language(driver, dashboard_u
     assert "binnen WHO-advieswaarde" in text_of(driver, "map-legend")
 
     # 4. Neighbourhood view: means per municipality, then per district, with the number of kits.
-    areas = wait_until(driver, "the area table", lambda d: "Beverwijk" in text_of(d, "area-table") and d)
-    rows = {r.find_element(By.TAG_NAME, "td").text: r.text for r in areas.find_elements(By.CSS_SELECTOR, "tbody tr")}
+    def area_rows(d) -> dict[str, str]:
+        trs = d.find_element(By.ID, "area-table").find_elements(By.CSS_SELECTOR, "tbody tr")
+        return {r.find_element(By.TAG_NAME, "td").text: r.text for r in trs}
+
+    rows = wait_until(driver, "the area table", lambda d: "Beverwijk" in text_of(d, "area-table") and area_rows(d))
     assert set(rows) >= {"Beverwijk", "Heemskerk", "Velsen"}
     click_label(driver, "area-level", "wijk")
     wait_until(driver, "the district table", lambda d: "wijk" in text_of(d, "area-table").split("\n")[0])
