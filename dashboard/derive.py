@@ -138,7 +138,8 @@ def areas_from_latest(latest: dict[str, Any], level: str, outlines: Outlines, sc
     for feature in latest.get("features", []):
         p = feature["properties"]
         code = _area_code(p, level, names, outlines, feature.get("geometry"))
-        if code is None or p.get("value") is None or p.get("online") is False or p.get("stale"):
+        # as /v1/areas: only fresh values without an unclean quality flag count (docs/quality.md)
+        if code is None or p.get("value") is None or p.get("online") is False or p.get("stale") or p.get("excluded"):
             continue
         by_area[code].append(p["value"])
     rows = []

@@ -71,6 +71,7 @@ class KitMarker:
     stale: bool
     band: Band | None
     colour: str
+    excluded: bool = False  # the API left the value out of public means (an unclean quality flag): no band
 
     @property
     def grey(self) -> bool:
@@ -94,12 +95,13 @@ def latest_markers(latest: dict[str, Any], scale: str) -> list[KitMarker]:
             continue  # a kit without a public location cannot be drawn
         lon, lat = geometry["coordinates"][:2]
         p = feature.get("properties") or {}
-        band = band_of(quantity, p.get("value"), scale)
+        excluded = bool(p.get("excluded"))
+        band = None if excluded else band_of(quantity, p.get("value"), scale)
         stale = bool(p.get("stale"))
         kit_id = p.get("kit_id") or str(feature.get("id"))
         markers.append(
             KitMarker(kit_id, p.get("name") or kit_id, lat, lon, p.get("value"), p.get("time"), p.get("online"),
-                      stale, band, marker_colour(band, p.get("online"), stale))
+                      stale, band, marker_colour(band, p.get("online"), stale), excluded)
         )  # fmt: skip
     return markers
 
@@ -137,6 +139,8 @@ def hover_text(marker: KitMarker, language: str, quantity: str) -> str:
         lines.append(f"{label}: {format_number(marker.value, language, q.decimals)} {q.unit}{band}")
     if marker.time:
         lines.append(f"{text('hover_time', language)}: {format_time(marker.time, language)}")
+    if marker.excluded:
+        lines.append(text("hover_excluded", language))
     if marker.online is False:
         lines.append(text("hover_offline", language))
     elif marker.stale:

@@ -18,6 +18,7 @@ STATUS_OFFLINE = "offline"
 MAX_READINGS_PER_MESSAGE = 1000
 MAX_MESSAGE_BYTES = 256 * 1024
 
+# Use fullmatch: with match, `$` also matches before a final newline ("bev-01\n" would pass).
 KIT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,31}$")
 
 
@@ -40,4 +41,4 @@ def split_topic(name: str) -> tuple[str, str] | None:
 
 
 def is_valid_kit_id(kit_id: str) -> bool:
-    return bool(KIT_ID_PATTERN.match(kit_id))
+    return isinstance(kit_id, str) and KIT_ID_PATTERN.fullmatch(kit_id) is not None

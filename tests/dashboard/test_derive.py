@@ -57,3 +57,12 @@ def test_areas_average_fresh_online_kits_per_municipality_and_district(outlines)
     assert rows[0]["band"]["name_nl"] == "slecht"
     districts = derive.areas_from_latest(latest, "district", outlines, "eaqi-2024")
     assert sum(r["kits"] for r in districts) == 2 and all(r["code"].startswith("WK0375") for r in districts)
+
+
+def test_derived_areas_leave_out_kits_the_api_marks_excluded(outlines):
+    latest = derive.latest_from_kits(KITS, "pm25", "eaqi-2024", outlines, now=NOW)
+    before = derive.areas_from_latest(latest, "municipality", outlines, "eaqi-2024")
+    counted = next(f for f in latest["features"] if f["properties"].get("value") is not None)
+    counted["properties"]["excluded"] = True
+    after = derive.areas_from_latest(latest, "municipality", outlines, "eaqi-2024")
+    assert [r["kits"] for r in after] == [before[0]["kits"] - 1]

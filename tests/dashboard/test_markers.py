@@ -65,3 +65,12 @@ def test_hour_markers_use_the_hourly_mean_of_the_chosen_hour_and_keep_positions(
 def test_newest_time_is_the_latest_value_time_over_all_kits():
     assert newest_time(latest_markers(LATEST, "eaqi-2024")) == "2026-11-28T23:59:00+00:00"
     assert newest_time([]) is None
+
+
+def test_a_kit_left_out_of_public_means_is_grey_and_says_why():
+    feature = point("bad", "Bad kit", 4.6, 52.5, 999999.0)
+    feature["properties"]["excluded"] = True
+    (m,) = latest_markers(latest([feature]), "eaqi-2024")
+    assert m.band is None and m.grey and m.value == 999999.0
+    assert "not counted: the reading carries a quality flag" in markers.hover_text(m, "en", "pm25")
+    assert "niet meegeteld" in markers.hover_text(m, "nl", "pm25")

@@ -43,7 +43,22 @@ def test_kit_topic_is_built_the_same_way():
 
 
 @pytest.mark.parametrize(
-    "kit_id", ["bev-042", "wijkaanzee-3", "abc", "a" * 32, "a" * 33, "ab", "-ab", "Bev-1", "bev_1", "bev 1", "0ab", ""]
+    "kit_id",
+    [
+        "bev-042",
+        "wijkaanzee-3",
+        "abc",
+        "a" * 32,
+        "a" * 33,
+        "ab",
+        "-ab",
+        "Bev-1",
+        "bev_1",
+        "bev 1",
+        "0ab",
+        "",
+        "bev-01\n",
+    ],
 )
 def test_kit_id_rule_agrees(kit_id: str) -> None:
     assert firmware_contract().is_valid_kit_id(kit_id) == contract.is_valid_kit_id(kit_id)
