@@ -23,6 +23,7 @@ import paho.mqtt.client as mqtt
 import psycopg
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from ijlucht import contract
 from ijlucht.quality import BACKFILLED
@@ -112,10 +113,14 @@ class IngestWorker:
         client.reconnect_delay_set(min_delay=1, max_delay=10)
         return client
 
-    def _filters(self) -> list[tuple[str, int]]:
+    def _filters(self) -> list[tuple[str, SubscribeOptions]]:
         group = self.settings.ingest_share_group
         prefix = f"$share/{group}/" if group else ""
-        return [(prefix + contract.subscription(k), 1) for k in (contract.READINGS, contract.STATUS, contract.INFO)]
+        # Readings keep their retain flag on live delivery too, so that retained readings are seen and refused.
+        return [
+            (prefix + contract.subscription(k), SubscribeOptions(qos=1, retainAsPublished=k == contract.READINGS))
+            for k in (contract.READINGS, contract.STATUS, contract.INFO)
+        ]
 
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
