@@ -272,9 +272,10 @@ def flood(s: PlatformSettings, kits: dict[str, str], n: int) -> None:
         dropped, queued = values["ijlucht_ingest_dropped_qos0_total"], values["ijlucht_ingest_queue_depth"]
         health = httpx.get(f"http://127.0.0.1:{ENV['IJLUCHT_INGEST_METRICS_PORT']}/health", timeout=5)
         print(
-            f"flood: worker peak memory {peak_rss_mb(w.pid):.0f} MB; QoS 0 dropped {dropped:,.0f}, queued {queued:,.0f}"
-            f" (bound {os.environ.get('IJLUCHT_INGEST_QOS0_QUEUE_MAX', '20000')} + one batch in hand);"
-            f" not passed on by the broker {n - dropped - queued:,.0f}; /health {health.status_code}"
+            f"flood: worker peak memory {peak_rss_mb(w.pid):.0f} MB; QoS 0 dropped {dropped:,.0f}, waiting in the inbox"
+            f" {queued:,.0f} (bound {os.environ.get('IJLUCHT_INGEST_QOS0_QUEUE_MAX', '20000')}), the other"
+            f" {n - dropped - queued:,.0f} in the batch the worker holds (or not passed on by the broker);"
+            f" /health {health.status_code} {health.text.strip()}"
         )
     finally:
         sh("start", "postgres")
