@@ -11,7 +11,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from ijlucht import contract
-from tests.conftest import wait_for
+from tests.conftest import WorkerHandle, wait_for
 
 KEYS = ["v", "seq", "fw", "readings", "ts", "pm1", "pm25", "pm10", "t", "rh", "p", "ns", "boot", "sensors", "uptime_s"]
 # Any code point, lone surrogates and NUL included (json.dumps writes them as \\u escapes).
@@ -49,7 +49,16 @@ def client(settings, kit: str, password: str) -> mqtt.Client:
     return c
 
 
-def test_hostile_messages_of_one_kit_never_cost_another_kits_readings(settings, conn, make_kit, ingest_worker):
+def test_hostile_messages_of_one_kit_never_cost_another_kits_readings(settings, conn, make_kit, without_session_worker):
+    handle = WorkerHandle(ingest_client_id=f"hostile-{uuid.uuid4().hex[:6]}")
+    worker = handle.start()
+    try:
+        stream_hostile_messages(settings, conn, make_kit, worker)
+    finally:
+        handle.stop()
+
+
+def stream_hostile_messages(settings, conn, make_kit, worker) -> None:
     attacker, apw = make_kit("hostile")
     victim, vpw = make_kit("victim")
     bad, good = client(settings, attacker, apw), client(settings, victim, vpw)
@@ -77,8 +86,8 @@ def test_hostile_messages_of_one_kit_never_cost_another_kits_readings(settings, 
         bad.publish(contract.topic(attacker, kind), b"", qos=1, retain=True).wait_for_publish(10)
     query = "SELECT count(*), count(DISTINCT time) FROM readings WHERE kit_id = %s"
     wait_for(lambda: conn.execute(query, (victim,)).fetchone() == (len(sent), len(sent)), what="every valid reading")
-    wait_for(lambda: ingest_worker.oldest_unacked_age() == 0.0, what="nothing left unacknowledged")
-    assert ingest_worker.health_problem() is None
+    wait_for(lambda: worker.oldest_unacked_age() == 0.0, what="nothing left unacknowledged")
+    assert worker.health_problem() is None
     assert conn.execute("SELECT count(*) FROM rejects WHERE topic LIKE %s", (f"%/{attacker}/%",)).fetchone()[0] > 0
     time.sleep(0.3)
     assert conn.execute(query, (victim,)).fetchone() == (len(sent), len(sent))
