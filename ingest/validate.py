@@ -61,11 +61,7 @@ def excerpt(payload: bytes | str | Any) -> str:
     return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS] + "…"
 
 
-_NUMBER_TYPES = (int, float)  # exact types: json.loads gives no subclasses, and bool must not count
-
-
-def _is_number(x: Any) -> bool:
-    return type(x) in _NUMBER_TYPES
+_NUMBER_TYPES = (int, float)  # exact types: orjson gives no subclasses, and bool must not count
 
 
 def _describe_age(seconds: float) -> str:
@@ -102,7 +98,7 @@ def parse_reading(item: Any, kit_id: str, seq: int | None, received: float, not_
             continue
         if type(v) not in _NUMBER_TYPES:
             raise ValueError(f"'{key}' must be a number or null, got {v!r:.40}")
-        # a NaN fails both comparisons; json.loads turns NaN/Infinity literals into floats
+        # a NaN would fail both comparisons (orjson already refuses NaN/Infinity literals)
         if not -IMPOSSIBLE_MAGNITUDE <= v <= IMPOSSIBLE_MAGNITUDE:
             raise ValueError(f"'{key}' = {v!r:.40} is not a possible measurement")
         values[key] = float(v)
