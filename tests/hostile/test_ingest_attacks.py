@@ -136,13 +136,14 @@ def test_a_message_the_database_refuses_costs_its_own_transactions_not_its_batch
     handle = WorkerHandle(ingest_client_id=f"attack-refuse-{uuid.uuid4().hex[:6]}", ingest_batch_wait_s=2.0)
     handle.start()
     handle.stop()  # its session now queues the messages, so they arrive together
-    conn.execute("ALTER TABLE readings ADD CONSTRAINT test_refuse_666 CHECK (pm1 IS DISTINCT FROM 666)")
+    # 667, not 666: the paused session worker stores this message later, and another test refuses 666 everywhere.
+    conn.execute("ALTER TABLE readings ADD CONSTRAINT test_refuse_667 CHECK (pm1 IS DISTINCT FROM 667)")
     try:
         kit, pw = make_kit("attack")
         pub = publisher(settings, kit, pw)
         now = int(time.time())
         for i in range(300):
-            publish(pub, kit, reading_message(i, {"ts": now - 300 + i, "pm1": 666.0 if i == 150 else 1.0}))
+            publish(pub, kit, reading_message(i, {"ts": now - 300 + i, "pm1": 667.0 if i == 150 else 1.0}))
         publish(pub, kit, reading_message(300, {"ts": now, "pm1": 2.0})).wait_for_publish(10)
         worker = handle.start()
         wait_for(lambda: count(conn, kit) == 300, what="the 300 acceptable readings")
@@ -150,7 +151,7 @@ def test_a_message_the_database_refuses_costs_its_own_transactions_not_its_batch
         assert (
             len(got) == 1
             and got[0][0].startswith('could not be stored (CheckViolation: new row for relation "_hyper_')
-            and '"pm1": 666.0' in got[0][1]
+            and '"pm1": 667.0' in got[0][1]
         )
         c = worker.counters
         # (it also gets the retained status and info of the kits of earlier tests)
@@ -160,7 +161,7 @@ def test_a_message_the_database_refuses_costs_its_own_transactions_not_its_batch
         pub.disconnect()
         pub.loop_stop()
     finally:
-        conn.execute("ALTER TABLE readings DROP CONSTRAINT test_refuse_666")
+        conn.execute("ALTER TABLE readings DROP CONSTRAINT test_refuse_667")
         handle.stop()
 
 
