@@ -11,7 +11,8 @@ Python publisher is slower than the worker: the figures then measure the consume
 
 --flood N measures only the inbox bound instead: PostgreSQL stopped, N QoS 0 messages published to a running
 worker; prints the worker's peak memory and the QoS 0 messages it dropped (counted in its metrics).
-Ports: IJLUCHT_BENCH_PG_PORT, IJLUCHT_BENCH_MQTT_PORT (+1 for TLS), IJLUCHT_BENCH_METRICS_PORT.
+Ports: IJLUCHT_BENCH_PG_PORT, IJLUCHT_BENCH_MQTT_PORT, IJLUCHT_BENCH_MQTT_TLS_PORT (default: MQTT + 1),
+IJLUCHT_BENCH_METRICS_PORT.
 """
 
 import argparse
@@ -32,7 +33,7 @@ ENV = {
     "IJLUCHT_STATE_DIR": str(STATE),
     "IJLUCHT_PG_PORT": os.environ.get("IJLUCHT_BENCH_PG_PORT", "25492"),
     "IJLUCHT_MQTT_PORT": str(_MQTT_PORT),
-    "IJLUCHT_MQTT_TLS_PORT": str(_MQTT_PORT + 1),
+    "IJLUCHT_MQTT_TLS_PORT": os.environ.get("IJLUCHT_BENCH_MQTT_TLS_PORT", str(_MQTT_PORT + 1)),
     "IJLUCHT_PG_DBNAME": "ijlucht_bench",
     "IJLUCHT_INGEST_METRICS_PORT": os.environ.get("IJLUCHT_BENCH_METRICS_PORT", "19108"),
 }
