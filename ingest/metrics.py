@@ -1,4 +1,4 @@
-"""A tiny HTTP endpoint for the worker: /health (200 once subscribed) and /metrics in Prometheus text format."""
+"""A tiny HTTP endpoint for the worker: /health (200, or 503 with the reason) and /metrics in Prometheus text."""
 
 import threading
 from collections.abc import Callable
@@ -32,12 +32,17 @@ def resident_bytes() -> int:
         return int(f.read().split()[1]) * 4096
 
 
-def serve(host: str, port: int, healthy: Callable[[], bool], samples: Callable[[], list[Sample]]) -> None:
+def serve(host: str, port: int, problem: Callable[[], str | None], samples: Callable[[], list[Sample]]) -> None:
+    """Serve in a daemon thread; `problem` says why the worker is unhealthy, or None when it is healthy."""
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             if self.path == "/health":
-                ok = healthy()
-                self._reply(200 if ok else 503, "ok\n" if ok else "not subscribed to the broker\n")
+                why = problem()
+                if why:
+                    self._reply(503, why + "\n")
+                else:
+                    self._reply(200, "ok\n")
             elif self.path == "/metrics":
                 self._reply(200, prometheus_text(samples()), "text/plain; version=0.0.4")
             else:

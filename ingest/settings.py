@@ -17,6 +17,15 @@ class IngestSettings(PlatformSettings):
     # A disabled kit may still hold a broker connection (Mosquitto keeps it after its account is deleted): its
     # messages are rejected once the worker has re-read the list of disabled kits, at most this long after.
     ingest_disabled_refresh_s: float = 5.0
+    # /health answers 503 when the oldest message not yet stored and acknowledged is older than this.
+    ingest_stall_after_s: float = 120.0
+    # QoS 0 messages arriving while this many messages wait are dropped (and counted); QoS 1 ones never are (the
+    # broker sends at most the receive maximum of them unacknowledged).
+    ingest_qos0_queue_max: int = 20_000
+    ingest_rejects_per_kit: int = 100  # rejects stored per kit and window; beyond that only counted
+    ingest_rejects_window_s: float = 600.0
+    ingest_rejects_retention_days: float = 30.0  # older rejects are deleted
+    ingest_rejects_expire_interval_s: float = 3600.0
 
     def broker_password(self) -> str:
         if self.mqtt_password:

@@ -6,14 +6,15 @@ that arrives twice (QoS 1 redelivery, a replayed backlog) is stored once.
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import psycopg
 
 from ijlucht.quantities import KEYS
+from ingest.judge import Batch
 from ingest.rollups import MARK_PENDING
-from ingest.validate import Row, info_uptime
+from ingest.validate import FW_MAX_CHARS, Row, info_uptime
 
 _QCOLS = ", ".join(KEYS)
 _COLUMNS = f"time, kit_id, {_QCOLS}, flags, seq, received_at"
@@ -48,25 +49,6 @@ WHERE excluded.time > latest_readings.time
 
 
 @dataclass(frozen=True)
-class RejectRecord:
-    topic: str
-    kit_id: str | None
-    reason: str
-    excerpt: str
-
-
-@dataclass
-class Batch:
-    """Everything one flush writes."""
-
-    rows: list[tuple[Row, float]] = field(default_factory=list)  # (row, received Unix time)
-    rejects: list[RejectRecord] = field(default_factory=list)
-    # kit -> (state, when it was sent); when is None for a retained copy whose age is unknown
-    status: dict[str, tuple[bool, float | None]] = field(default_factory=dict)
-    info: dict[str, tuple[dict, float | None]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class StoreResult:
     stored: int
     duplicates: int
@@ -80,6 +62,11 @@ class StoreResult:
 
 def _utc(ts: float | None) -> datetime | None:
     return None if ts is None else datetime.fromtimestamp(ts, UTC)
+
+
+def _text(s: str) -> str:
+    """Text PostgreSQL accepts whatever a reject quotes: lone surrogates and NUL written as escapes."""
+    return s.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
 
 
 def _copy_rows(rows: list[tuple[Row, float]]) -> Iterator[tuple]:
@@ -133,8 +120,8 @@ def store_batch(conn: psycopg.Connection, batch: Batch) -> StoreResult:
                 " last_seen = greatest(last_seen, %s) WHERE kit_id = %s",
                 (
                     json.dumps(info),
-                    str(info["fw"])[:40] if "fw" in info else None,
-                    [str(s)[:40] for s in sensors] if isinstance(sensors, list) else None,
+                    str(info["fw"])[:FW_MAX_CHARS] if "fw" in info else None,
+                    [str(s)[:FW_MAX_CHARS] for s in sensors] if isinstance(sensors, list) else None,
                     info["boot"] if isinstance(info.get("boot"), int) and abs(info["boot"]) < 2**31 else None,
                     _utc(when),
                     kit_id,
@@ -153,9 +140,23 @@ def store_batch(conn: psycopg.Connection, batch: Batch) -> StoreResult:
         if batch.rejects:
             cur.executemany(
                 "INSERT INTO rejects (topic, kit_id, reason, excerpt) VALUES (%s, %s, %s, %s)",
-                [(r.topic, r.kit_id, r.reason, r.excerpt) for r in batch.rejects],
+                [(_text(r.topic), r.kit_id, _text(r.reason), _text(r.excerpt)) for r in batch.rejects],
             )
     return StoreResult(stored=stored, duplicates=len(batch.rows) - stored, rejected=len(batch.rejects))
+
+
+def expire_rejects(conn: psycopg.Connection, retention_s: float, chunk: int = 10_000) -> int:
+    """Delete rejects older than `retention_s`, oldest first in short statements (index on received_at)."""
+    deleted = 0
+    while True:
+        cur = conn.execute(
+            "DELETE FROM rejects WHERE id IN (SELECT id FROM rejects"
+            " WHERE received_at < now() - make_interval(secs => %s) ORDER BY received_at LIMIT %s)",
+            (retention_s, chunk),
+        )
+        deleted += cur.rowcount
+        if cur.rowcount < chunk:
+            return deleted
 
 
 @dataclass(frozen=True)

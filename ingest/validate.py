@@ -20,6 +20,11 @@ EXCERPT_CHARS = 200
 IMPOSSIBLE_MAGNITUDE = 1e6
 # A kit may measure (and buffer) for a while before its owner registers it; older than this is a wrong clock.
 REGISTRATION_GRACE_S = 7 * 86400  # no sensor here reports a value this large: it is garbage, not a reading
+INT4_MAX = 2**31 - 1  # PostgreSQL integer (kits.boot_count)
+INT8_MAX = 2**63 - 1  # PostgreSQL bigint (readings.seq); orjson gives Python ints up to 2**64 - 1
+FW_MAX_CHARS = 40  # kits.firmware keeps this much of `fw`
+INFO_MAX_BYTES = 16 * 1024
+INFO_MAX_DEPTH = 32  # nesting of the info object (kept as jsonb)
 
 
 @dataclass(slots=True)
@@ -56,11 +61,7 @@ def excerpt(payload: bytes | str | Any) -> str:
     return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS] + "…"
 
 
-_NUMBER_TYPES = (int, float)  # exact types: json.loads gives no subclasses, and bool must not count
-
-
-def _is_number(x: Any) -> bool:
-    return type(x) in _NUMBER_TYPES
+_NUMBER_TYPES = (int, float)  # exact types: orjson gives no subclasses, and bool must not count
 
 
 def _describe_age(seconds: float) -> str:
@@ -78,8 +79,11 @@ def parse_reading(item: Any, kit_id: str, seq: int | None, received: float, not_
     ts = item.get("ts")
     if ts is None:
         raise ValueError("reading has no 'ts'")
-    if not _is_number(ts) or not math.isfinite(ts):
-        raise ValueError(f"'ts' must be Unix seconds as a number, got {ts!r:.40}")
+    if type(ts) is not int:  # the common case first: the firmware sends integers
+        if type(ts) is not float or not math.isfinite(ts):
+            raise ValueError(f"'ts' must be Unix seconds as a number, got {ts!r:.40}")
+        if not ts.is_integer():  # the table keeps one reading per kit and moment: whole seconds cap a kit's rows
+            raise ValueError(f"'ts' must be whole Unix seconds, got {ts!r:.40}")
     if ts > received + MAX_FUTURE_S:
         raise ValueError(f"'ts' is {_describe_age(ts - received)} in the future")
     if ts < not_before - REGISTRATION_GRACE_S:
@@ -94,7 +98,7 @@ def parse_reading(item: Any, kit_id: str, seq: int | None, received: float, not_
             continue
         if type(v) not in _NUMBER_TYPES:
             raise ValueError(f"'{key}' must be a number or null, got {v!r:.40}")
-        # a NaN fails both comparisons; json.loads turns NaN/Infinity literals into floats
+        # a NaN would fail both comparisons (orjson already refuses NaN/Infinity literals)
         if not -IMPOSSIBLE_MAGNITUDE <= v <= IMPOSSIBLE_MAGNITUDE:
             raise ValueError(f"'{key}' = {v!r:.40} is not a possible measurement")
         values[key] = float(v)
@@ -127,8 +131,11 @@ def parse_readings_message(kit_id: str, payload: bytes, received: float, not_bef
     if msg.get("v") != contract.VERSION:
         return reject(f"unsupported contract version {msg.get('v')!r:.20}, expected {contract.VERSION}")
     seq = msg.get("seq")
-    if seq is not None and (not isinstance(seq, int) or isinstance(seq, bool) or seq < 0):
-        return reject(f"'seq' must be a non-negative integer, got {seq!r:.40}")
+    if seq is not None and (type(seq) is not int or not 0 <= seq <= INT8_MAX):
+        return reject(f"'seq' must be a non-negative integer below 2^63, got {seq!r:.40}")
+    fw = msg.get("fw")
+    if fw is not None and (type(fw) is not str or len(fw) > FW_MAX_CHARS or "\x00" in fw):
+        return reject(f"'fw' must be text of at most {FW_MAX_CHARS} characters without NUL, got {fw!r:.60}")
     readings = msg.get("readings")
     if not isinstance(readings, list) or not readings:
         return reject("'readings' must be a non-empty list")
@@ -152,16 +159,49 @@ def parse_readings_message(kit_id: str, payload: bytes, received: float, not_bef
 
 
 def parse_info(payload: bytes) -> dict:
-    """The info object; raises ValueError with the reason."""
-    if len(payload) > 16 * 1024:
-        raise ValueError(f"info message is {len(payload)} bytes, more than 16384")
+    """The info object; raises ValueError with the reason.
+
+    It is kept whole as jsonb, so it must be storable there: strict JSON (no NaN or Infinity, valid UTF-8, no lone
+    surrogates: orjson refuses all of them), no NUL in any text, bounded nesting; the keys copied into columns
+    must fit them.
+    """
+    if len(payload) > INFO_MAX_BYTES:
+        raise ValueError(f"info message is {len(payload)} bytes, more than {INFO_MAX_BYTES}")
     try:
-        info = json.loads(payload)
-    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        info = orjson.loads(payload)
+    except orjson.JSONDecodeError as e:
         raise ValueError(f"info is not valid JSON: {e}") from None
     if not isinstance(info, dict):
         raise ValueError("info must be a JSON object")
+    _check_storable(info)
+    fw, boot, sensors = info.get("fw"), info.get("boot"), info.get("sensors")
+    if fw is not None and (type(fw) is not str or len(fw) > FW_MAX_CHARS):
+        raise ValueError(f"info 'fw' must be text of at most {FW_MAX_CHARS} characters, got {fw!r:.60}")
+    if boot is not None and (type(boot) is not int or not 0 <= boot <= INT4_MAX):
+        raise ValueError(f"info 'boot' must be a non-negative integer below 2^31, got {boot!r:.40}")
+    if sensors is not None and (
+        type(sensors) is not list or any(type(x) is not str or len(x) > FW_MAX_CHARS for x in sensors)
+    ):
+        raise ValueError(f"info 'sensors' must be a list of names of at most {FW_MAX_CHARS} characters")
     return info
+
+
+def _check_storable(value: Any) -> None:
+    """Raise ValueError if a parsed JSON value holds NUL in a text (jsonb cannot) or nests too deep."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > INFO_MAX_DEPTH:
+            raise ValueError(f"info nests deeper than {INFO_MAX_DEPTH} levels")
+        if type(item) is dict:
+            for key, sub in item.items():
+                if "\x00" in key:
+                    raise ValueError(f"info key {key!r:.60} contains NUL (\\u0000), which cannot be stored")
+                stack.append((sub, depth + 1))
+        elif type(item) is list:
+            stack.extend((sub, depth + 1) for sub in item)
+        elif type(item) is str and "\x00" in item:
+            raise ValueError(f"info text {item!r:.60} contains NUL (\\u0000), which cannot be stored")
 
 
 def info_uptime(info: dict) -> float | None:

@@ -5,6 +5,10 @@ writing thread stores each batch in one transaction while the next one is being 
 work, the insert is PostgreSQL work: on two cores they overlap). A message is acknowledged (PUBACK) after the
 transaction holding it has committed, and the broker keeps unacknowledged messages in our persistent session, so a
 crash or restart of the worker, broker or database loses nothing.
+
+What a message says is judged in ingest/judge.py; here are the threads, acknowledgements and I/O. No message can
+stop the stream: a message the database refuses (whatever the error) is stored as a reject of its own, found by
+halving the batch, so its neighbours still go in large transactions and are acknowledged.
 """
 
 import logging
@@ -19,15 +23,17 @@ import paho.mqtt.client as mqtt
 import psycopg
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from ijlucht import contract
 from ijlucht.quality import BACKFILLED
 from ingest import metrics
 from ingest.history import KitHistory
+from ingest.judge import Batch, KitUnavailable, KnownKit, RejectBudget, RejectRecord, judge
 from ingest.rollups import refresh_rollups
 from ingest.settings import IngestSettings
-from ingest.store import Batch, RejectRecord, StoreResult, disabled_kits, kit_context, store_batch
-from ingest.validate import excerpt, info_uptime, parse_info, parse_readings_message, parse_status
+from ingest.store import StoreResult, disabled_kits, expire_rejects, kit_context, store_batch
+from ingest.validate import excerpt
 
 log = logging.getLogger("ijlucht.ingest")
 
@@ -45,11 +51,15 @@ class Incoming:
 
 @dataclass
 class Prepared:
-    """A validated batch on its way to the database."""
+    """A judged batch on its way to the database."""
 
     messages: list[Incoming]
-    batch: Batch  # everything, written in one transaction
-    parts: list[Batch]  # the same per message, for when the database refuses the whole batch
+    parts: list[Batch]  # one per message
+    batch: Batch  # all parts merged: the first try writes them in one transaction
+    # Message ranges [lo, hi) still to store, last one next; what is committed is not written again after the
+    # database was away in the middle of a batch.
+    todo: list[tuple[int, int]]
+    result: StoreResult
 
 
 @dataclass
@@ -59,20 +69,27 @@ class Counters:
     duplicates: int = 0
     rejected: int = 0
     batches: int = 0
+    transactions: int = 0  # tried, committed or not
+    refused: int = 0  # messages the database refused, stored as rejects
+    dropped_qos0: int = 0  # QoS 0 messages dropped because the inbox was full
 
 
 class IngestWorker:
     def __init__(self, settings: IngestSettings) -> None:
         self.settings = settings
         self.inbox: queue.SimpleQueue[Incoming] = queue.SimpleQueue()  # C-implemented: cheap per message
+        # Arrival times of the messages in the worker, oldest first: the writer removes them as it acknowledges.
+        self._arrivals: deque[float] = deque()
+        self._qos0_max = settings.ingest_qos0_queue_max
         self.counters = Counters()
+        self.budget = RejectBudget(settings.ingest_rejects_per_kit, settings.ingest_rejects_window_s)
         self.lags: deque[float] = deque(maxlen=20_000)  # seconds, reading time -> commit, recent readings
         self.batch_sizes: deque[int] = deque(maxlen=1000)
         self.stopping = threading.Event()
         self.connected = threading.Event()
         self.subscribed = threading.Event()
         self._generation = 0
-        self._kits: dict[str, tuple[float, KitHistory]] = {}  # kit id -> (registered, quality history)
+        self._kits: dict[str, KnownKit] = {}
         self._disabled: set[str] = set()
         self._disabled_read = float("-inf")  # monotonic time of the last read of the disabled kits
         self._ready: queue.Queue[Prepared] = queue.Queue(maxsize=1)  # at most one batch waits for the writer
@@ -96,10 +113,14 @@ class IngestWorker:
         client.reconnect_delay_set(min_delay=1, max_delay=10)
         return client
 
-    def _filters(self) -> list[tuple[str, int]]:
+    def _filters(self) -> list[tuple[str, SubscribeOptions]]:
         group = self.settings.ingest_share_group
         prefix = f"$share/{group}/" if group else ""
-        return [(prefix + contract.subscription(k), 1) for k in (contract.READINGS, contract.STATUS, contract.INFO)]
+        # Readings keep their retain flag on live delivery too, so that retained readings are seen and refused.
+        return [
+            (prefix + contract.subscription(k), SubscribeOptions(qos=1, retainAsPublished=k == contract.READINGS))
+            for k in (contract.READINGS, contract.STATUS, contract.INFO)
+        ]
 
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
@@ -123,9 +144,13 @@ class IngestWorker:
             log.warning("disconnected from broker: %s; reconnecting", reason_code)
 
     def _on_message(self, client, userdata, msg: mqtt.MQTTMessage) -> None:
-        self.inbox.put(
-            Incoming(msg.topic, msg.payload, msg.mid, msg.qos, bool(msg.retain), time.time(), self._generation)
-        )
+        # A QoS 0 flood must not fill memory; QoS 1 messages are bounded by our receive maximum.
+        if msg.qos == 0 and self.inbox.qsize() >= self._qos0_max:
+            self.counters.dropped_qos0 += 1
+            return
+        received = time.time()
+        self._arrivals.append(received)
+        self.inbox.put(Incoming(msg.topic, msg.payload, msg.mid, msg.qos, bool(msg.retain), received, self._generation))
 
     def connect(self) -> None:
         s = self.settings
@@ -136,100 +161,85 @@ class IngestWorker:
         self.client.connect_async(s.mqtt_host, s.mqtt_port, keepalive=30, clean_start=False, properties=props)
         self.client.loop_start()
 
-    # --- writer side -------------------------------------------------------------------------------------------
-    def _kit(self, conn: psycopg.Connection, kit_id: str) -> tuple[float, KitHistory] | None:
-        """Registration time and quality history of a kit; looked up on first sight (it may be new)."""
-        if kit_id not in self._kits:
-            ctx = kit_context(conn, kit_id)
+    # --- preparing side ----------------------------------------------------------------------------------------
+    def _lookup(self, conn: psycopg.Connection, kit_id: str) -> KnownKit | None:
+        """A kit's registration and quality history; read from the database on first sight (it may be new)."""
+        known = self._kits.get(kit_id)
+        if known is None:
+            try:
+                ctx = kit_context(conn, kit_id)
+            except psycopg.OperationalError as e:
+                raise KitUnavailable(str(e)) from e
             if ctx is None:
                 return None
             history = KitHistory(booted_at=ctx.booted_at)
             for ts, values in ctx.recent:
                 history.check(ts, values)
-            self._kits[kit_id] = (ctx.registered, history)
-        return self._kits[kit_id]
+            known = self._kits[kit_id] = KnownKit(ctx.registered, history, kit_id in self._disabled)
+        return known
 
     def build_batch(self, conn: psycopg.Connection, messages: list[Incoming]) -> Prepared:
-        """Validate and flag the messages; `conn` is only read (kit registrations and recent readings)."""
+        """Judge the messages; `conn` is only read (kit registrations and recent readings)."""
         if time.monotonic() - self._disabled_read > self.settings.ingest_disabled_refresh_s:
             self._disabled = disabled_kits(conn)
             self._disabled_read = time.monotonic()
-        parts = [self._build_part(conn, m) for m in messages]
+            for kit_id, known in self._kits.items():
+                known.disabled = kit_id in self._disabled
+
+        def lookup(kit_id: str) -> KnownKit | None:
+            return self._lookup(conn, kit_id)
+
+        parts = []
         batch = Batch()
-        for part in parts:
-            batch.rows.extend(part.rows)
-            batch.rejects.extend(part.rejects)
-            batch.status.update(part.status)
-            batch.info.update(part.info)
-        return Prepared(messages, batch, parts)
+        for m in messages:
+            part = judge(m.topic, m.payload, m.retained, m.received, lookup)
+            part.rejects = self.budget.admit(part.rejects, m.received)
+            batch.extend(part)
+            parts.append(part)
+        return Prepared(messages, parts, batch, [(0, len(messages))], StoreResult(0, 0, 0))
 
-    def _build_part(self, conn: psycopg.Connection, m: Incoming) -> Batch:
-        part = Batch()
-        parts = contract.split_topic(m.topic)
-        kit_id, kind = parts if parts else (None, None)
-
-        def reject(reason: str, kit: str | None = kit_id) -> Batch:
-            part.rejects.append(RejectRecord(m.topic, kit, reason, excerpt(m.payload)))
-            return part
-
-        if kit_id is None:
-            return reject("topic is not ijlucht/kits/<kit_id>/<kind>")
-        known = self._kit(conn, kit_id)
-        if known is None:
-            return reject(f"unknown kit {kit_id!r}: not registered", None)
-        if kit_id in self._disabled:
-            return reject(f"kit {kit_id!r} is disabled: its messages are not stored (a new password re-enables it)")
-        not_before, history = known
-        when = None if m.retained else m.received
-        try:
-            if kind == contract.READINGS:
-                outcome = parse_readings_message(kit_id, m.payload, m.received, not_before)
-                for row in outcome.rows:
-                    row.flags |= history.check(row.ts, row.values)
-                    part.rows.append((row, m.received))
-                part.rejects.extend(RejectRecord(m.topic, kit_id, r.reason, r.excerpt) for r in outcome.rejections)
-            elif kind == contract.STATUS:
-                part.status[kit_id] = (parse_status(m.payload), when)
-            elif kind == contract.INFO:
-                info = parse_info(m.payload)
-                part.info[kit_id] = (info, when)
-                uptime = info_uptime(info)
-                if when is not None and uptime is not None:
-                    history.booted_at = when - uptime
-            else:
-                reject(f"unknown message kind {kind!r}")
-        except ValueError as e:
-            reject(str(e))
-        except Exception as e:  # a bug of ours must not stop the stream: keep the message as a reject
-            log.exception("could not process message on %s", m.topic)
-            reject(f"internal error while validating ({type(e).__name__}); kept for inspection")
-        return part
-
+    # --- writing side ------------------------------------------------------------------------------------------
     def store(self, conn: psycopg.Connection, prepared: Prepared) -> StoreResult:
-        """Store a batch; if the database refuses it, store message by message and reject the culprits."""
-        try:
-            result = store_batch(conn, prepared.batch)
-            committed = time.time()
-            # Lag of live readings from measurement to commit (backfilled ones are late by nature).
-            self.lags.extend(committed - row.ts for row, _ in prepared.batch.rows if not row.flags & BACKFILLED)
-            return result
-        except psycopg.OperationalError:
-            raise
-        except psycopg.Error as e:
-            if isinstance(e, psycopg.errors.ForeignKeyViolation):
-                self._kits = {}  # a kit was removed after we cached it: look every kit up again
-            if len(prepared.messages) == 1:
-                m = prepared.messages[0]
-                log.error("database refused a message on %s: %s", m.topic, e)
-                reject = RejectRecord(
-                    m.topic, None, f"could not be stored ({type(e).__name__}: {e})"[:500], excerpt(m.payload)
-                )
-                return store_batch(conn, Batch(rejects=[reject]))
-            log.warning("database refused a batch (%s); storing its %d messages one by one", e, len(prepared.messages))
-        total = StoreResult(0, 0, 0)
-        for m, part in zip(prepared.messages, prepared.parts, strict=True):
-            total = total + self.store(conn, Prepared([m], part, [part]))
-        return total
+        """Store the batch in as few transactions as the database allows.
+
+        When it refuses a range of messages (any error but a lost connection), each half is tried on its own: one
+        refused message costs O(log n) transactions, ends as a reject with the reason, and its neighbours stay in
+        large transactions. A lost connection (OperationalError) propagates: the caller retries what is left."""
+        while prepared.todo:
+            lo, hi = prepared.todo[-1]
+            batch = prepared.batch if (lo, hi) == (0, len(prepared.messages)) else _merged(prepared.parts[lo:hi])
+            self.counters.transactions += 1
+            try:
+                result = store_batch(conn, batch)
+            except psycopg.OperationalError:
+                raise
+            except Exception as e:
+                if hi - lo > 1:
+                    mid = (lo + hi) // 2
+                    prepared.todo[-1:] = [(mid, hi), (lo, mid)]
+                    continue
+                result = self._store_refused(conn, prepared.messages[lo], e)
+            else:
+                committed = time.time()
+                # Lag of live readings from measurement to commit (backfilled ones are late by nature).
+                self.lags.extend(committed - row.ts for row, _ in batch.rows if not row.flags & BACKFILLED)
+            prepared.todo.pop()  # only now: if storing raised, the caller retries this range
+            prepared.result = prepared.result + result
+        return prepared.result
+
+    def _store_refused(self, conn: psycopg.Connection, m: Incoming, error: Exception) -> StoreResult:
+        """A message the database refused, as a reject with the database's reason."""
+        if isinstance(error, psycopg.errors.ForeignKeyViolation):
+            self._kits = {}  # a kit was removed after we cached it: look every kit up again
+        self.counters.refused += 1
+        parts = contract.split_topic(m.topic)
+        kit_id = parts[0] if parts and contract.is_valid_kit_id(parts[0]) else None
+        reason = f"could not be stored ({type(error).__name__}: {error})"[:500]
+        rejects = self.budget.admit([RejectRecord(m.topic, kit_id, reason, excerpt(m.payload))], m.received)
+        if not rejects:
+            return StoreResult(0, 0, 0)
+        self.counters.transactions += 1
+        return store_batch(conn, Batch(rejects=rejects))
 
     def _collect(self) -> list[Incoming]:
         """Block for the first message, then gather until the batch is full or old enough."""
@@ -267,7 +277,7 @@ class IngestWorker:
                         if conn is None or conn.closed:
                             conn = psycopg.connect(self.settings.dsn, autocommit=True)
                         prepared = self.build_batch(conn, messages)
-                    except Exception as e:  # the database is away (kit look-up) or a bug: keep the messages
+                    except Exception as e:  # the database is away (kit look-up): keep the messages
                         log.warning("could not prepare a batch of %d messages (%s); retrying", len(messages), e)
                         conn = None
                         if self.stopping.wait(1.0):
@@ -302,15 +312,17 @@ class IngestWorker:
                         if conn is None or conn.closed:
                             conn = psycopg.connect(self.settings.dsn, autocommit=True)
                         result = self.store(conn, prepared)
-                    except psycopg.OperationalError as e:
+                    except Exception as e:  # the connection is lost (or storing a reject failed): retry what is left
                         log.warning("database unavailable (%s); retrying %d messages", e, len(prepared.messages))
-                    except Exception:  # never die on a bug: keep the batch unacked and try again
-                        log.exception("storing a batch of %d messages failed; retrying", len(prepared.messages))
                     if result is None:
+                        if conn is not None:
+                            conn.close()
                         conn = None
                         if self.stopping.wait(1.0):
                             return  # unacked: the broker redelivers them to the next worker
                 self._ack(prepared.messages)
+                for _ in prepared.messages:
+                    self._arrivals.popleft()
                 self.batch_sizes.append(len(prepared.messages))
                 c = self.counters
                 c.received += len(prepared.messages)
@@ -339,28 +351,65 @@ class IngestWorker:
         if conn is not None:
             conn.close()
 
+    def expire_loop(self) -> None:
+        """Delete rejects older than the retention, at start and then every interval."""
+        s = self.settings
+        while True:
+            try:
+                with psycopg.connect(s.dsn, autocommit=True) as conn:
+                    deleted = expire_rejects(conn, s.ingest_rejects_retention_days * 86400)
+                if deleted:
+                    log.info("deleted %d rejects older than %g days", deleted, s.ingest_rejects_retention_days)
+            except psycopg.Error as e:
+                log.warning("could not delete old rejects (%s); trying again later", e)
+            if self.stopping.wait(s.ingest_rejects_expire_interval_s):
+                return
+
+    def oldest_unacked_age(self) -> float:
+        """Seconds the oldest message in the worker (received, not yet stored and acknowledged) has waited."""
+        try:
+            return max(0.0, time.time() - self._arrivals[0])
+        except IndexError:  # none waits (or the writer just took the last one)
+            return 0.0
+
+    def health_problem(self) -> str | None:
+        """Why the worker is unhealthy, or None."""
+        if not self.subscribed.is_set():
+            return "not subscribed to the broker"
+        age, limit = self.oldest_unacked_age(), self.settings.ingest_stall_after_s
+        if age > limit:
+            return f"oldest unacknowledged message is {age:.0f} s old (limit {limit:g} s): messages are not stored"
+        return None
+
     def log_loop(self) -> None:
-        last = Counters()
+        last, last_dropped = Counters(), 0
         while not self.stopping.wait(self.settings.ingest_log_interval_s):
             c = self.counters
+            dropped = self.budget.dropped
             log.info(
-                "messages %d, readings stored %d, duplicates %d, rejected %d, batches %d (last %.0f s); queue %d;"
+                "messages %d, readings stored %d, duplicates %d, rejected %d (not stored: %d over budget),"
+                " refused by the database %d, QoS 0 dropped %d, batches %d (last %.0f s); queue %d;"
                 " lag p50 %.2f s p99 %.2f s",
                 c.received - last.received,
                 c.stored - last.stored,
                 c.duplicates - last.duplicates,
                 c.rejected - last.rejected,
+                dropped - last_dropped,
+                c.refused - last.refused,
+                c.dropped_qos0 - last.dropped_qos0,
                 c.batches - last.batches,
                 self.settings.ingest_log_interval_s,
                 self.inbox.qsize(),
                 metrics.quantile(list(self.lags), 0.5),
                 metrics.quantile(list(self.lags), 0.99),
             )
-            last = Counters(**vars(c))
+            last, last_dropped = Counters(**vars(c)), dropped
 
     def metrics(self) -> list[metrics.Sample]:
         out: list[metrics.Sample] = [(f"{k}_total", "counter", "", v) for k, v in vars(self.counters).items()]
+        out.append(("rejects_dropped_total", "counter", "", self.budget.dropped))
         out.append(("queue_depth", "gauge", "", self.inbox.qsize()))
+        out.append(("oldest_unacked_age_seconds", "gauge", "", round(self.oldest_unacked_age(), 3)))
         lags, sizes = list(self.lags), list(self.batch_sizes)
         for q in (0.5, 0.9, 0.99):
             out.append(("lag_seconds", "summary", f'quantile="{q}"', round(metrics.quantile(lags, q), 4)))
@@ -372,10 +421,11 @@ class IngestWorker:
     def run(self) -> None:
         s = self.settings
         if s.ingest_metrics_port:
-            metrics.serve(s.ingest_metrics_host, s.ingest_metrics_port, self.subscribed.is_set, self.metrics)
+            metrics.serve(s.ingest_metrics_host, s.ingest_metrics_port, self.health_problem, self.metrics)
         self.connect()
         threading.Thread(target=self.log_loop, name="ingest-log", daemon=True).start()
         threading.Thread(target=self.rollup_loop, name="ingest-rollups", daemon=True).start()
+        threading.Thread(target=self.expire_loop, name="ingest-expire", daemon=True).start()
         try:
             self.write_loop()
         finally:
@@ -384,6 +434,13 @@ class IngestWorker:
 
     def stop(self) -> None:
         self.stopping.set()
+
+
+def _merged(parts: list[Batch]) -> Batch:
+    batch = Batch()
+    for part in parts:
+        batch.extend(part)
+    return batch
 
 
 def main() -> None:

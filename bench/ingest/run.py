@@ -1,4 +1,4 @@
-"""Ingest benchmark: prints figures, asserts nothing about time.   .venv/bin/python bench/ingest/run.py
+"""Ingest benchmark: prints figures, asserts nothing about time.   .venv/bin/python bench/ingest/run.py [--flood N]
 
 Runs on its own private services (state in .state/bench, other ports) and a fresh database, so it never touches
 `make up` or test data. Measures, on this machine:
@@ -8,6 +8,11 @@ Runs on its own private services (state in .state/bench, other ports) and a fres
   latency from publish to commit at a steady 1,000 messages/s (p50, p99); the worker's peak memory.
 Messages are queued in the broker (the worker's persistent session) before the clock starts, because a single
 Python publisher is slower than the worker: the figures then measure the consumer, as the question asks.
+
+--flood N measures only the inbox bound instead: PostgreSQL stopped, N QoS 0 messages published to a running
+worker; prints the worker's peak memory and the QoS 0 messages it dropped (counted in its metrics).
+Ports: IJLUCHT_BENCH_PG_PORT, IJLUCHT_BENCH_MQTT_PORT, IJLUCHT_BENCH_MQTT_TLS_PORT (default: MQTT + 1),
+IJLUCHT_BENCH_METRICS_PORT.
 """
 
 import argparse
@@ -23,13 +28,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE = ROOT / ".state" / "bench"
+_MQTT_PORT = int(os.environ.get("IJLUCHT_BENCH_MQTT_PORT", "18892"))
 ENV = {
     "IJLUCHT_STATE_DIR": str(STATE),
-    "IJLUCHT_PG_PORT": "25492",
-    "IJLUCHT_MQTT_PORT": "18892",
-    "IJLUCHT_MQTT_TLS_PORT": "18893",
+    "IJLUCHT_PG_PORT": os.environ.get("IJLUCHT_BENCH_PG_PORT", "25492"),
+    "IJLUCHT_MQTT_PORT": str(_MQTT_PORT),
+    "IJLUCHT_MQTT_TLS_PORT": os.environ.get("IJLUCHT_BENCH_MQTT_TLS_PORT", str(_MQTT_PORT + 1)),
     "IJLUCHT_PG_DBNAME": "ijlucht_bench",
-    "IJLUCHT_INGEST_METRICS_PORT": "19108",
+    "IJLUCHT_INGEST_METRICS_PORT": os.environ.get("IJLUCHT_BENCH_METRICS_PORT", "19108"),
 }
 os.environ.update(ENV)
 sys.path.insert(0, str(ROOT))
@@ -65,7 +71,7 @@ def register(s: PlatformSettings) -> dict[str, str]:
 
 def _publisher(args: tuple) -> int:
     """One process publishing its share of messages as its kits, QoS 1, as fast as the broker confirms."""
-    s_port, kits, n_messages, per_message, t0, rate = args
+    s_port, kits, n_messages, per_message, t0, rate, qos = args
     clients = {}
     for kit, pw in kits.items():
         c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{kit}-{uuid.uuid4().hex[:4]}")
@@ -83,14 +89,15 @@ def _publisher(args: tuple) -> int:
         if rate:
             while time.monotonic() - start < i / rate:
                 time.sleep(0.0005)
-            readings = [{"ts": time.time(), "pm25": 5.0, "pm10": 9.0, "rh": 60.0}]
+            # Whole seconds (contract): the worker's lag then counts from the start of the reading's second.
+            readings = [{"ts": int(time.time()), "pm25": 5.0, "pm10": 9.0, "rh": 60.0}]
         else:
             readings = [
                 {"ts": t0 + (k * per_message + j) * 1, "pm25": 5.0 + j % 7, "pm10": 9.0, "t": 8.0, "rh": 60.0}
                 for j in range(per_message)
             ]
         msg = {"v": 1, "seq": k, "fw": "bench", "readings": readings}
-        infos.append(clients[kit].publish(contract.topic(kit, contract.READINGS), json.dumps(msg), qos=1))
+        infos.append(clients[kit].publish(contract.topic(kit, contract.READINGS), json.dumps(msg), qos=qos))
     for info in infos:
         info.wait_for_publish(120)
     for c in clients.values():
@@ -100,7 +107,14 @@ def _publisher(args: tuple) -> int:
 
 
 def publish(
-    s: PlatformSettings, kits: dict[str, str], n: int, per_message: int, t0: float, procs: int = 4, rate: float = 0.0
+    s: PlatformSettings,
+    kits: dict[str, str],
+    n: int,
+    per_message: int,
+    t0: int,
+    procs: int = 4,
+    rate: float = 0.0,
+    qos: int = 1,
 ) -> float:
     names = list(kits)
     shares = [dict((k, kits[k]) for k in names[i::procs]) for i in range(procs)]
@@ -109,7 +123,7 @@ def publish(
         # Kits are split between processes (each kit in one), so timestamps per kit stay distinct.
         done = pool.map(
             _publisher,
-            [(s.mqtt_port, sh_, n // procs, per_message, t0, rate / procs) for sh_ in shares],
+            [(s.mqtt_port, sh_, n // procs, per_message, t0, rate / procs, qos) for sh_ in shares],
         )
     assert sum(done) == n // procs * procs
     return time.monotonic() - started
@@ -239,19 +253,54 @@ def latency(s: PlatformSettings, kits: dict[str, str], client_id: str, seconds: 
     return p50, p99, rss
 
 
+def scrape() -> dict[str, float]:
+    text = httpx.get(f"http://127.0.0.1:{ENV['IJLUCHT_INGEST_METRICS_PORT']}/metrics", timeout=5).text
+    return {k: float(v) for k, v in (line.rsplit(" ", 1) for line in text.splitlines() if not line.startswith("#"))}
+
+
+def flood(s: PlatformSettings, kits: dict[str, str], n: int) -> None:
+    """N QoS 0 messages to a worker whose database is down: its memory stays bounded, the drops are counted."""
+    w = start_worker(f"bench-flood-{uuid.uuid4().hex[:6]}")
+    sh("stop", "postgres")
+    try:
+        pub_s = publish(s, kits, n, 1, int(time.time()) - 40 * 86400, qos=0)
+        print(f"published {n:,} QoS 0 messages in {pub_s:.1f} s with PostgreSQL stopped", flush=True)
+        last, values = -1.0, scrape()
+        while values["ijlucht_ingest_dropped_qos0_total"] + values["ijlucht_ingest_queue_depth"] != last:
+            last = values["ijlucht_ingest_dropped_qos0_total"] + values["ijlucht_ingest_queue_depth"]
+            time.sleep(2.0)  # until the worker has read everything the broker passes on
+            values = scrape()
+        dropped, queued = values["ijlucht_ingest_dropped_qos0_total"], values["ijlucht_ingest_queue_depth"]
+        health = httpx.get(f"http://127.0.0.1:{ENV['IJLUCHT_INGEST_METRICS_PORT']}/health", timeout=5)
+        print(
+            f"flood: worker peak memory {peak_rss_mb(w.pid):.0f} MB; QoS 0 dropped {dropped:,.0f}, waiting in the inbox"
+            f" {queued:,.0f} (bound {os.environ.get('IJLUCHT_INGEST_QOS0_QUEUE_MAX', '20000')}), the other"
+            f" {n - dropped - queued:,.0f} in the batch the worker holds (or not passed on by the broker);"
+            f" /health {health.status_code} {health.text.strip()}"
+        )
+    finally:
+        sh("start", "postgres")
+        stop_worker(w)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=100_000)
     ap.add_argument("--batched-messages", type=int, default=10_000)
-    ap.add_argument("--latency-seconds", type=int, default=15)
+    ap.add_argument("--latency-seconds", type=int, default=15, help="0 skips the latency run")
+    ap.add_argument("--flood", type=int, default=0, help="only the QoS 0 flood with this many messages")
     a = ap.parse_args()
     sh("start")
     s = PlatformSettings()
     db.recreate_database(s)
     kits = register(s)
+    if a.flood:
+        flood(s, kits, a.flood)
+        sh("stop")
+        return
     worker_id = f"bench-worker-{uuid.uuid4().hex[:6]}"
     paho_id = f"bench-paho-{uuid.uuid4().hex[:6]}"
-    t0 = time.time() - 40 * 86400
+    t0 = int(time.time()) - 40 * 86400
     print(f"IJlucht ingest benchmark — {os.cpu_count()} cores, {KITS} kits", flush=True)
 
     ensure_session(s, worker_id)
@@ -261,14 +310,14 @@ def main() -> None:
     el, rss_a = drain(s, worker_id, a.messages)
     print(f"(a) worker: {a.messages / el:,.0f} messages/s ({el:.1f} s), peak memory {rss_a:.0f} MB", flush=True)
 
-    pub_s = publish(s, kits, a.batched_messages, 60, t0 + 1e6)
+    pub_s = publish(s, kits, a.batched_messages, 60, t0 + 1_000_000)
     rows = a.batched_messages * 60
     el, rss_b = drain(s, worker_id, rows)
     print(f"(b) worker: {rows / el:,.0f} readings/s with 60 per message ({el:.1f} s), peak memory {rss_b:.0f} MB")
 
     # Ceilings
     bare_paho(s, paho_id, 0)  # creates its session, so the next messages queue for it too
-    publish(s, kits, a.messages, 1, t0 + 3e6)
+    publish(s, kits, a.messages, 1, t0 + 3_000_000)
     el_paho = bare_paho(s, paho_id, a.messages)
     print(f"ceiling: bare paho receives {a.messages / el_paho:,.0f} messages/s (json.loads, auto-ack)")
     # The worker's session also got these: let it store them so they do not linger.
@@ -276,8 +325,10 @@ def main() -> None:
     el_copy = copy_ceiling(s, rows)
     print(f"ceiling: COPY {rows / el_copy:,.0f} rows/s into an indexed hypertable ({rows} rows, {el_copy:.1f} s)")
 
-    p50, p99, rss_l = latency(s, kits, worker_id, a.latency_seconds)
-    print(f"latency at 1,000 messages/s: publish -> commit p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
+    rss_l = 0.0
+    if a.latency_seconds:
+        p50, p99, rss_l = latency(s, kits, worker_id, a.latency_seconds)
+        print(f"latency at 1,000 messages/s: publish -> commit p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
     print(f"peak worker memory: {max(rss_a, rss_b, rss_l):.0f} MB")
     sh("stop")
 
