@@ -173,17 +173,16 @@ def test_migration_025_fills_clean_columns_of_existing_rollups_and_recomputes_fl
     from ijlucht import db
 
     name = f"{settings.pg_dbname}_m025"
-    admin = f"host={settings.pg_host} port={settings.pg_port} user=postgres"
-    with psycopg.connect(f"{admin} dbname=postgres", autocommit=True) as c:
+    with psycopg.connect(settings.superuser_dsn("postgres"), autocommit=True) as c:
         c.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         c.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(settings.pg_user)))
     try:
-        with psycopg.connect(f"{admin} dbname={name}", autocommit=True) as c:
+        with psycopg.connect(settings.superuser_dsn(name), autocommit=True) as c:
             c.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
         for m in db.find_migrations():
             if m.version < 25:
                 shutil.copy(m.path, tmp_path)
-        dsn = settings.dsn.replace(f"dbname={settings.pg_dbname}", f"dbname={name}")
+        dsn = psycopg.conninfo.make_conninfo(settings.dsn, dbname=name)
         db.migrate(dsn, tmp_path)
         with psycopg.connect(dsn, autocommit=True) as c:
             c.execute("INSERT INTO kits (kit_id) VALUES ('old-kit')")
@@ -208,7 +207,7 @@ def test_migration_025_fills_clean_columns_of_existing_rollups_and_recomputes_fl
             drain(c)
             assert clean(c, "rollup_hourly", "old-kit", HOUR)[:4] == (2, 1, 500004.5, 10.0)
     finally:
-        with psycopg.connect(f"{admin} dbname=postgres", autocommit=True) as c:
+        with psycopg.connect(settings.superuser_dsn("postgres"), autocommit=True) as c:
             c.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
