@@ -23,9 +23,10 @@ test: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
 
-## bench: ingest, API and dashboard benchmarks on their own private services; prints figures, asserts no times
+## bench: ingest (throughput, then a QoS 0 flood with PostgreSQL down), API and dashboard benchmarks on their own private services; prints figures, asserts no times
 bench: install
 	$(PY) bench/ingest/run.py
+	$(PY) bench/ingest/run.py --flood 1000000
 	$(PY) bench/api/run.py
 	$(PY) -m bench.dashboard.bench_map
 
