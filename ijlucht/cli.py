@@ -114,7 +114,8 @@ def update_command(settings: PlatformSettings, args: argparse.Namespace) -> dict
     if not args.files:
         raise ValueError("name the files to send, e.g. kit/app.py")
     command = kitcommands.update_command(args.firmware, args.files, args.version)
-    return signing.sign_update(signing.load_private_key(settings.secrets_dir), command, args.kit_id)
+    private = signing.load_private_key(settings.secrets_dir)
+    return signing.sign_update(private, command, args.kit_id)
 
 
 def cmd_update_key(settings: PlatformSettings) -> int:
@@ -126,7 +127,8 @@ def cmd_update_key(settings: PlatformSettings) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(f"update key (public): {signing.public_key_hex(private)}")
-    print(f"private key: {signing.key_path(settings.secrets_dir)} (never in the database; without it every kit must be flashed again)")
+    path = signing.key_path(settings.secrets_dir)
+    print(f"private key: {path} (never in the database; without it every kit must be flashed again)")
     return 0
 
 

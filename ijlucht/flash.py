@@ -176,7 +176,9 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--tls", action="store_true", help="needs --ca-file (or --insecure)")
     p.add_argument("--ca-file", type=Path, help="CA certificate to verify the broker (implies --tls)")
     p.add_argument("--insecure", action="store_true", help="TLS without checking the broker's certificate")
-    p.add_argument("--update-key", help="public update key (64 hex); default: this platform's (ijlucht kits update-key)")
+    p.add_argument(
+        "--update-key", help="public update key, 64 hex (default: this platform's, `ijlucht kits update-key`)"
+    )
     p.add_argument("--mpy", action="store_true", help="write kit/ as precompiled bytecode (less RAM at boot)")
     p.add_argument("--dry-run", action="store_true", help="print the mpremote commands, run nothing")
 

@@ -72,7 +72,8 @@ def update_command(firmware_root: Path, paths: list[str], version: str, cmd_id: 
     if not paths:
         raise ValueError("an update needs at least one file")
     firmware_module("manifest").check_version(version)
-    return {"cmd": "update", "id": cmd_id or new_id("update"), "version": version, "files": _files(firmware_root, paths)}
+    files = _files(firmware_root, paths)
+    return {"cmd": "update", "id": cmd_id or new_id("update"), "version": version, "files": files}
 
 
 def bootstrap_command(firmware_root: Path, public_hex: str, version: str, cmd_id: str | None = None) -> dict:

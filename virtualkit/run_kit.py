@@ -3,8 +3,9 @@
     micropython virtualkit/run_kit.py <kit_dir>
 
 <kit_dir> holds config.json (and the replay series, and update_key.py, the public key updates are checked
-against); the kit's boot counter, crash file and flash queue go there too. Like a device's flash, <kit_dir>/fw holds the kit's own copy of the firmware (made from firmware/
-at the first start), so an update over MQTT changes this kit only. virtualkit/board comes first on sys.path,
+against); the kit's boot counter, crash file and flash queue go there too. Like a device's flash, <kit_dir>/fw
+holds the kit's own copy of the firmware (made from firmware/ at the first start, with update_key.py), so an
+update over MQTT changes this kit only. virtualkit/board comes first on sys.path,
 so `import machine` finds the stand-in, then <kit_dir>/fw.
 """
 
@@ -55,7 +56,7 @@ def _flash(firmware, fw, key_file):
     if _is_dir(tmp):
         _remove_tree(tmp)
     _copy_tree(firmware, tmp)
-    try:
+    try:  # noqa: SIM105  (MicroPython has no contextlib)
         _copy_file(key_file, tmp + "/update_key.py")
     except OSError:
         pass  # no key: a kit as flashed before signed updates

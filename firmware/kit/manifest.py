@@ -144,7 +144,9 @@ def check(cmd, kit_id, root):
         raise ValueError("update: bad signature (not made with this kit's key, or changed after signing)")
     last = last_counter(root)
     if counter <= last:
-        raise ValueError("update: counter %d is not above the last installed (%d): replayed or outdated" % (counter, last))
+        raise ValueError(
+            "update: counter %d is not above the last installed (%d): replayed or outdated" % (counter, last)
+        )
     return files, None, counter
 
 
@@ -160,4 +162,3 @@ def write_key(root, entry):
     with open(root + paths.KEY_FILE + ".tmp", "wb") as f:
         f.write(data)
     os.rename(root + paths.KEY_FILE + ".tmp", root + paths.KEY_FILE)
-

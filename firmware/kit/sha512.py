@@ -8,6 +8,7 @@ import struct
 
 _M = 0xFFFFFFFFFFFFFFFF
 
+# fmt: off
 # First 64 bits of the fractional parts of the cube roots of the first 80 primes (FIPS 180-4, 4.2.3);
 # tests/firmware/test_update_signature.py derives them again from that definition.
 K = (
@@ -37,6 +38,7 @@ H0 = (
     0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b, 0xa54ff53a5f1d36f1,
     0x510e527fade682d1, 0x9b05688c2b3e6c1f, 0x1f83d9abfb41bd6b, 0x5be0cd19137e2179,
 )
+# fmt: on
 
 
 def _rotr(x, n):

@@ -122,13 +122,20 @@ def test_a_kit_without_a_key_takes_the_confirmed_bootstrap_then_only_signed_upda
         assert cli.BOOTSTRAP_UNCONFIRMED in capsys.readouterr().err
         plain = {"cmd": "update", "id": "u-plain", "version": "1.0", "files": [file_entry("kit/x.py", "x = 1\n")]}
         send_command(broker, kit_id, plain)
-        refused = recorder.wait(lambda: [i for i in infos(recorder) if i.get("last_cmd", {}).get("id") == "u-plain"], 20, "refusal")
-        assert refused[-1]["last_cmd"]["error"] == "update: this kit has no update key yet; it accepts only the key bootstrap"
-        args = ["kits", "update", kit_id, "--version", "0.2.0-key", "--bootstrap-key", "--i-understand-this-is-unsigned"]
+        refused = recorder.wait(
+            lambda: [i for i in infos(recorder) if i.get("last_cmd", {}).get("id") == "u-plain"], 20, "refusal"
+        )
+        no_key = "update: this kit has no update key yet; it accepts only the key bootstrap"
+        assert refused[-1]["last_cmd"]["error"] == no_key
+        args = ["kits", "update", kit_id, "--version", "0.2.0-key"]
+        args += ["--bootstrap-key", "--i-understand-this-is-unsigned"]
         assert cli.main(args) == 0
         assert "unsigned key bootstrap sent" in capsys.readouterr().out
         took = recorder.wait(
-            lambda: [i for i in infos(recorder) if i.get("last_cmd", {}).get("cmd") == "update" and i["last_cmd"]["ok"]],
+            lambda: (
+                [i for i in infos(recorder) if i.get("last_cmd", {}).get("cmd") == "update" and i["last_cmd"]["ok"]]
+                or None
+            ),
             20,
             "the bootstrap taken",
         )

@@ -81,8 +81,10 @@ def test_sha512_constants_follow_from_their_definition_and_the_digest_matches_ha
         return lo
 
     mask = (1 << 64) - 1
-    assert sha512.K == tuple(iroot(p << 192, 3) & mask for p in primes(80))
-    assert sha512.H0 == tuple(iroot(p << 128, 2) & mask for p in primes(8))
+    cube_roots = tuple(iroot(p << 192, 3) & mask for p in primes(80))
+    square_roots = tuple(iroot(p << 128, 2) & mask for p in primes(8))
+    constants = (sha512.K, sha512.H0)
+    assert constants == (cube_roots, square_roots)
     for n in (0, 1, 111, 112, 127, 128, 129, 1000):
         data = os.urandom(n)
         assert sha512.digest(data) == hashlib.sha512(data).digest()

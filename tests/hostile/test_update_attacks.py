@@ -93,7 +93,8 @@ def kit(settings: PlatformSettings, tmp_path_factory: pytest.TempPathFactory) ->
     # A retained reboot waits on the kit's cmd topic before it ever connects: it would restart it at every connect.
     publish_retained(broker, KIT, json.dumps({"cmd": "reboot", "id": "r-retained"}).encode())
     recorder = Recorder(broker, KIT)
-    kit_dir = write_kit_dir(tmp_path_factory.mktemp("hostile") / KIT, kit_config(KIT, password), SERIES, broker.update_key)
+    folder = tmp_path_factory.mktemp("hostile") / KIT
+    kit_dir = write_kit_dir(folder, kit_config(KIT, password), SERIES, broker.update_key)
     under_attack = KitUnderAttack(broker, kit_dir, recorder)
     under_attack.start()
     recorder.wait(lambda: len(recorder.of("readings")) >= 1, 30, "the kit's first readings")
@@ -106,7 +107,8 @@ def kit(settings: PlatformSettings, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 def app_update(cmd_id: str, text: str = "raise SystemExit('attacker code')\n", version: str = "6.6.6") -> dict:
-    return {"cmd": "update", "id": cmd_id, "version": version, "files": [kitcommands.file_entry("kit/app.py", text.encode())]}
+    files = [kitcommands.file_entry("kit/app.py", text.encode())]
+    return {"cmd": "update", "id": cmd_id, "version": version, "files": files}
 
 
 def test_a_retained_reboot_is_ignored_and_the_kit_keeps_measuring(kit: KitUnderAttack) -> None:
@@ -264,12 +266,12 @@ def test_the_setup_access_point_never_uses_its_ssid_as_password(tmp_path: Path, 
     # On the kit: no password file, or one holding the SSID, gives a random one (never the SSID).
     stored = tmp_path / "setup_password"
     script = (
-        "import sys; sys.path[:0] = [%r, %r]\n"
+        f"import sys; sys.path[:0] = [{str(FIRMWARE)!r}, {str(FIRMWARE.parent / 'virtualkit' / 'board')!r}]\n"
         "import network\n"
         "from kit import setup\n"
-        "ap = setup.access_point(network, %r)\n"
+        f"ap = setup.access_point(network, {str(stored)!r})\n"
         "print(ap.ap_config['essid'], ap.ap_config['password'], ap.ap_config['authmode'])\n"
-    ) % (str(FIRMWARE), str(FIRMWARE.parent / "virtualkit" / "board"), str(stored))
+    )
     for content in (None, "ijlucht-1d1e1f\n"):
         if content is not None:
             stored.write_text(content)

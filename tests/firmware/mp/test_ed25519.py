@@ -6,7 +6,7 @@ tests/firmware/test_update_signature.py, with a heap limit like the ESP32's.
 
 import binascii
 
-import mptest  # noqa: F401  (puts firmware/ on sys.path)
+import mptest
 from kit import ed25519, sha512
 
 u = binascii.unhexlify

@@ -1,3 +1,4 @@
+# ruff: noqa: UP031  (MicroPython script: %-formatting as in the firmware)
 import binascii
 import hashlib
 import os
