@@ -22,18 +22,16 @@ def _constants():
     if _curve is None:
         d = -121665 * _inv(121666) % P
         sqrt_m1 = pow(2, (P - 1) // 4, P)
-        _curve = (d, 2 * d % P, sqrt_m1, None)
         by = 4 * _inv(5) % P  # the base point has y = 4/5 and an even x
-        bx = _recover_x(by, 0)
+        bx = _recover_x(by, 0, d, sqrt_m1)
         _curve = (d, 2 * d % P, sqrt_m1, (bx, by, 1, bx * by % P))
     return _curve
 
 
-def _recover_x(y, sign):
+def _recover_x(y, sign, d, sqrt_m1):
     """x of the point with this y and x's lowest bit `sign`; None when there is none (RFC 8032, 5.1.3)."""
     if y >= P:
         return None
-    d, _, sqrt_m1, _ = _curve
     x2 = (y * y - 1) * _inv(d * y * y + 1) % P
     if x2 == 0:
         return None if sign else 0
@@ -48,9 +46,10 @@ def _recover_x(y, sign):
 
 
 def _decode(data):
+    d, _, sqrt_m1, _ = _constants()
     n = int.from_bytes(data, "little")
     y = n & ((1 << 255) - 1)
-    x = _recover_x(y, n >> 255)
+    x = _recover_x(y, n >> 255, d, sqrt_m1)
     if x is None:
         return None
     return (x, y, 1, x * y % P)
