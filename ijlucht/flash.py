@@ -3,8 +3,9 @@
 The ESP32 must already run MicroPython (see firmware/README.md, "Flashing"). The command checks the
 configuration with the firmware's own validator, writes it to a temporary config.json and copies
 boot.py, main.py, kit/ and config.json to the device's file system, plus a random password for the kit's
-set-up access point (print it on the kit's label) and update_key.py, the public key the kit checks signed
-updates against (the platform's, ijlucht/signing.py). `--dry-run` prints the mpremote commands instead.
+set-up access point (print it on the kit's label), update_key.py, the public key the kit checks signed
+updates against (the platform's, ijlucht/signing.py), and update_counter set to now, so that no update signed
+before this flash can be sent to the kit again to roll it back. `--dry-run` prints the mpremote commands instead.
 
 TLS without a CA file would trust any certificate: `--tls` needs `--ca-file`, or `--insecure` to say so
 explicitly (the kit then warns at every boot and reports `tls_unverified` in its info message).
@@ -47,6 +48,11 @@ def firmware_module(name: str):
 def key_file_name() -> str:
     """update_key.py: where the kit keeps its update key (firmware/kit/paths.py)."""
     return firmware_module("paths").KEY_FILE
+
+
+def counter_file_name() -> str:
+    """update_counter: the counter of the last signed update the kit took (firmware/kit/manifest.py)."""
+    return firmware_module("manifest").COUNTER_FILE
 
 
 def firmware_modules() -> tuple:
@@ -138,8 +144,8 @@ def remove_tree_script(path: str) -> str:
 
 
 def mpremote_commands(port: str, staging: Path, ca_file: Path | None, mpremote: str = "mpremote") -> list[list[str]]:
-    """The mpremote calls, in order. staging holds the staged firmware, config.json, setup_password and
-    update_key.py."""
+    """The mpremote calls, in order. staging holds the staged firmware, config.json, setup_password,
+    update_key.py and update_counter."""
     connect = [mpremote, "connect", port]
     commands = [
         [*connect, "exec", remove_tree_script("/kit")],
@@ -149,6 +155,7 @@ def mpremote_commands(port: str, staging: Path, ca_file: Path | None, mpremote: 
         [*connect, "fs", "cp", str(staging / "config.json"), ":config.json"],
         [*connect, "fs", "cp", str(staging / "setup_password"), ":setup_password"],
         [*connect, "fs", "cp", str(staging / key_file_name()), ":" + key_file_name()],
+        [*connect, "fs", "cp", str(staging / counter_file_name()), ":" + counter_file_name()],
     ]
     if ca_file is not None:
         commands.append([*connect, "fs", "cp", str(ca_file), ":ca.pem"])
@@ -206,6 +213,18 @@ def update_key_text(args: argparse.Namespace) -> str:
     return signing.key_file_text(public.strip().lower())
 
 
+def stage_kit_files(staging: Path, cfg: dict, key_text: str) -> str:
+    """config.json, setup_password, update_key.py and update_counter (now) in staging; returns the set-up password."""
+    from ijlucht.signing import new_counter
+
+    setup_password = secrets.token_urlsafe(12)  # 16 characters for WPA2 (8-63), never the SSID
+    (staging / "config.json").write_text(json.dumps(cfg, indent=1) + "\n")
+    (staging / "setup_password").write_text(setup_password + "\n")
+    (staging / key_file_name()).write_text(key_text)
+    (staging / counter_file_name()).write_text(f"{new_counter()}\n")
+    return setup_password
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         check_tls(args)
@@ -214,12 +233,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"ijlucht flash: {exc}", file=sys.stderr)
         return 2
-    setup_password = secrets.token_urlsafe(12)  # 16 characters for WPA2 (8-63), never the SSID
     with tempfile.TemporaryDirectory(prefix="ijlucht-flash-") as tmp:
         staging = Path(tmp)
-        (staging / "config.json").write_text(json.dumps(cfg, indent=1) + "\n")
-        (staging / "setup_password").write_text(setup_password + "\n")
-        (staging / key_file_name()).write_text(key_text)
+        setup_password = stage_kit_files(staging, cfg, key_text)
         try:
             stage_firmware(staging, mpy=args.mpy)
         except ValueError as exc:

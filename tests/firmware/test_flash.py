@@ -23,7 +23,17 @@ def test_dry_run_prints_the_mpremote_commands_in_order(capsys: pytest.CaptureFix
     assert [Path(p).name for p in steps[1][2:-1]] == ["boot.py", "main.py"] and steps[1][-1] == ":"
     assert steps[2][-1] == ":config.json" and steps[3][-1] == ":setup_password" and steps[-1] == ["reset"]
     assert steps[4][-1] == ":update_key.py" and Path(steps[4][-2]).name == "update_key.py"
-    assert "set-up Wi-Fi password" in out[-1]
+    assert steps[5][-1] == ":update_counter" and Path(steps[5][-2]).name == "update_counter"
+
+
+def test_the_flashed_counter_is_now_so_older_signed_updates_cannot_be_replayed(tmp_path: Path) -> None:
+    from ijlucht import signing
+
+    before = signing.new_counter()
+    password = flash.stage_kit_files(tmp_path, {"kit_id": "bev-042"}, 'KEY = "…"\n')
+    assert before <= int((tmp_path / "update_counter").read_text()) <= signing.new_counter()
+    assert (tmp_path / "setup_password").read_text() == password + "\n" and len(password) == 16
+    assert json.loads((tmp_path / "config.json").read_text()) == {"kit_id": "bev-042"}
 
 
 def test_the_kit_gets_the_platforms_update_key_or_the_one_given() -> None:
