@@ -4,6 +4,8 @@ ijlucht up | down | status       the whole platform with its demo fleet (make up
 ijlucht migrate                  apply database migrations
 ijlucht kits add ID --name N --lat LAT --lon LON     register a kit; prints its broker password
 ijlucht kits list
+ijlucht kits update ID FILE… --version V     a signed firmware update for one kit (ijlucht/signing.py)
+ijlucht kits update-key                      the public key kits check updates against
 ijlucht fleet                    run the demo fleet in the foreground
 ijlucht apikeys create --name N [--role admin|reader] | list | revoke PREFIX
 """
@@ -90,12 +92,52 @@ def cmd_status(settings: PlatformSettings) -> int:
     return rc
 
 
+BOOTSTRAP_UNCONFIRMED = (
+    "--bootstrap-key sends an UNSIGNED update: a kit without a key installs it once, and so would it from anyone "
+    "who can write its cmd topic. Add --i-understand-this-is-unsigned to send it."
+)
+
+
+def update_command(settings: PlatformSettings, args: argparse.Namespace) -> dict:
+    """The signed update for one kit, or the unsigned key bootstrap when explicitly confirmed."""
+    from ijlucht import kitcommands, signing
+
+    if args.bootstrap_key:
+        if not args.i_understand_this_is_unsigned:
+            raise ValueError(BOOTSTRAP_UNCONFIRMED)
+        if args.files:
+            raise ValueError("--bootstrap-key sends its own files (the key and the signature checks); name none")
+        private = signing.load_private_key(settings.secrets_dir)
+        return kitcommands.bootstrap_command(args.firmware, signing.public_key_hex(private), args.version)
+    if args.i_understand_this_is_unsigned:
+        raise ValueError("--i-understand-this-is-unsigned goes with --bootstrap-key only; other updates are signed")
+    if not args.files:
+        raise ValueError("name the files to send, e.g. kit/app.py")
+    command = kitcommands.update_command(args.firmware, args.files, args.version)
+    private = signing.load_private_key(settings.secrets_dir)
+    return signing.sign_update(private, command, args.kit_id)
+
+
+def cmd_update_key(settings: PlatformSettings) -> int:
+    from ijlucht import signing
+
+    try:
+        private = signing.load_private_key(settings.secrets_dir)
+    except (ValueError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"update key (public): {signing.public_key_hex(private)}")
+    path = signing.key_path(settings.secrets_dir)
+    print(f"private key: {path} (never in the database; without it every kit must be flashed again)")
+    return 0
+
+
 def cmd_kit_command(settings: PlatformSettings, args: argparse.Namespace) -> int:
     from ijlucht import kitcommands
 
     try:
         if args.kits_cmd == "update":
-            command = kitcommands.update_command(args.firmware, args.files, args.version)
+            command = update_command(settings, args)
         elif args.command == "interval":
             if args.seconds is None:
                 raise ValueError("interval needs the number of seconds")
@@ -109,12 +151,16 @@ def cmd_kit_command(settings: PlatformSettings, args: argparse.Namespace) -> int
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(f"sent {command['cmd']} (id {command['id']}) to {args.kit_id}; the outcome appears as last_cmd in its info")
+    if args.kits_cmd == "update" and args.bootstrap_key:
+        print("unsigned key bootstrap sent; send the rest of the firmware as a signed update once the kit confirms")
     return 0
 
 
 def cmd_kits(settings: PlatformSettings, args: argparse.Namespace) -> int:
     if args.kits_cmd in ("cmd", "update"):
         return cmd_kit_command(settings, args)
+    if args.kits_cmd == "update-key":
+        return cmd_update_key(settings)
     with psycopg.connect(settings.dsn, autocommit=True) as conn:
         if args.kits_cmd == "list":
             print("\n".join(kit_ids(conn)))
@@ -155,11 +201,16 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("kit_id")
     cmd.add_argument("command", choices=["interval", "info", "reboot"])
     cmd.add_argument("seconds", nargs="?", type=int, help="for interval")
-    upd = ksub.add_parser("update", help="send firmware files to an online kit (checked, rolled back on failure)")
+    upd = ksub.add_parser("update", help="send signed firmware files to an online kit (rolled back on failure)")
     upd.add_argument("kit_id")
-    upd.add_argument("files", nargs="+", help="paths relative to firmware/, e.g. kit/app.py")
+    upd.add_argument("files", nargs="*", help="paths relative to firmware/, e.g. kit/app.py")
     upd.add_argument("--version", required=True, help="the version the kit reports after the update")
     upd.add_argument("--firmware", type=Path, default=PROJECT_ROOT / "firmware", help="default: ./firmware")
+    upd.add_argument(
+        "--bootstrap-key", action="store_true", help="the one unsigned update for a kit without a key (see --help)"
+    )
+    upd.add_argument("--i-understand-this-is-unsigned", action="store_true", help="confirms --bootstrap-key")
+    ksub.add_parser("update-key", help="print the public key kits check updates against (made at first use)")
     apikeys.add_parser(sub)
     from ijlucht import flash
 

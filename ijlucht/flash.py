@@ -3,7 +3,12 @@
 The ESP32 must already run MicroPython (see firmware/README.md, "Flashing"). The command checks the
 configuration with the firmware's own validator, writes it to a temporary config.json and copies
 boot.py, main.py, kit/ and config.json to the device's file system, plus a random password for the kit's
-set-up access point (print it on the kit's label). `--dry-run` prints the mpremote commands instead.
+set-up access point (print it on the kit's label), update_key.py, the public key the kit checks signed
+updates against (the platform's, ijlucht/signing.py), and update_counter set to now, so that no update signed
+before this flash can be sent to the kit again to roll it back. `--dry-run` prints the mpremote commands instead.
+
+TLS without a CA file would trust any certificate: `--tls` needs `--ca-file`, or `--insecure` to say so
+explicitly (the kit then warns at every boot and reports `tls_unverified` in its info message).
 
 `--mpy` writes kit/ as precompiled bytecode (mpy-cross -march=xtensawin): the device skips compiling at boot,
 which saves RAM and time. boot.py and main.py stay source. An update over MQTT writes .py files, which
@@ -25,15 +30,34 @@ from ijlucht.settings import PROJECT_ROOT
 
 FIRMWARE = PROJECT_ROOT / "firmware"
 DEVICE_FILES = ("boot.py", "main.py")
+TLS_NEEDS_CA = (
+    "--tls needs --ca-file (the CA that signed the broker's certificate), or --insecure to skip the certificate "
+    "check (anyone on the path could then pose as the broker; the kit warns at every boot)"
+)
+
+
+def firmware_module(name: str):
+    """A module of the firmware's kit package (plain Python, importable on CPython): host and device agree."""
+    sys.path.insert(0, str(FIRMWARE))
+    try:
+        return importlib.import_module(f"kit.{name}")
+    finally:
+        sys.path.remove(str(FIRMWARE))
+
+
+def key_file_name() -> str:
+    """update_key.py: where the kit keeps its update key (firmware/kit/paths.py)."""
+    return firmware_module("paths").KEY_FILE
+
+
+def counter_file_name() -> str:
+    """update_counter: the counter of the last signed update the kit took (firmware/kit/manifest.py)."""
+    return firmware_module("manifest").COUNTER_FILE
 
 
 def firmware_modules() -> tuple:
-    """The firmware's kit.config and kit.sensors (plain Python, importable on CPython): host and device agree."""
-    sys.path.insert(0, str(FIRMWARE))
-    try:
-        return importlib.import_module("kit.config"), importlib.import_module("kit.sensors")
-    finally:
-        sys.path.remove(str(FIRMWARE))
+    """The firmware's kit.config and kit.sensors."""
+    return firmware_module("config"), firmware_module("sensors")
 
 
 def build_config(args: argparse.Namespace) -> dict:
@@ -120,7 +144,8 @@ def remove_tree_script(path: str) -> str:
 
 
 def mpremote_commands(port: str, staging: Path, ca_file: Path | None, mpremote: str = "mpremote") -> list[list[str]]:
-    """The mpremote calls, in order. staging holds the staged firmware, config.json and setup_password."""
+    """The mpremote calls, in order. staging holds the staged firmware, config.json, setup_password,
+    update_key.py and update_counter."""
     connect = [mpremote, "connect", port]
     commands = [
         [*connect, "exec", remove_tree_script("/kit")],
@@ -129,6 +154,8 @@ def mpremote_commands(port: str, staging: Path, ca_file: Path | None, mpremote: 
         [*connect, "fs", "cp", *(str(staging / name) for name in DEVICE_FILES), ":"],
         [*connect, "fs", "cp", str(staging / "config.json"), ":config.json"],
         [*connect, "fs", "cp", str(staging / "setup_password"), ":setup_password"],
+        [*connect, "fs", "cp", str(staging / key_file_name()), ":" + key_file_name()],
+        [*connect, "fs", "cp", str(staging / counter_file_name()), ":" + counter_file_name()],
     ]
     if ca_file is not None:
         commands.append([*connect, "fs", "cp", str(ca_file), ":ca.pem"])
@@ -153,25 +180,62 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--wifi-password", default="")
     p.add_argument("--sensors", default="pms5003,bme280", help="comma-separated, e.g. sds011,sht3x")
     p.add_argument("--interval", type=int, default=60)
-    p.add_argument("--tls", action="store_true")
+    p.add_argument("--tls", action="store_true", help="needs --ca-file (or --insecure)")
     p.add_argument("--ca-file", type=Path, help="CA certificate to verify the broker (implies --tls)")
+    p.add_argument("--insecure", action="store_true", help="TLS without checking the broker's certificate")
+    p.add_argument(
+        "--update-key", help="public update key, 64 hex (default: this platform's, `ijlucht kits update-key`)"
+    )
     p.add_argument("--mpy", action="store_true", help="write kit/ as precompiled bytecode (less RAM at boot)")
     p.add_argument("--dry-run", action="store_true", help="print the mpremote commands, run nothing")
 
 
-def run(args: argparse.Namespace) -> int:
+def check_tls(args: argparse.Namespace) -> None:
+    """--ca-file implies --tls; --tls without one needs --insecure; ValueError otherwise."""
+    if args.ca_file and args.insecure:
+        raise ValueError("--insecure and --ca-file exclude each other")
     if args.ca_file:
         args.tls = True
+    if args.insecure:
+        args.tls = True
+    if args.tls and not args.ca_file and not args.insecure:
+        raise ValueError(TLS_NEEDS_CA)
+
+
+def update_key_text(args: argparse.Namespace) -> str:
+    """update_key.py for the kit: --update-key, or the platform's own public key (made at first use)."""
+    from ijlucht import signing
+    from ijlucht.settings import PlatformSettings
+
+    public = args.update_key
+    if public is None:
+        public = signing.public_key_hex(signing.load_private_key(PlatformSettings().secrets_dir))
+    return signing.key_file_text(public.strip().lower())
+
+
+def stage_kit_files(staging: Path, cfg: dict, key_text: str) -> str:
+    """config.json, setup_password, update_key.py and update_counter (now) in staging; returns the set-up password."""
+    from ijlucht.signing import new_counter
+
+    setup_password = secrets.token_urlsafe(12)  # 16 characters for WPA2 (8-63), never the SSID
+    (staging / "config.json").write_text(json.dumps(cfg, indent=1) + "\n")
+    (staging / "setup_password").write_text(setup_password + "\n")
+    (staging / key_file_name()).write_text(key_text)
+    (staging / counter_file_name()).write_text(f"{new_counter()}\n")
+    return setup_password
+
+
+def run(args: argparse.Namespace) -> int:
     try:
+        check_tls(args)
         cfg = build_config(args)
+        key_text = update_key_text(args)
     except ValueError as exc:
         print(f"ijlucht flash: {exc}", file=sys.stderr)
         return 2
-    setup_password = secrets.token_urlsafe(9)
     with tempfile.TemporaryDirectory(prefix="ijlucht-flash-") as tmp:
         staging = Path(tmp)
-        (staging / "config.json").write_text(json.dumps(cfg, indent=1) + "\n")
-        (staging / "setup_password").write_text(setup_password + "\n")
+        setup_password = stage_kit_files(staging, cfg, key_text)
         try:
             stage_firmware(staging, mpy=args.mpy)
         except ValueError as exc:

@@ -5,13 +5,14 @@ What the firmware does with them is in tests/firmware/test_kit_commands.py (real
 import base64
 import hashlib
 import json
+import re
 import threading
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
 
-from ijlucht import cli, contract, kitcommands
+from ijlucht import cli, contract, kitcommands, signing
 
 FIRMWARE = Path(__file__).resolve().parents[1] / "firmware"
 
@@ -29,11 +30,56 @@ def test_update_carries_each_file_with_its_sha256_and_refuses_paths_outside_the_
     data = base64.b64decode(entry["data"])
     assert data == (FIRMWARE / "kit" / "payload.py").read_bytes()
     assert entry["sha256"] == hashlib.sha256(data).hexdigest() and cmd["version"] == "0.2.1"
-    for bad in ("../pyproject.toml", "/etc/passwd"):
-        with pytest.raises(ValueError, match="relative"):
+    for bad, why in (("../pyproject.toml", "('..')"), ("/etc/passwd", "(absolute, or a backslash)")):
+        with pytest.raises(ValueError, match=re.escape(f"update: bad path {bad!r} {why}")):
             kitcommands.file_entry(bad, b"x")
+    with pytest.raises(ValueError, match=re.escape("update: main.py can only be changed over USB")):
+        kitcommands.update_command(FIRMWARE, ["./main.py"], "0.2.1")
+    with pytest.raises(ValueError, match="version must be 1-32 of"):
+        kitcommands.update_command(FIRMWARE, ["kit/payload.py"], "0.2.1\nfile x kit/app.py")
     with pytest.raises(ValueError, match="not a file"):
         kitcommands.update_command(FIRMWARE, ["kit/nothing.py"], "0.2.1")
+
+
+def test_signed_update_names_its_kit_and_counter_and_verifies_with_the_platform_key(tmp_path):
+    private = signing.load_private_key(tmp_path)
+    assert signing.key_path(tmp_path).stat().st_mode & 0o777 == 0o600
+    assert signing.load_private_key(tmp_path).private_bytes_raw() == private.private_bytes_raw()  # made once
+    cmd = signing.sign_update(private, kitcommands.update_command(FIRMWARE, ["kit/payload.py"], "0.2.1"), "bev-1", 7)
+    assert cmd["kit"] == "bev-1" and cmd["counter"] == 7
+    text = signing.manifest_text("bev-1", 7, "0.2.1", cmd["files"])
+    sha = cmd["files"][0]["sha256"]
+    assert text == f"ijlucht-update/1\nkit bev-1\ncounter 7\nversion 0.2.1\nfile {sha} kit/payload.py\n".encode()
+    private.public_key().verify(base64.b64decode(cmd["sig"]), text)  # raises when it does not verify
+    assert signing.new_counter() < signing.new_counter() + 1 and signing.new_counter() > 1_700_000_000_000
+
+
+def test_a_signing_key_file_that_holds_no_key_is_an_error_naming_it(tmp_path):
+    signing.key_path(tmp_path).write_text("not a key\n")
+    with pytest.raises(ValueError, match=re.escape("update-signing.key does not hold an Ed25519 key")):
+        signing.load_private_key(tmp_path)
+
+
+def test_the_bootstrap_fits_one_message_and_avoids_what_old_firmware_protects():
+    cmd = kitcommands.bootstrap_command(FIRMWARE, "ab" * 32, "0.2.0-key", "u-b")
+    assert "sig" not in cmd and len(kitcommands.encode(cmd)) < kitcommands.MAX_COMMAND_BYTES
+    paths = [f["path"] for f in cmd["files"]]
+    assert paths == [*kitcommands.BOOTSTRAP_FILES, "update_key.py"]
+    # firmware before signed updates refused only these (its kit/update.py PROTECTED)
+    assert not set(paths) & {"main.py", "boot.py", "kit/update.py", "config.json"}
+    key = base64.b64decode(cmd["files"][-1]["data"]).decode()
+    assert key == 'KEY = "' + "ab" * 32 + '"\n'
+
+
+def test_cli_refuses_an_unconfirmed_bootstrap_and_unsigned_leftovers(capsys):
+    for files, flags, error in (
+        ([], ["--bootstrap-key"], cli.BOOTSTRAP_UNCONFIRMED),
+        (["kit/app.py"], ["--bootstrap-key", "--i-understand-this-is-unsigned"], "sends its own files"),
+        (["kit/app.py"], ["--i-understand-this-is-unsigned"], "goes with --bootstrap-key only"),
+        ([], [], "name the files to send"),
+    ):
+        assert cli.main(["kits", "update", "bev-1", *files, "--version", "1.0", *flags]) == 2
+        assert error in capsys.readouterr().err
 
 
 def test_an_update_too_large_for_the_kit_is_refused_before_sending():

@@ -110,8 +110,11 @@ def fleet_dir(settings: PlatformSettings) -> Path:
 
 def prepare(settings: PlatformSettings, interval_s: int) -> list[Path]:
     """Register every demo kit and write its folder; passwords are kept across runs."""
+    from ijlucht import signing
+
     kits, series = load_fleet(), load_series()
     anchor = replay_anchor(time.time())
+    update_key = signing.public_key_hex(signing.load_private_key(settings.secrets_dir))
     dirs = []
     with psycopg.connect(settings.dsn, autocommit=True) as conn:
         for kit in kits:
@@ -138,7 +141,7 @@ def prepare(settings: PlatformSettings, interval_s: int) -> list[Path]:
                 "replay_anchor": anchor,
                 "replay_period": SERIES_PERIOD_S,
             }
-            write_kit_dir(kit_dir, config, series[kit.source_kit])
+            write_kit_dir(kit_dir, config, series[kit.source_kit], update_key)
             dirs.append(kit_dir)
     return dirs
 

@@ -13,6 +13,7 @@ SERIES_FILE = "series.csv"
 SERIES_HEADER = ("offset_s", "pm1", "pm25", "pm10", "t", "rh", "p")
 LOG_FILE = "kit.log"
 FIRMWARE_COPY = "fw"
+KEY_FILE = "update_key.py"  # copied into the kit's firmware at its first start, as `ijlucht flash` writes it
 
 
 def micropython_binary() -> str:
@@ -32,16 +33,25 @@ def _csv_field(value: object) -> str:
     return str(value) if isinstance(value, int) else repr(float(value))
 
 
-def write_kit_dir(kit_dir: str | Path, config: dict, series_rows: Iterable[Sequence | Mapping]) -> Path:
+def write_kit_dir(
+    kit_dir: str | Path, config: dict, series_rows: Iterable[Sequence | Mapping], update_key: str | None = None
+) -> Path:
     """Write <kit_dir>/config.json and <kit_dir>/series.csv; returns the folder.
 
     series_rows: (offset_s, pm1, pm25, pm10, t, rh, p) sequences or mappings with those keys; None = missing.
     config gets replay_file = series.csv unless it names one. A freshly written kit is a freshly flashed kit:
-    its firmware copy (<kit_dir>/fw, updated over MQTT) is dropped and made again from firmware/ at the start.
+    its firmware copy (<kit_dir>/fw, updated over MQTT) is dropped and made again from firmware/ at the start,
+    with update_key (the platform's public key, 64 hex; ijlucht.signing) as its update_key.py. Without one the
+    kit is like one flashed before signed updates: it takes only an unsigned key bootstrap.
     """
     kit_dir = Path(kit_dir)
     kit_dir.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(kit_dir / FIRMWARE_COPY, ignore_errors=True)
+    (kit_dir / KEY_FILE).unlink(missing_ok=True)
+    if update_key is not None:
+        from ijlucht.signing import key_file_text
+
+        (kit_dir / KEY_FILE).write_text(key_file_text(update_key))
     lines = [",".join(SERIES_HEADER)]
     for row in series_rows:
         values = [row.get(k) for k in SERIES_HEADER] if isinstance(row, Mapping) else list(row)

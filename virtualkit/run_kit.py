@@ -2,9 +2,10 @@
 
     micropython virtualkit/run_kit.py <kit_dir>
 
-<kit_dir> holds config.json (and the replay series); the kit's boot counter, crash file and flash queue go
-there too. Like a device's flash, <kit_dir>/fw holds the kit's own copy of the firmware (made from firmware/
-at the first start), so an update over MQTT changes this kit only. virtualkit/board comes first on sys.path,
+<kit_dir> holds config.json (and the replay series, and update_key.py, the public key updates are checked
+against); the kit's boot counter, crash file and flash queue go there too. Like a device's flash, <kit_dir>/fw
+holds the kit's own copy of the firmware (made from firmware/ at the first start, with update_key.py), so an
+update over MQTT changes this kit only. virtualkit/board comes first on sys.path,
 so `import machine` finds the stand-in, then <kit_dir>/fw.
 """
 
@@ -36,20 +37,29 @@ def _copy_tree(src, dst):
             if name != "__pycache__":
                 _copy_tree(src + "/" + name, dst + "/" + name)
         elif name.endswith(".py"):
-            with open(src + "/" + name, "rb") as f:
-                data = f.read()
-            with open(dst + "/" + name, "wb") as f:
-                f.write(data)
+            _copy_file(src + "/" + name, dst + "/" + name)
 
 
-def _flash(firmware, fw):
-    """Give the kit its own firmware copy once, made under a temporary name so a kill leaves no half copy."""
+def _copy_file(src, dst):
+    with open(src, "rb") as f:
+        data = f.read()
+    with open(dst, "wb") as f:
+        f.write(data)
+
+
+def _flash(firmware, fw, key_file):
+    """Give the kit its own firmware copy once (with its update key, if it has one), made under a temporary name
+    so a kill leaves no half copy."""
     if _is_dir(fw):
         return
     tmp = fw + ".tmp"
     if _is_dir(tmp):
         _remove_tree(tmp)
     _copy_tree(firmware, tmp)
+    try:  # noqa: SIM105  (MicroPython has no contextlib)
+        _copy_file(key_file, tmp + "/update_key.py")
+    except OSError:
+        pass  # no key: a kit as flashed before signed updates
     os.rename(tmp, fw)
 
 
@@ -70,7 +80,7 @@ def main():
     kit_dir = _absolute(sys.argv[1])
     # The script's own folder (sys.path[0]) holds CPython helpers: keep it off the firmware's path.
     fw = kit_dir + "/fw"
-    _flash(_parent(here) + "/firmware", fw)
+    _flash(_parent(here) + "/firmware", fw, kit_dir + "/update_key.py")
     sys.path[:] = [here + "/board", fw] + [p for p in sys.path if p != here]
     if "machine" in sys.modules:
         del sys.modules["machine"]

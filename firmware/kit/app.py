@@ -57,6 +57,8 @@ class Kit(link.Link):
         self.ping_ms = cfg["keepalive"] * 1000 // 2
         # Built once: a bad CA file is a configuration error that shows at boot, not at each reconnect.
         self.ssl_context = mqtt.tls_context(cfg["ca_file"]) if cfg["tls"] else None
+        if cfg["tls"] and not cfg["ca_file"]:  # flashed with --insecure: say so at every boot (and in info)
+            print("WARNING: TLS without ca_file: the broker's certificate is not verified")
         self.client = None
         self.wlan = None
         self.wdt = None
@@ -88,9 +90,9 @@ class Kit(link.Link):
     def handle_commands(self):
         client = self.client
         while client is not None and client.inbox:
-            topic, body = client.inbox.pop(0)
+            topic, body, retained = client.inbox.pop(0)
             if topic == self.topic_cmd:
-                commands.handle(self, body)
+                commands.handle(self, body, retained)
 
     # --- data ------------------------------------------------------------------------------------------
     def measure(self):

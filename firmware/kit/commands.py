@@ -1,12 +1,15 @@
 """Commands from the platform on ijlucht/kits/{kit_id}/cmd (JSON; see firmware/README.md "Commands").
 
     {"cmd": "interval", "interval": 30, "id": "c-17"}        change the interval (kept in config.json)
-    {"cmd": "update", "id": "u-3", "version": "<new version>",
-     "files": [{"path": "kit/app.py", "sha256": "<hex>", "data": "<base64>"}]}   verified, then reboot
+    {"cmd": "update", "id": "u-3", "version": "<new version>", "kit": "<kit id>", "counter": <n>,
+     "files": [{"path": "kit/app.py", "sha256": "<hex>", "data": "<base64>"}],
+     "sig": "<base64 Ed25519 signature of the manifest>"}   signature checked (kit/manifest.py), then reboot
     {"cmd": "info", "id": "i-1"}                              publish the info message now
     {"cmd": "reboot", "id": "r-1"}
 
 The outcome goes into the next (retained) info message as last_cmd {"id", "cmd", "ok", "error"}.
+A retained command (one the broker kept and hands out at every subscription) is never run: a retained `reboot`
+would otherwise restart the kit at every connect.
 """
 
 import json
@@ -50,7 +53,24 @@ def save_config(path, changes):
     os.rename(path + ".tmp", path)
 
 
-def handle(kit, payload):
+def install_update(kit, cmd):
+    """Check the update's signature, kit and counter (kit.manifest), then stage it (kit.update); reboot after."""
+    from kit import manifest, update
+
+    root = kit.app_root
+    files, key_entry, counter = manifest.check(cmd, kit.cfg["kit_id"], root)
+    if key_entry is not None:
+        print("update: installing the update key (unsigned bootstrap, accepted once: this kit had no key)")
+    if files:
+        update.install(root, files, cmd["version"])
+        kit.reboot_pending = True
+    if key_entry is not None:
+        manifest.write_key(root, key_entry)
+    if counter is not None:
+        manifest.save_counter(root, counter)
+
+
+def handle(kit, payload, retained=False):
     """Run one command on the kit; returns the last_cmd record (also kept on the kit)."""
     record = {"ok": False}
     try:
@@ -63,6 +83,8 @@ def handle(kit, payload):
         if "id" in cmd:
             record["id"] = str(cmd["id"])[:40]
     try:
+        if retained:
+            raise ValueError("retained command ignored (commands must be sent with retain off)")
         if cmd is None:
             raise ValueError("command is not JSON")
         check(cmd)
@@ -71,10 +93,7 @@ def handle(kit, payload):
                 save_config(kit.config_path, {"interval": cmd["interval"]})
             kit.set_interval(cmd["interval"])
         elif cmd["cmd"] == "update":
-            from kit import update
-
-            update.install(kit.app_root, cmd["files"], cmd.get("version", "?"))
-            kit.reboot_pending = True
+            install_update(kit, cmd)
         elif cmd["cmd"] == "reboot":
             kit.reboot_pending = True
         record["ok"] = True

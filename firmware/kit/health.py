@@ -51,6 +51,8 @@ def figures(kit):
         "synced": 1 if kit.clock.synced else 0,
         "sensor_failures": kit.sampler.failures,
     }
+    if kit.cfg["tls"] and not kit.cfg["ca_file"]:
+        out["tls_unverified"] = 1  # flashed with --insecure: anyone on the path could pose as the broker
     if kit.last_cmd is not None:
         out["last_cmd"] = kit.last_cmd
     return out

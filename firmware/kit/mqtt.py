@@ -2,7 +2,8 @@
 
 Every wait is bounded: the socket has a timeout and each wait for a reply has a deadline. A QoS 1 publish
 that gets no PUBACK in time raises MQTTTimeout; the caller reconnects and sends the message again.
-Messages from the broker (the kit's cmd topic) land in `inbox` as (topic, payload), whenever they arrive.
+Messages from the broker (the kit's cmd topic) land in `inbox` as (topic, payload, retained), whenever they
+arrive; `retained` is the PUBLISH header's RETAIN flag, set only for a message the broker kept from earlier.
 """
 
 import errno
@@ -59,7 +60,7 @@ class MQTTClient:
         self.will = None
         self.sock = None
         self._pid = 0
-        self.inbox = []  # (topic, payload bytes) received from the broker, oldest first
+        self.inbox = []  # (topic, payload bytes, retained) received from the broker, oldest first
         self.dropped_incoming = 0
         self.last_tx = time.ticks_ms()  # the app pings when nothing was sent for a while
 
@@ -154,7 +155,7 @@ class MQTTClient:
         if len(self.inbox) >= INBOX_MAX:
             self.inbox.pop(0)
             self.dropped_incoming += 1
-        self.inbox.append((topic, bytes(body[pos:])))
+        self.inbox.append((topic, bytes(body[pos:]), bool(header & 1)))
 
     def ping(self):
         """PINGREQ and wait for PINGRESP, so a dead connection shows up here and not at the next publish."""

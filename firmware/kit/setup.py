@@ -190,18 +190,35 @@ def listen(port=80):
     return server
 
 
-def access_point(network):
-    import machine
+def setup_password(path, ssid):
+    """The access point's WPA2 password: the one `ijlucht flash` wrote to `path` (printed on the label).
 
-    chip = binascii.hexlify(machine.unique_id()).decode()[-6:]
+    Never the SSID and never a guessable fallback: when the file is missing, too short for WPA2 (8-63
+    characters) or equal to the SSID, a random password is made, stored in `path` and printed on the console
+    (readable over USB only, like the file itself).
+    """
     try:
-        with open("/setup_password") as f:
+        with open(path) as f:
             password = f.read().strip()
     except OSError:
-        password = "ijlucht-" + chip  # a fallback: the label should carry a random one
+        password = ""
+    if 8 <= len(password) <= 63 and password != ssid:
+        return password
+    password = binascii.hexlify(os.urandom(8)).decode()
+    with open(path + ".tmp", "w") as f:
+        f.write(password + "\n")
+    os.rename(path + ".tmp", path)
+    print("set-up: no usable password in %s; a new one was made: %s" % (path, password))
+    return password
+
+
+def access_point(network, password_path="/setup_password"):
+    import machine
+
+    ssid = "ijlucht-" + binascii.hexlify(machine.unique_id()).decode()[-6:]
     ap = network.WLAN(network.AP_IF)
     ap.active(True)
-    ap.config(essid="ijlucht-" + chip, password=password, authmode=3)  # 3 = WPA2-PSK
+    ap.config(essid=ssid, password=setup_password(password_path, ssid), authmode=3)  # 3 = WPA2-PSK
     return ap
 
 

@@ -9,7 +9,9 @@ does not come up.
                   broker), restores the .bak files
     confirm():    called once the kit reached the broker with the new code: .bak files and manifest go
 
-main.py, boot.py and this file cannot be updated over the air: they are what makes a rollback possible.
+main.py, boot.py, this file and kit/paths.py cannot be updated over the air: they are what makes a rollback
+possible (kit/paths.py says which paths are protected; every path is normalised before it is checked). Whether an
+update may be installed at all (its signature, kit and counter) is decided before, by kit/manifest.py.
 """
 
 import binascii
@@ -17,8 +19,9 @@ import hashlib
 import json
 import os
 
+from kit import paths
+
 MANIFEST = "update.json"
-PROTECTED = ("main.py", "boot.py", "kit/update.py", "config.json")
 MAX_TRIES = 1  # boots the new code gets to reach the broker
 last_result = None  # what boot_check() did at this boot, for the info message
 
@@ -42,25 +45,17 @@ def _sha256_hex(data):
     return binascii.hexlify(hashlib.sha256(data).digest()).decode()
 
 
-def check_path(path):
-    if not isinstance(path, str) or not path or path.startswith("/") or ".." in path.split("/"):
-        raise ValueError("update: bad path %r" % (path,))
-    if not (path.endswith(".py") or path.endswith(".mpy")):
-        raise ValueError("update: %s is not a .py or .mpy file" % path)
-    if path in PROTECTED:
-        raise ValueError("update: %s can only be changed over USB" % path)
-
-
 def verify(files):
-    """[(path, bytes)] after checking every path and sha256; ValueError before anything is written."""
+    """[(normalised path, bytes)] after checking every path and sha256; ValueError before anything is written."""
     if not files:
         raise ValueError("update: no files")
     out = []
     for entry in files:
         if not isinstance(entry, dict):
             raise ValueError("update: each file must be an object with path, sha256, data")
-        path = entry.get("path")
-        check_path(path)
+        path = paths.check(entry.get("path"))
+        if path in [p for p, _ in out]:  # a second copy would overwrite the first one's .bak
+            raise ValueError("update: %s appears twice" % path)
         try:
             data = binascii.a2b_base64(entry.get("data") or "")
         except (ValueError, TypeError):

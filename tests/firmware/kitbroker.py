@@ -7,6 +7,7 @@ import time
 import paho.mqtt.client as paho
 import pytest
 
+from ijlucht import signing
 from ijlucht.broker import set_password
 from ijlucht.settings import PlatformSettings
 from tests.conftest import TEST_ENV
@@ -20,6 +21,8 @@ class Broker:
         self.settings = settings
         self.state = settings.state_dir
         self.ingest_password = (settings.secrets_dir / "mqtt-ingest.pass").read_text().strip()
+        self.signing_key = signing.load_private_key(settings.secrets_dir)  # the test platform's update key
+        self.update_key = signing.public_key_hex(self.signing_key)
 
     def add_kit_account(self, kit_id: str, password: str) -> None:
         set_password(self.settings.mosquitto_dir, kit_id, password)

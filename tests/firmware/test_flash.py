@@ -22,7 +22,38 @@ def test_dry_run_prints_the_mpremote_commands_in_order(capsys: pytest.CaptureFix
     assert steps[0][:3] == ["fs", "cp", "-r"] and steps[0][3].endswith("/kit") and steps[0][4] == ":"
     assert [Path(p).name for p in steps[1][2:-1]] == ["boot.py", "main.py"] and steps[1][-1] == ":"
     assert steps[2][-1] == ":config.json" and steps[3][-1] == ":setup_password" and steps[-1] == ["reset"]
-    assert "set-up Wi-Fi password" in out[-1]
+    assert steps[4][-1] == ":update_key.py" and Path(steps[4][-2]).name == "update_key.py"
+    assert steps[5][-1] == ":update_counter" and Path(steps[5][-2]).name == "update_counter"
+
+
+def test_the_flashed_counter_is_now_so_older_signed_updates_cannot_be_replayed(tmp_path: Path) -> None:
+    from ijlucht import signing
+
+    before = signing.new_counter()
+    password = flash.stage_kit_files(tmp_path, {"kit_id": "bev-042"}, 'KEY = "…"\n')
+    assert before <= int((tmp_path / "update_counter").read_text()) <= signing.new_counter()
+    assert (tmp_path / "setup_password").read_text() == password + "\n" and len(password) == 16
+    assert json.loads((tmp_path / "config.json").read_text()) == {"kit_id": "bev-042"}
+
+
+def test_the_kit_gets_the_platforms_update_key_or_the_one_given() -> None:
+    from ijlucht import signing
+    from ijlucht.settings import PlatformSettings
+
+    platform = signing.public_key_hex(signing.load_private_key(PlatformSettings().secrets_dir))
+    args = cli.build_parser().parse_args(ARGS)
+    assert flash.update_key_text(args) == f'KEY = "{platform}"\n'
+    args = cli.build_parser().parse_args([*ARGS, "--update-key", "AB" * 32])
+    assert flash.update_key_text(args) == f'KEY = "{"ab" * 32}"\n'
+    with pytest.raises(ValueError, match="an update key is 64 lower-case hex digits"):
+        flash.update_key_text(cli.build_parser().parse_args([*ARGS, "--update-key", "abc"]))
+
+
+def test_insecure_and_a_ca_file_exclude_each_other(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    assert cli.main([*ARGS, "--ca-file", str(ca), "--insecure", "--dry-run"]) == 2
+    assert "--insecure and --ca-file exclude each other" in capsys.readouterr().err
 
 
 def test_config_is_checked_by_the_firmware_validator() -> None:

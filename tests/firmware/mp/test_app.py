@@ -240,6 +240,28 @@ def test_info_and_reboot_commands_are_acted_on():
     assert kit.reboot_pending
 
 
+def test_a_retained_command_is_ignored_and_reported_a_live_one_runs():
+    kit = make_kit()
+    kit.client = client = FakeClient(acks=10)
+    client.inbox = [(kit.topic_cmd, b'{"cmd": "reboot", "id": "r-old"}', True)]
+    kit.handle_commands()
+    assert not kit.reboot_pending and client.inbox == []
+    assert kit.last_cmd == {
+        "ok": False,
+        "cmd": "reboot",
+        "id": "r-old",
+        "error": "retained command ignored (commands must be sent with retain off)",
+    }
+    client.inbox = [(kit.topic_cmd, b'{"cmd": "reboot", "id": "r-new"}', False)]
+    kit.handle_commands()
+    assert kit.reboot_pending and kit.last_cmd["ok"]
+
+
+def test_tls_without_a_ca_file_is_flagged_in_every_info_message():
+    assert "tls_unverified" not in json.loads(make_kit().info())
+    assert json.loads(make_kit(tls=True).info())["tls_unverified"] == 1
+
+
 def test_bad_commands_are_refused_with_a_reason_and_change_nothing():
     kit = make_kit()
     for body, reason in (

@@ -167,8 +167,17 @@ def test_command_arriving_while_waiting_for_puback_is_kept_and_acknowledged():
     incoming = b"\x32" + bytes([len(body)]) + body + unhex("40020001")
     c = connected(incoming)
     c.publish("ijlucht/kits/kit-0001/readings", "{}", qos=1)
-    assert c.inbox == [("ijlucht/kits/kit-0001/cmd", b'{"cmd":"info"}')]
+    assert c.inbox == [("ijlucht/kits/kit-0001/cmd", b'{"cmd":"info"}', False)]
     assert unhex("40020007") in c.sock.written  # our PUBACK for the command
+
+
+def test_retained_flag_of_an_incoming_message_is_kept_with_it():
+    # A retained message (RETAIN bit 0x01 in the header) handed out at subscription, QoS 0.
+    topic = b"ijlucht/kits/kit-0001/cmd"
+    body = b"\x00" + bytes([len(topic)]) + topic + b'{"cmd":"reboot"}'
+    c = connected(b"\x31" + bytes([len(body)]) + body + unhex("d000"))
+    c.ping()
+    assert c.inbox == [("ijlucht/kits/kit-0001/cmd", b'{"cmd":"reboot"}', True)]
 
 
 def test_oversized_incoming_message_is_skipped_not_kept():

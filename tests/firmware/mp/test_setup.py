@@ -137,11 +137,28 @@ def test_set_up_loop_answers_dns_and_the_form_until_a_config_is_saved():
     assert config.load(path)["kit_id"] == "bev-042"
 
 
-def test_access_point_is_named_after_the_chip_and_uses_wpa2():
+def test_access_point_is_named_after_the_chip_and_uses_wpa2_with_the_label_password():
     import network
 
-    ap = setup.access_point(network)
+    path = mptest.temp_path("setup_password")
+    with open(path, "w") as f:
+        f.write("label-pw-1234\n")
+    ap = setup.access_point(network, path)
     assert ap.active() and ap.ap_config["essid"] == "ijlucht-1d1e1f" and ap.ap_config["authmode"] == 3
+    assert ap.ap_config["password"] == "label-pw-1234"
+
+
+def test_access_point_never_uses_its_ssid_or_a_short_password():
+    for stored in (None, "ijlucht-1d1e1f", "short", ""):
+        path = mptest.temp_path("setup_password")
+        if stored is not None:
+            with open(path, "w") as f:
+                f.write(stored)
+        password = setup.setup_password(path, "ijlucht-1d1e1f")
+        assert len(password) == 16 and password != "ijlucht-1d1e1f", password
+        with open(path) as f:
+            assert f.read().strip() == password  # kept: the next boot opens the same network
+        assert setup.setup_password(path, "ijlucht-1d1e1f") == password
 
 
 mptest.run(globals())

@@ -1,3 +1,4 @@
+# ruff: noqa: UP031  (MicroPython script: %-formatting as in the firmware)
 import binascii
 import hashlib
 import os
@@ -37,6 +38,46 @@ def test_wrong_sha256_changes_nothing():
 def test_protected_and_unsafe_paths_are_refused():
     for path in ("main.py", "kit/update.py", "/kit/app.py", "../x.py", "config.json", "kit/notes.txt"):
         mptest.raises(ValueError, update.verify, [entry(path, "x")])
+
+
+def test_paths_are_normalised_before_the_protected_check():
+    usb_only = {
+        "./main.py": "main.py",
+        "kit/./update.py": "kit/update.py",
+        "kit/update.mpy": "kit/update.mpy",
+        "kit//update.py": "kit/update.py",
+        "kit/update/__init__.py": "kit/update/__init__.py",
+        "./kit/paths.mpy": "kit/paths.mpy",
+        "update_key.py": "update_key.py",
+        "boot.mpy": "boot.mpy",
+    }
+    for path, clean in usb_only.items():
+        exc = mptest.raises(ValueError, update.verify, [entry(path, "x")])
+        assert str(exc) == "update: %s can only be changed over USB" % clean, str(exc)
+    refused = {
+        "../x.py": "('..')",
+        "kit/../main.py": "('..')",
+        "/main.py": "(absolute, or a backslash)",
+        "kit\\update.py": "(absolute, or a backslash)",
+        "KIT/UPDATE.PY": "(names are a-z 0-9 _ - . only)",
+        "kit/app.py\n": "(names are a-z 0-9 _ - . only)",
+    }
+    for path, why in refused.items():
+        exc = mptest.raises(ValueError, update.verify, [entry(path, "x")])
+        assert str(exc) == "update: bad path %r %s" % (path, why), str(exc)
+
+
+def test_a_path_given_twice_is_refused_before_anything_is_written():
+    root = app_root()
+    exc = mptest.raises(ValueError, update.install, root, [entry("kit/app.py", "a"), entry("kit//app.py", "b")], "1")
+    assert str(exc) == "update: kit/app.py appears twice"
+    assert read(root + "kit/app.py") == "old app" and sorted(os.listdir(root + "kit")) == ["app.py"]
+
+
+def test_a_normalised_path_is_written_at_its_normal_place():
+    root = app_root()
+    update.install(root, [entry("./kit//app.py", "new app")], "0.3.3")
+    assert read(root + "kit/app.py") == "new app" and update.read_manifest(root)["files"] == ["kit/app.py"]
 
 
 def test_update_then_confirm_keeps_the_new_files():
