@@ -239,7 +239,14 @@ class IngestWorker:
         if not rejects:
             return StoreResult(0, 0, 0)
         self.counters.transactions += 1
-        return store_batch(conn, Batch(rejects=rejects))
+        try:
+            return store_batch(conn, Batch(rejects=rejects))
+        except psycopg.OperationalError:
+            raise
+        except Exception:  # not even its reject can be stored: log it, so the stream still moves on
+            log.exception("could not store the reject of a refused message on %r", m.topic[:200])
+            self.budget.dropped += 1
+            return StoreResult(0, 0, 0)
 
     def _collect(self) -> list[Incoming]:
         """Block for the first message, then gather until the batch is full or old enough."""

@@ -9,7 +9,7 @@ import paho.mqtt.client as mqtt
 
 from ijlucht import contract
 from ingest.history import KitHistory
-from ingest.judge import Batch, KnownKit, judge
+from ingest.judge import Batch, KnownKit, RejectRecord, judge
 from ingest.settings import IngestSettings
 from ingest.store import StoreResult, expire_rejects
 from ingest.worker import Incoming, IngestWorker, Prepared
@@ -47,6 +47,33 @@ def test_any_error_while_storing_a_message_ends_as_its_own_reject_and_the_rest_i
     assert reasons[1].startswith("could not be stored (UnicodeEncodeError: 'utf-8' codec can't encode character")
     assert conn.execute("SELECT count(*) FROM readings WHERE kit_id = %s", (kit,)).fetchone()[0] == 62
     assert worker.counters.refused == 2 and worker.counters.transactions <= 2 * 2 * 6 + 1 + 2
+
+
+def test_a_refused_message_whose_reject_cannot_be_stored_either_is_counted_and_the_rest_is_stored(
+    settings, conn, make_kit
+):
+    kit, _ = make_kit("survive")
+    lookup = {kit: KnownKit(time.time() - 86400, KitHistory())}.get
+    now = int(time.time())
+    topic = contract.topic(kit, contract.READINGS)
+    parts = [
+        judge(topic, b'{"v":1,"readings":[{"ts":%d,"pm25":2.0}]}' % (now - 50 + i), False, now, lookup)
+        for i in range(8)
+    ]
+    poison = f"ijlucht/kits/{kit}/poison"
+    parts[3] = Batch(rejects=[RejectRecord(poison, kit, "a reason", "x")])
+    prepared = prepared_batch(kit, parts)
+    prepared.messages[3].topic = poison
+    # An operator's constraint (or a fault) that refuses this message's reject as well as the message itself.
+    conn.execute(f"ALTER TABLE rejects ADD CONSTRAINT no_poison CHECK (topic <> '{poison}') NOT VALID")
+    try:
+        worker = IngestWorker(IngestSettings(ingest_client_id=f"survive-{uuid.uuid4().hex[:6]}"))
+        result = worker.store(conn, prepared)
+    finally:
+        conn.execute("ALTER TABLE rejects DROP CONSTRAINT no_poison")
+    assert (result.stored, result.rejected) == (7, 0)
+    assert worker.counters.refused == 1 and worker.budget.dropped == 1
+    assert conn.execute("SELECT count(*) FROM readings WHERE kit_id = %s", (kit,)).fetchone()[0] == 7
 
 
 def test_health_is_503_with_the_reason_when_messages_stall_and_200_when_idle(settings, conn, make_kit):
