@@ -8,11 +8,15 @@ import uuid
 import paho.mqtt.client as mqtt
 
 from ijlucht import contract
+from ijlucht.dynsec import INGEST_CLIENT_PREFIX, INGEST_USER
 from tests.conftest import wait_for
 
 
-def connect(settings, user=None, password=None, tls=False) -> tuple[mqtt.Client, mqtt.ReasonCode]:
-    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"t-{uuid.uuid4().hex[:8]}", protocol=mqtt.MQTTv5)
+def connect(settings, user=None, password=None, tls=False, client_id=None) -> tuple[mqtt.Client, mqtt.ReasonCode]:
+    """Log in; a kit's client id is its kit id (the only one its account may use), the worker's its prefix."""
+    if client_id is None:
+        client_id = f"{INGEST_CLIENT_PREFIX}-t-{uuid.uuid4().hex[:8]}" if user == INGEST_USER else user or "anonymous"
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
     if user:
         c.username_pw_set(user, password)
     result: dict = {}
