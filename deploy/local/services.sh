@@ -333,6 +333,10 @@ start_mosquitto() {
   sed -e "s#@PORT@#$MQTT_PORT#g" -e "s#@TLS_PORT@#$MQTT_TLS_PORT#g" -e "s#@DIR@#$d#g" \
     -e "s#@USER@#$MQ_OS_USER#g" -e "s#@PLUGIN@#$plugin#g" "$ROOT/deploy/mosquitto/local.conf.in" > "$d/mosquitto.conf"
   rm -f "$d/acl"  # from the password-file days; the plugin's roles replace it
+  if mq_pid >/dev/null && [ ! -f "$d/dynamic-security.json" ]; then  # a broker of the password-file days
+    log "restarting Mosquitto once: its accounts move from the password file to the dynamic security plugin"
+    stop_mosquitto
+  fi
   mq_pid >/dev/null || mq_accounts "$d"
   [ "$(id -u)" = 0 ] && chown -R "$MQ_OS_USER" "$d"
   chmod 600 "$d/dynamic-security.json" "$d/tls/server.key" "$d/tls/ca.key"
