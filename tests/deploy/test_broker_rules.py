@@ -115,14 +115,19 @@ def test_platform_accounts_have_only_their_own_rights(settings, make_kit):
     listener, _ = connect(settings, kit, pw)
     listener.on_message = lambda c, u, m: got.append(m.topic)
     listener.subscribe(contract.topic(kit, contract.CMD), qos=1)
+    seen: list[str] = []  # the worker's view: everything below the kit's topics
+    worker, _ = connect(settings, "ingest", ingest_password(settings))
+    worker.on_message = lambda c, u, m: seen.append(m.topic)
+    worker.subscribe(f"{contract.TOPIC_ROOT}/{kit}/#", qos=1)
     cmd, rc = connect(settings, CMD_USER, service_password(settings, CMD_USER), client_id="ijlucht-cmd-t")
     assert not rc.is_failure
     time.sleep(0.3)
     cmd.publish(contract.topic(kit, contract.READINGS), b"forged", qos=1).wait_for_publish(5)  # not its topic
     cmd.publish(CONTROL_TOPIC, b'{"commands":[{"command":"listClients"}]}', qos=1).wait_for_publish(5)
     cmd.publish(contract.topic(kit, contract.CMD), b'{"cmd":"info","id":"t"}', qos=1).wait_for_publish(5)
-    wait_for(lambda: got, what="the command delivered")
-    assert got == [contract.topic(kit, contract.CMD)]
+    wait_for(lambda: got and seen, what="the command delivered")
+    time.sleep(0.2)
+    assert got == [contract.topic(kit, contract.CMD)] and seen == got  # the forged reading never arrived
     # The admin account changes accounts but cannot read or write kits' data.
     admin, rc = connect(settings, ADMIN_USER, service_password(settings, ADMIN_USER), client_id="ijlucht-admin-t")
     granted: list = []
@@ -130,7 +135,7 @@ def test_platform_accounts_have_only_their_own_rights(settings, make_kit):
     admin.subscribe("ijlucht/kits/#", qos=1)
     wait_for(lambda: granted, what="SUBACK")
     assert granted[0].is_failure
-    for c in (listener, cmd, admin):
+    for c in (listener, worker, cmd, admin):
         c.disconnect()
         c.loop_stop()
 
