@@ -246,3 +246,51 @@ def test_reserved_ids_follow_one_list():
         "kit id 'ijlucht-push-1' is reserved: ids starting with 'ijlucht' belong to the platform's own accounts "
         "and client ids"
     )
+
+
+def test_services_start_moves_a_running_password_file_broker_to_the_plugin_and_kits_keep_their_passwords(settings):
+    """`make up` on a .state of the password-file days, its broker still running: restarted once, kits imported."""
+    import getpass
+    import os
+    import shutil
+    import subprocess
+
+    from tests.conftest import ROOT, SERVICES_SH
+
+    state = ROOT / ".state" / f"test-upgrade-{uuid.uuid4().hex[:6]}"
+    d = state / "mosquitto"
+    d.mkdir(parents=True)
+    port, tls_port = free_port(), free_port()
+    (d / "passwd").write_text("old-kit:old-password\n")
+    subprocess.run(["mosquitto_passwd", "-U", str(d / "passwd")], check=True)
+    user = "mosquitto" if os.geteuid() == 0 else getpass.getuser()
+    (d / "mosquitto.conf").write_text(  # the old style: a password file, signalled on change
+        f"user {user}\nallow_anonymous false\npassword_file {d}/passwd\npid_file {d}/mosquitto.pid\n"
+        f"listener {port} 127.0.0.1\n"
+    )
+    if os.geteuid() == 0:
+        shutil.chown(d, user)
+    subprocess.run(["mosquitto", "-c", str(d / "mosquitto.conf"), "-d"], check=True)
+    env = {**os.environ, "IJLUCHT_STATE_DIR": str(state), "IJLUCHT_MQTT_PORT": str(port)}
+    env["IJLUCHT_MQTT_TLS_PORT"] = str(tls_port)
+    try:
+        wait_for(lambda: _port_open(port), what="the old broker")
+        old = settings.model_copy(update={"mqtt_port": port})
+        c, rc = connect(old, "old-kit", "old-password", client_id="anything")  # the old rules: any client id
+        c.disconnect()
+        c.loop_stop()
+        assert str(rc) == "Success"
+        started = subprocess.run(
+            ["bash", str(SERVICES_SH), "start", "mosquitto"], env=env, capture_output=True, text=True
+        )
+        assert started.returncode == 0, started.stderr
+        assert "restarting Mosquitto once" in started.stderr and "imported 1 kit account(s)" in started.stderr
+        assert (d / "passwd.imported").exists() and (d / "dynamic-security.json").exists()
+        for client_id, answer in (("old-kit", "Success"), ("anything", "Not authorized")):
+            c, rc = connect(old, "old-kit", "old-password", client_id=client_id)
+            c.disconnect()
+            c.loop_stop()
+            assert str(rc) == answer, client_id
+    finally:
+        subprocess.run(["bash", str(SERVICES_SH), "stop", "mosquitto"], env=env, check=False, capture_output=True)
+        shutil.rmtree(state, ignore_errors=True)
