@@ -294,3 +294,28 @@ def test_services_start_moves_a_running_password_file_broker_to_the_plugin_and_k
     finally:
         subprocess.run(["bash", str(SERVICES_SH), "stop", "mosquitto"], env=env, check=False, capture_output=True)
         shutil.rmtree(state, ignore_errors=True)
+
+
+def test_cli_rotates_disables_and_deletes_accounts_through_the_broker(settings, make_kit, capsys):
+    from ijlucht import broker, cli
+
+    kit, old = make_kit()
+
+    def answer(password: str) -> str:
+        c, rc = connect(settings, kit, password)
+        c.disconnect()
+        c.loop_stop()
+        return str(rc)
+
+    assert cli.main(["kits", "rotate", kit]) == 0
+    new = capsys.readouterr().out.split("new broker password ", 1)[1].split(" ", 1)[0]
+    assert (answer(new), answer(old)) == ("Success", "Not authorized")
+    assert cli.main(["kits", "disable", kit]) == 0
+    assert "disabled" in capsys.readouterr().out and answer(new) == "Not authorized"
+    assert cli.main(["kits", "delete", kit]) == 0
+    assert "account deleted" in capsys.readouterr().out and broker.kit_account(settings, kit) is None
+    assert cli.main(["kits", "rotate", kit]) == 0  # a fresh account, client id pinned again
+    newest = capsys.readouterr().out.split("new broker password ", 1)[1].split(" ", 1)[0]
+    assert answer(newest) == "Success" and broker.kit_account(settings, kit)["clientid"] == kit
+    assert cli.main(["kits", "disable", "no-such-kit"]) == 2
+    assert capsys.readouterr().err.strip() == "error: no kit with id 'no-such-kit'"
