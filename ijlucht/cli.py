@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psycopg
 
-from ijlucht import apikeys, db, processes
+from ijlucht import apikeys, broker, db, dynsec, kits, processes
 from ijlucht.kits import NewKit, kit_ids, register_kit
 from ijlucht.settings import PROJECT_ROOT, PlatformSettings
 
@@ -145,7 +145,7 @@ def cmd_kit_command(settings: PlatformSettings, args: argparse.Namespace) -> int
         else:
             command = kitcommands.simple_command(args.command)
         body = kitcommands.encode(command)
-        password = (settings.secrets_dir / "mqtt-ingest.pass").read_text().strip()
+        password = broker.service_password(settings, dynsec.CMD_USER)
         kitcommands.send(settings.mqtt_host, settings.mqtt_port, password, args.kit_id, body)
     except (ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
@@ -165,13 +165,26 @@ def cmd_kits(settings: PlatformSettings, args: argparse.Namespace) -> int:
         if args.kits_cmd == "list":
             print("\n".join(kit_ids(conn)))
             return 0
-        kit = NewKit(args.kit_id, args.name or args.kit_id, args.lat, args.lon, args.municipality, args.indoor)
         try:
-            password = register_kit(conn, settings, kit, args.password)
-        except ValueError as e:
+            if args.kits_cmd == "add":
+                kit = NewKit(args.kit_id, args.name or args.kit_id, args.lat, args.lon, args.municipality, args.indoor)
+                password = register_kit(conn, settings, kit, args.password)
+                print(f"kit {args.kit_id} registered; broker username and client id {args.kit_id}, password {password}")
+            elif args.kits_cmd == "rotate":
+                password = kits.rotate_password(conn, settings, args.kit_id)
+                print(f"kit {args.kit_id}: new broker password {password} (the old one no longer works)")
+            elif args.kits_cmd == "disable":
+                kits.disable_kit(conn, settings, args.kit_id)
+                print(f"kit {args.kit_id} disabled: it is disconnected and cannot log in; its data stay")
+            else:
+                kits.delete_kit_account(conn, settings, args.kit_id)
+                print(f"kit {args.kit_id}: broker account deleted; its data stay (`kits rotate` makes a new one)")
+        except (ValueError, kits.KitNotFound) as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
-    print(f"kit {args.kit_id} registered; broker username {args.kit_id}, password {password}")
+        except broker.BrokerAccountError as e:
+            print(f"error: nothing changed: {e}", file=sys.stderr)
+            return 1
     return 0
 
 
@@ -197,6 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--municipality")
     add.add_argument("--indoor", action="store_true")
     add.add_argument("--password", help="default: a new random password")
+    for name, text in (
+        ("rotate", "a new broker password (the old one stops working at once); re-enables a disabled kit"),
+        ("disable", "close the kit's broker session and refuse its logins; its data stay"),
+        ("delete", "remove the kit's broker account for good; its data stay"),
+    ):
+        ksub.add_parser(name, help=text).add_argument("kit_id")
     cmd = ksub.add_parser("cmd", help="send a command to an online kit: interval SECONDS | info | reboot")
     cmd.add_argument("kit_id")
     cmd.add_argument("command", choices=["interval", "info", "reboot"])

@@ -15,6 +15,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 
 from ijlucht import contract
+from ijlucht.dynsec import CMD_CLIENT_PREFIX, CMD_USER
 from ijlucht.flash import firmware_module
 
 # firmware/kit/mqtt.py MAX_INCOMING: the kit reads a larger message and throws it away.
@@ -103,11 +104,11 @@ def encode(command: dict) -> bytes:
 
 
 def send(host: str, port: int, password: str, kit_id: str, body: bytes, timeout: float = 10.0) -> None:
-    """Publish one command (QoS 1, not retained) as the ingest account; raises OSError/TimeoutError on failure."""
+    """Publish one command (QoS 1, not retained) as the command account; raises OSError/TimeoutError on failure."""
     if not contract.is_valid_kit_id(kit_id):
         raise ValueError(f"{kit_id!r} is not a kit id (3-32 of a-z, 0-9, '-')")
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"ijlucht-cmd-{secrets.token_hex(4)}")
-    client.username_pw_set("ingest", password)
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=CMD_CLIENT_PREFIX + secrets.token_hex(4))
+    client.username_pw_set(CMD_USER, password)
     client.connect(host, port, keepalive=30)
     client.loop_start()
     try:

@@ -1,5 +1,9 @@
 """Kit registration: a row in `kits` and an account on the broker, so the kit can log in and be stored.
 
+Row and account change together: the row is written in a transaction that commits only after the broker has taken
+the account change (ijlucht/broker.py), so a broker failure leaves no kit without its account and no account change
+half done. Registration is atomic: the primary key decides between two registrations of one id, not a check first.
+
 At registration a kit also gets its municipality and district (ijlucht.geo) and its public position
 (ijlucht.privacy); the exact position and the owner's contact stay in the row and reach only admin responses.
 """
@@ -9,7 +13,7 @@ from datetime import datetime
 
 import psycopg
 
-from ijlucht import broker, contract, geo, privacy
+from ijlucht import broker, contract, dynsec, geo, privacy
 from ijlucht.settings import PlatformSettings
 
 
@@ -29,6 +33,16 @@ class NewKit:
     exact_location_public: bool = False  # the owner opts in to publishing the exact position
 
 
+class KitExists(ValueError):
+    def __init__(self, kit_id: str) -> None:
+        super().__init__(f"kit {kit_id!r} exists; rotate its password or pick another id")
+        self.kit_id = kit_id
+
+
+class ReservedKitId(ValueError):
+    """The id belongs to the platform's own accounts (ijlucht.dynsec.reserved_reason says which rule)."""
+
+
 class KitNotFound(LookupError):
     def __init__(self, kit_id: str) -> None:
         super().__init__(f"no kit with id {kit_id!r}")
@@ -42,27 +56,15 @@ def check_kit(kit: NewKit) -> None:
         )
     if (kit.lat is None) != (kit.lon is None):
         raise ValueError("give both lat and lon, or neither")
+    if reason := dynsec.reserved_reason(kit.kit_id):
+        raise ReservedKitId(reason)
     if kit.lat is not None and not (-90 <= kit.lat <= 90 and -180 <= kit.lon <= 180):  # type: ignore[operator]
         raise ValueError(f"position {kit.lat}, {kit.lon} is not a valid WGS84 latitude/longitude")
     if kit.height_m is not None and not -10 <= kit.height_m <= 500:
         raise ValueError(f"height {kit.height_m} m is outside -10..500 m above ground")
 
 
-def register_kit(conn: psycopg.Connection, settings: PlatformSettings, kit: NewKit, password: str | None = None) -> str:
-    """Insert or update the kit and set its broker password; returns the password (new unless given)."""
-    check_kit(kit)
-    password = password or broker.new_password()
-    where = geo.locate(kit.lat, kit.lon)
-    secret = privacy.jitter_secret(settings.secrets_dir)
-    public_lat, public_lon = privacy.public_position(secret, kit.kit_id, kit.lat, kit.lon, kit.exact_location_public)
-    conn.execute(
-        """
-        INSERT INTO kits (kit_id, name, lat, lon, municipality, indoor, created_at, municipality_code,
-                          district_code, district, public_lat, public_lon, exact_location_public, height_m,
-                          owner_name, owner_email, sensors, password_changed_at)
-        VALUES (%(kit_id)s, %(name)s, %(lat)s, %(lon)s, %(municipality)s, %(indoor)s, coalesce(%(created_at)s, now()),
-                %(municipality_code)s, %(district_code)s, %(district)s, %(public_lat)s, %(public_lon)s,
-                %(exact)s, %(height_m)s, %(owner_name)s, %(owner_email)s, %(sensors)s, now())
+UPSERT = """
         ON CONFLICT (kit_id) DO UPDATE SET name = excluded.name, lat = excluded.lat, lon = excluded.lon,
             municipality = excluded.municipality, indoor = excluded.indoor,
             municipality_code = excluded.municipality_code, district_code = excluded.district_code,
@@ -73,46 +75,91 @@ def register_kit(conn: psycopg.Connection, settings: PlatformSettings, kit: NewK
             owner_email = coalesce(excluded.owner_email, kits.owner_email),
             sensors = coalesce(excluded.sensors, kits.sensors),
             disabled_at = NULL, password_changed_at = now()
-        """,
-        {
-            "kit_id": kit.kit_id,
-            "name": kit.name,
-            "lat": kit.lat,
-            "lon": kit.lon,
-            "municipality": kit.municipality or where.municipality,
-            "indoor": kit.indoor,
-            "created_at": kit.created_at,
-            "municipality_code": where.municipality_code,
-            "district_code": where.district_code,
-            "district": where.district,
-            "public_lat": public_lat,
-            "public_lon": public_lon,
-            "exact": kit.exact_location_public,
-            "height_m": kit.height_m,
-            "owner_name": kit.owner_name,
-            "owner_email": kit.owner_email,
-            "sensors": list(kit.sensors) if kit.sensors is not None else None,
-        },
+"""
+
+
+def register_kit(
+    conn: psycopg.Connection,
+    settings: PlatformSettings,
+    kit: NewKit,
+    password: str | None = None,
+    replace: bool = True,
+) -> str:
+    """Insert (or, with `replace`, update) the kit and set its broker account; returns the password (new unless
+    given). Without `replace` an existing id raises KitExists: of two registrations of one id exactly one wins."""
+    check_kit(kit)
+    password = password or broker.new_password()
+    where = geo.locate(kit.lat, kit.lon)
+    secret = privacy.jitter_secret(settings.secrets_dir)
+    public_lat, public_lon = privacy.public_position(secret, kit.kit_id, kit.lat, kit.lon, kit.exact_location_public)
+    sql = (
+        """
+        INSERT INTO kits (kit_id, name, lat, lon, municipality, indoor, created_at, municipality_code,
+                          district_code, district, public_lat, public_lon, exact_location_public, height_m,
+                          owner_name, owner_email, sensors, password_changed_at)
+        VALUES (%(kit_id)s, %(name)s, %(lat)s, %(lon)s, %(municipality)s, %(indoor)s, coalesce(%(created_at)s, now()),
+                %(municipality_code)s, %(district_code)s, %(district)s, %(public_lat)s, %(public_lon)s,
+                %(exact)s, %(height_m)s, %(owner_name)s, %(owner_email)s, %(sensors)s, now())
+        """
+        + (UPSERT if replace else " ON CONFLICT (kit_id) DO NOTHING")
+        + " RETURNING kit_id"
     )
-    broker.set_password(settings.mosquitto_dir, kit.kit_id, password)
+    values = {
+        "kit_id": kit.kit_id,
+        "name": kit.name,
+        "lat": kit.lat,
+        "lon": kit.lon,
+        "municipality": kit.municipality or where.municipality,
+        "indoor": kit.indoor,
+        "created_at": kit.created_at,
+        "municipality_code": where.municipality_code,
+        "district_code": where.district_code,
+        "district": where.district,
+        "public_lat": public_lat,
+        "public_lon": public_lon,
+        "exact": kit.exact_location_public,
+        "height_m": kit.height_m,
+        "owner_name": kit.owner_name,
+        "owner_email": kit.owner_email,
+        "sensors": list(kit.sensors) if kit.sensors is not None else None,
+    }
+    with conn.transaction():
+        if conn.execute(sql, values).fetchone() is None:  # waits for a concurrent insert of the id, then loses
+            raise KitExists(kit.kit_id)
+        broker.set_kit_account(settings, kit.kit_id, password)  # raises: the row is rolled back
     return password
 
 
 def disable_kit(conn: psycopg.Connection, settings: PlatformSettings, kit_id: str) -> None:
-    """Remove the kit's broker account (it can no longer log in); its data and listing stay."""
-    cur = conn.execute("UPDATE kits SET disabled_at = now(), online = false WHERE kit_id = %s", (kit_id,))
-    if cur.rowcount == 0:
-        raise KitNotFound(kit_id)
-    broker.delete_account(settings.mosquitto_dir, kit_id)
+    """Disable the kit's broker account: its live session is closed at once and it cannot log in; data stay."""
+    with conn.transaction():
+        cur = conn.execute("UPDATE kits SET disabled_at = now(), online = false WHERE kit_id = %s", (kit_id,))
+        if cur.rowcount == 0:
+            raise KitNotFound(kit_id)
+        broker.disable_kit_account(settings, kit_id)
+
+
+def delete_kit_account(conn: psycopg.Connection, settings: PlatformSettings, kit_id: str) -> None:
+    """Remove the kit's broker account and role for good (session closed at once); its row and data stay, marked
+    disabled. `rotate_password` creates a fresh account."""
+    with conn.transaction():
+        cur = conn.execute("UPDATE kits SET disabled_at = now(), online = false WHERE kit_id = %s", (kit_id,))
+        if cur.rowcount == 0:
+            raise KitNotFound(kit_id)
+        broker.delete_kit_account(settings, kit_id)
 
 
 def rotate_password(conn: psycopg.Connection, settings: PlatformSettings, kit_id: str) -> str:
-    """A new broker password for the kit (the old one stops working); re-enables a disabled kit."""
-    cur = conn.execute("UPDATE kits SET password_changed_at = now(), disabled_at = NULL WHERE kit_id = %s", (kit_id,))
-    if cur.rowcount == 0:
-        raise KitNotFound(kit_id)
+    """A new broker password for the kit: the old one stops working and its session is closed; re-enables a
+    disabled kit (and re-creates a deleted account)."""
     password = broker.new_password()
-    broker.set_password(settings.mosquitto_dir, kit_id, password)
+    with conn.transaction():
+        cur = conn.execute(
+            "UPDATE kits SET password_changed_at = now(), disabled_at = NULL WHERE kit_id = %s", (kit_id,)
+        )
+        if cur.rowcount == 0:
+            raise KitNotFound(kit_id)
+        broker.rotate_kit_password(settings, kit_id, password)
     return password
 
 

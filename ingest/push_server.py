@@ -15,7 +15,6 @@ import binascii
 import json
 import threading
 import time
-import uuid
 from typing import Any
 
 import anyio
@@ -65,8 +64,12 @@ class BrokerRefused(Exception):
 
 
 def publish_as_kit(settings: IngestSettings, kit_id: str, token: str, payload: bytes) -> None:
-    """Connect as the kit, publish at QoS 1 and wait for the broker's acknowledgement."""
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{kit_id}-push-{uuid.uuid4().hex[:6]}")
+    """Connect as the kit, publish at QoS 1 and wait for the broker's acknowledgement.
+
+    The client id is the kit's id, the only one its account may use (an airRohr kit has no MQTT session of its
+    own to lose; an MQTT kit's owner pushing over HTTP only closes that kit's own connection, not anyone else's).
+    """
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=kit_id)
     client.username_pw_set(kit_id, token)
     connected = threading.Event()
     result: dict = {}

@@ -1,12 +1,16 @@
 """Settings of the ingest worker (IJLUCHT_INGEST_* and the shared IJLUCHT_* connection settings)."""
 
+from pydantic import field_validator
+
+from ijlucht.dynsec import INGEST_CLIENT_PREFIX, INGEST_USER
 from ijlucht.settings import PlatformSettings
 
 
 class IngestSettings(PlatformSettings):
-    mqtt_user: str = "ingest"
+    mqtt_user: str = INGEST_USER
     mqtt_password: str = ""  # empty: read from <state_dir>/secrets/mqtt-ingest.pass
-    ingest_client_id: str = "ijlucht-ingest"
+    # Always below the reserved prefix: no kit can be registered under an id that names the worker's session.
+    ingest_client_id: str = INGEST_CLIENT_PREFIX
     ingest_share_group: str = ""  # set (e.g. "ingest") to share the load between workers
     ingest_batch_size: int = 1000  # messages per database transaction at most
     ingest_batch_wait_s: float = 0.5  # oldest message waits at most this long before a flush
@@ -26,6 +30,16 @@ class IngestSettings(PlatformSettings):
     ingest_rejects_window_s: float = 600.0
     ingest_rejects_retention_days: float = 30.0  # older rejects are deleted
     ingest_rejects_expire_interval_s: float = 3600.0
+
+    @field_validator("ingest_client_id")
+    @classmethod
+    def _own_prefix(cls, value: str) -> str:
+        if not value.startswith(INGEST_CLIENT_PREFIX):
+            raise ValueError(
+                f"the worker's client id must start with {INGEST_CLIENT_PREFIX!r} (reserved for it, so that no kit "
+                f"can be registered under it), got {value!r}"
+            )
+        return value
 
     def broker_password(self) -> str:
         if self.mqtt_password:

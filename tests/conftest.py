@@ -133,7 +133,7 @@ _session_worker: WorkerHandle | None = None
 def ingest_worker(settings: PlatformSettings):
     """One ingest worker for the session, in a thread, with its own persistent session on the broker."""
     global _session_worker
-    _session_worker = WorkerHandle(ingest_client_id=f"test-ingest-{uuid.uuid4().hex[:6]}")
+    _session_worker = WorkerHandle(ingest_client_id=f"ijlucht-ingest-test-{uuid.uuid4().hex[:6]}")
     worker = _session_worker.start()
     yield worker
     _session_worker.stop()

@@ -93,14 +93,17 @@ def test_cli_command_reaches_the_kit_on_its_own_topic_and_not_another_kit(settin
     other, other_pw = make_kit("cmd")
     got: dict[str, list[dict]] = {kit: [], other: []}
     ready = threading.Barrier(3, timeout=10)
+    granted: dict[str, list] = {}
     clients = []
     for kit_id, password in ((kit, pw), (other, other_pw)):
-        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{kit_id}-listen")
+        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=kit_id)
         c.username_pw_set(kit_id, password)
         c.on_message = lambda _c, _u, m, k=kit_id: got[k].append(json.loads(m.payload))
-        # a kit may read only its own cmd topic: subscribe to all of them and see what the ACL lets through
-        c.on_subscribe = lambda *_a: ready.wait()
-        c.on_connect = lambda cl, *_a: cl.subscribe(contract.subscription(contract.CMD), qos=1)
+        # a kit may read only its own cmd topic: its subscription to all of them is refused, its own granted
+        c.on_subscribe = lambda _c, _u, _m, codes, _p, k=kit_id: (granted.__setitem__(k, codes), ready.wait())
+        c.on_connect = lambda cl, _u, _f, _r, _p, k=kit_id: cl.subscribe(
+            [(contract.subscription(contract.CMD), 1), (contract.topic(k, contract.CMD), 1)]
+        )
         c.connect(settings.mqtt_host, settings.mqtt_port)
         c.loop_start()
         clients.append(c)
@@ -118,6 +121,7 @@ def test_cli_command_reaches_the_kit_on_its_own_topic_and_not_another_kit(settin
         deadline.wait(0.5)
         assert [m["interval"] for m in got[kit]] == [45] and got[kit][0]["cmd"] == "interval"
         assert got[other] == []
+        assert all([c.is_failure for c in codes] == [True, False] for codes in granted.values()), granted
     finally:
         for c in clients:
             c.disconnect()

@@ -169,7 +169,7 @@ def seed_history(settings: PlatformSettings, hours: int = 24, step_s: int = 300)
 
 
 def _publish_backlog(settings: PlatformSettings, kit_id: str, password: str, readings: list[dict]) -> None:
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{kit_id}-seed")
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=kit_id)  # its account allows only this id
     client.username_pw_set(kit_id, password)
     client.connect(settings.mqtt_host, settings.mqtt_port)
     client.loop_start()

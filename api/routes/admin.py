@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.responses import json_response
 from api.security import require_admin
 from api.settings import ApiSettings
-from ijlucht import contract, kits
+from ijlucht import broker, contract, kits
 from ijlucht.contract import KIT_ID_PATTERN
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
@@ -62,16 +62,19 @@ def _mqtt(settings: ApiSettings, kit_id: str, password: str) -> dict[str, Any]:
         "port": settings.mqtt_port,
         "tls_port": settings.mqtt_tls_port,
         "username": kit_id,
+        "client_id": kit_id,  # the only client id the broker accepts for this account
         "password": password,
         "topic_prefix": f"{contract.TOPIC_ROOT}/{kit_id}",
         "note": "the password is shown once and stored only as a hash; rotate it if lost",
     }
 
 
+def _broker_failed(e: broker.BrokerAccountError) -> HTTPException:
+    return HTTPException(503, f"nothing was changed: the broker did not take the account change ({e}); try again")
+
+
 def _register(settings: ApiSettings, body: KitRegistration) -> tuple[str, dict[str, Any]]:
     with psycopg.connect(settings.dsn, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM kits WHERE kit_id = %s", (body.kit_id,)).fetchone():
-            raise HTTPException(409, f"kit {body.kit_id!r} exists; rotate its password or pick another id")
         new = kits.NewKit(
             body.kit_id,
             body.name,
@@ -84,7 +87,14 @@ def _register(settings: ApiSettings, body: KitRegistration) -> tuple[str, dict[s
             sensors=tuple(body.sensors) if body.sensors is not None else None,
             exact_location_public=body.exact_location_public,
         )
-        password = kits.register_kit(conn, settings, new)
+        try:
+            password = kits.register_kit(conn, settings, new, replace=False)
+        except kits.KitExists as e:
+            raise HTTPException(409, str(e)) from None
+        except kits.ReservedKitId as e:
+            raise HTTPException(422, str(e)) from None
+        except broker.BrokerAccountError as e:
+            raise _broker_failed(e) from None
         row = conn.cursor(row_factory=dict_row).execute(ADMIN_KIT, {"kit_id": body.kit_id}).fetchone()
     return password, _admin_kit(row)
 
@@ -99,7 +109,11 @@ def _admin_kit(row: dict[str, Any]) -> dict[str, Any]:
     "/kits",
     status_code=201,
     summary="Register a kit: its broker account works at once; the password is in this answer only",
-    responses={409: {"description": "a kit with this id exists"}},
+    responses={
+        409: {"description": "a kit with this id exists (of two registrations of one id, exactly one wins)"},
+        422: {"description": "the id is malformed or reserved for the platform's own accounts (the answer says why)"},
+        503: {"description": "the broker did not take the account: nothing was stored"},
+    },
 )
 async def register(body: KitRegistration, settings: Settings) -> Any:
     password, kit = await run_in_threadpool(_register, settings, body)
@@ -134,9 +148,14 @@ def _change(settings: ApiSettings, kit_id: str, action: str) -> str | None:
             return kits.rotate_password(conn, settings, kit_id)
         except kits.KitNotFound as e:
             raise HTTPException(404, str(e)) from None
+        except broker.BrokerAccountError as e:
+            raise _broker_failed(e) from None
 
 
-@router.post("/kits/{kit_id}/disable", summary="Disable a kit: its broker account is removed; its data stay")
+@router.post(
+    "/kits/{kit_id}/disable",
+    summary="Disable a kit: its broker session is closed at once and its logins refused; its data stay",
+)
 async def disable(kit_id: KitId, settings: Settings) -> Any:
     await run_in_threadpool(_change, settings, kit_id, "disable")
     return json_response({"kit_id": kit_id, "disabled": True})

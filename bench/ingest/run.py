@@ -74,7 +74,7 @@ def _publisher(args: tuple) -> int:
     s_port, kits, n_messages, per_message, t0, rate, qos = args
     clients = {}
     for kit, pw in kits.items():
-        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{kit}-{uuid.uuid4().hex[:4]}")
+        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=kit)
         c.username_pw_set(kit, pw)
         c.max_inflight_messages_set(1000)
         c.connect("127.0.0.1", s_port)
@@ -260,7 +260,7 @@ def scrape() -> dict[str, float]:
 
 def flood(s: PlatformSettings, kits: dict[str, str], n: int) -> None:
     """N QoS 0 messages to a worker whose database is down: its memory stays bounded, the drops are counted."""
-    w = start_worker(f"bench-flood-{uuid.uuid4().hex[:6]}")
+    w = start_worker(f"ijlucht-ingest-bench-flood-{uuid.uuid4().hex[:6]}")
     sh("stop", "postgres")
     try:
         pub_s = publish(s, kits, n, 1, int(time.time()) - 40 * 86400, qos=0)
@@ -298,8 +298,8 @@ def main() -> None:
         flood(s, kits, a.flood)
         sh("stop")
         return
-    worker_id = f"bench-worker-{uuid.uuid4().hex[:6]}"
-    paho_id = f"bench-paho-{uuid.uuid4().hex[:6]}"
+    worker_id = f"ijlucht-ingest-bench-{uuid.uuid4().hex[:6]}"
+    paho_id = f"ijlucht-ingest-paho-{uuid.uuid4().hex[:6]}"
     t0 = int(time.time()) - 40 * 86400
     print(f"IJlucht ingest benchmark — {os.cpu_count()} cores, {KITS} kits", flush=True)
 

@@ -302,25 +302,45 @@ make_tls() {
   rm -f "$d/server.csr" "$d/san.ext"
 }
 
+# The dynamic security plugin shipped with Debian's mosquitto package (multiarch library folder).
+mq_plugin() {
+  local f
+  f=$(dpkg -L mosquitto 2>/dev/null | grep '/mosquitto_dynamic_security\.so$' | head -1)
+  [ -n "$f" ] || f=$(ls /usr/lib/*/mosquitto_dynamic_security.so /usr/lib/mosquitto_dynamic_security.so 2>/dev/null | head -1)
+  [ -n "$f" ] || die "Mosquitto's dynamic security plugin (mosquitto_dynamic_security.so) is missing"
+  echo "$f"
+}
+
+# The plugin's config (accounts, roles, hashes): created at first start with the platform's accounts; kits of an
+# older .state's password file are imported with their passwords (ijlucht/dynsec.py). Only while the broker is
+# stopped: a running broker owns the file and takes changes over MQTT only.
+mq_accounts() { # mq_accounts DIR
+  local py=$ROOT/.venv/bin/python
+  [ -x "$py" ] || py=python3
+  local passwd=()
+  [ -f "$1/passwd" ] && passwd=("$1/passwd")
+  (cd "$ROOT" && PYTHONPATH=$ROOT "$py" -m ijlucht.dynsec prepare "$1/dynamic-security.json" "$(secrets_dir)" \
+    "${passwd[@]}") || die "could not prepare the broker's accounts"
+}
+
 start_mosquitto() {
   command -v mosquitto >/dev/null || die "Mosquitto is not installed; run: make install"
-  local d
+  local d plugin
   d=$(daemon_dir "$MQ_OS_USER" mosquitto)
-  local secrets
-  secrets=$(secrets_dir)
+  plugin=$(mq_plugin)
   mkdir -p "$d/data" "$d/tls"
   make_tls "$d/tls"
-  touch "$d/passwd"
-  # The ingest worker's account; kits get theirs from `ijlucht kits add`.
-  write_secret "$secrets/mqtt-ingest.pass" "$(random_secret)"
-  mosquitto_passwd -b "$d/passwd" ingest "$(cat "$secrets/mqtt-ingest.pass")" 2>/dev/null
   sed -e "s#@PORT@#$MQTT_PORT#g" -e "s#@TLS_PORT@#$MQTT_TLS_PORT#g" -e "s#@DIR@#$d#g" \
-    -e "s#@USER@#$MQ_OS_USER#g" "$ROOT/deploy/mosquitto/local.conf.in" > "$d/mosquitto.conf"
-  cp "$ROOT/deploy/mosquitto/acl" "$d/acl"
+    -e "s#@USER@#$MQ_OS_USER#g" -e "s#@PLUGIN@#$plugin#g" "$ROOT/deploy/mosquitto/local.conf.in" > "$d/mosquitto.conf"
+  rm -f "$d/acl"  # from the password-file days; the plugin's roles replace it
+  if mq_pid >/dev/null && [ ! -f "$d/dynamic-security.json" ]; then  # a broker of the password-file days
+    log "restarting Mosquitto once: its accounts move from the password file to the dynamic security plugin"
+    stop_mosquitto
+  fi
+  mq_pid >/dev/null || mq_accounts "$d"
   [ "$(id -u)" = 0 ] && chown -R "$MQ_OS_USER" "$d"
-  chmod 600 "$d/passwd" "$d/tls/server.key" "$d/tls/ca.key"
+  chmod 600 "$d/dynamic-security.json" "$d/tls/server.key" "$d/tls/ca.key"
   if mq_pid >/dev/null; then
-    kill -HUP "$(mq_pid)"  # re-read passwords and ACL
     log "Mosquitto already running on 127.0.0.1:$MQTT_PORT"
     return 0
   fi

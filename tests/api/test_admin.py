@@ -18,7 +18,7 @@ def broker_accepts(settings, username: str, password: str) -> bool:
         result["ok"] = not reason_code.is_failure
         done.set()
 
-    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"t-{uuid.uuid4().hex[:8]}", protocol=mqtt.MQTTv5)
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=username, protocol=mqtt.MQTTv5)
     c.username_pw_set(username, password)
     c.on_connect = on_connect
     c.connect(settings.mqtt_host, settings.mqtt_port)

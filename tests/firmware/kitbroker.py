@@ -8,7 +8,8 @@ import paho.mqtt.client as paho
 import pytest
 
 from ijlucht import signing
-from ijlucht.broker import set_password
+from ijlucht.broker import service_password, set_kit_account
+from ijlucht.dynsec import CMD_USER, INGEST_CLIENT_PREFIX, INGEST_USER
 from ijlucht.settings import PlatformSettings
 from tests.conftest import TEST_ENV
 
@@ -20,13 +21,13 @@ class Broker:
     def __init__(self, settings: PlatformSettings) -> None:
         self.settings = settings
         self.state = settings.state_dir
-        self.ingest_password = (settings.secrets_dir / "mqtt-ingest.pass").read_text().strip()
+        self.ingest_password = service_password(settings, INGEST_USER)
+        self.cmd_password = service_password(settings, CMD_USER)
         self.signing_key = signing.load_private_key(settings.secrets_dir)  # the test platform's update key
         self.update_key = signing.public_key_hex(self.signing_key)
 
     def add_kit_account(self, kit_id: str, password: str) -> None:
-        set_password(self.settings.mosquitto_dir, kit_id, password)
-        time.sleep(0.3)  # Mosquitto re-reads the password file asynchronously
+        set_kit_account(self.settings, kit_id, password)  # holds once the broker has answered
 
 
 class Recorder:
@@ -35,8 +36,10 @@ class Recorder:
     def __init__(self, broker: Broker, kit_id: str) -> None:
         self.messages: list[tuple[str, bytes, bool]] = []
         self.lock = threading.Lock()
-        self.client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="rec-" + secrets.token_hex(4))
-        self.client.username_pw_set("ingest", broker.ingest_password)
+        self.client = paho.Client(
+            paho.CallbackAPIVersion.VERSION2, client_id=f"{INGEST_CLIENT_PREFIX}-rec-{secrets.token_hex(4)}"
+        )
+        self.client.username_pw_set(INGEST_USER, broker.ingest_password)
         self.client.on_message = self._on_message
         self.client.on_connect = lambda c, u, f, rc, p: c.subscribe(f"ijlucht/kits/{kit_id}/#", qos=1)
         self.client.connect("127.0.0.1", MQTT_PORT, keepalive=30)

@@ -19,7 +19,7 @@ RESET_EXIT_CODE = 3
 
 def send_command(broker, kit_id: str, command: dict) -> None:
     # the platform's own sender (ijlucht kits cmd / update), as the ingest account
-    kitcommands.send("127.0.0.1", MQTT_PORT, broker.ingest_password, kit_id, kitcommands.encode(command))
+    kitcommands.send("127.0.0.1", MQTT_PORT, broker.cmd_password, kit_id, kitcommands.encode(command))
 
 
 def file_entry(path: str, text: str) -> dict:

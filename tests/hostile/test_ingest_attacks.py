@@ -15,7 +15,7 @@ from tests.conftest import WorkerHandle, free_port, wait_for
 
 
 def publisher(settings, kit_id: str, password: str) -> mqtt.Client:
-    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{kit_id}-{uuid.uuid4().hex[:4]}")
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=kit_id)
     c.username_pw_set(kit_id, password)
     c.max_queued_messages_set(0)
     c.connect(settings.mqtt_host, settings.mqtt_port)
@@ -114,7 +114,7 @@ def test_retained_readings_are_rejected(settings, conn, make_kit, ingest_worker)
 def test_a_thousand_bad_readings_store_at_most_the_kits_budget_of_rejects(
     settings, conn, make_kit, without_session_worker
 ):
-    handle = WorkerHandle(ingest_client_id=f"attack-budget-{uuid.uuid4().hex[:6]}")
+    handle = WorkerHandle(ingest_client_id=f"ijlucht-ingest-attack-budget-{uuid.uuid4().hex[:6]}")
     worker = handle.start()
     try:
         budget = worker.settings.ingest_rejects_per_kit
@@ -133,7 +133,9 @@ def test_a_message_the_database_refuses_costs_its_own_transactions_not_its_batch
     settings, conn, make_kit, without_session_worker
 ):
     """300 messages in one batch, one of them refused by a rule only the database knows."""
-    handle = WorkerHandle(ingest_client_id=f"attack-refuse-{uuid.uuid4().hex[:6]}", ingest_batch_wait_s=2.0)
+    handle = WorkerHandle(
+        ingest_client_id=f"ijlucht-ingest-attack-refuse-{uuid.uuid4().hex[:6]}", ingest_batch_wait_s=2.0
+    )
     handle.start()
     handle.stop()  # its session now queues the messages, so they arrive together
     # 667, not 666: the paused session worker stores this message later, and another test refuses 666 everywhere.
@@ -191,7 +193,7 @@ def test_a_qos0_flood_is_dropped_beyond_the_bound_and_counted_while_qos1_is_kept
     port = free_port()
     bound, flood = 1000, 30_000
     handle = WorkerHandle(
-        ingest_client_id=f"attack-flood-{uuid.uuid4().hex[:6]}",
+        ingest_client_id=f"ijlucht-ingest-attack-flood-{uuid.uuid4().hex[:6]}",
         ingest_qos0_queue_max=bound,
         ingest_batch_size=100,
         ingest_metrics_port=port,

@@ -105,7 +105,7 @@ def test_a_clone_in_a_private_folder_carries_a_reading_and_down_leaves_nothing_r
     secrets = clone.settings.secrets_dir
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o700
     files = sorted(p.name for p in secrets.iterdir())
-    assert files == ["mqtt-ingest.pass", "pg-ijlucht.pgpass", "pg-postgres.pgpass"]
+    assert files == ["mqtt-admin.pass", "mqtt-cmd.pass", "mqtt-ingest.pass", "pg-ijlucht.pgpass", "pg-postgres.pgpass"]
     assert all(stat.S_IMODE((secrets / f).stat().st_mode) == 0o600 for f in files)
 
     assert "migrations applied: 001_" in clone.ijlucht("migrate").stdout

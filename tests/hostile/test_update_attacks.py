@@ -18,6 +18,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ijlucht import cli, contract, flash, kitcommands, signing
+from ijlucht.dynsec import CMD_CLIENT_PREFIX, CMD_USER
 from ijlucht.settings import PlatformSettings
 from tests.firmware.kitbroker import MQTT_PORT, MQTT_TLS_PORT, Broker, Recorder, kit_config
 from tests.firmware.test_virtual_kit_publishes import SERIES
@@ -48,7 +49,7 @@ class KitUnderAttack:
 
     def send(self, command: dict) -> dict:
         """Publish a command as the platform's account would (QoS 1, not retained); the kit's answer (last_cmd)."""
-        kitcommands.send("127.0.0.1", MQTT_PORT, self.broker.ingest_password, KIT, json.dumps(command).encode())
+        kitcommands.send("127.0.0.1", MQTT_PORT, self.broker.cmd_password, KIT, json.dumps(command).encode())
         return self.answer(command["id"])
 
     def answer(self, cmd_id: str) -> dict:
@@ -74,8 +75,9 @@ class KitUnderAttack:
 
 
 def publish_retained(broker: Broker, kit_id: str, body: bytes) -> None:
-    client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="hostile-" + secrets.token_hex(4))
-    client.username_pw_set("ingest", broker.ingest_password)
+    # the command account is the one account that may publish on a kit's cmd topic (a retained copy included)
+    client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=CMD_CLIENT_PREFIX + secrets.token_hex(4))
+    client.username_pw_set(CMD_USER, broker.cmd_password)
     client.connect("127.0.0.1", MQTT_PORT)
     client.loop_start()
     try:
@@ -169,7 +171,7 @@ def test_replaying_an_installed_or_older_update_is_refused(kit: KitUnderAttack) 
     older = signing.sign_update(key, {"cmd": "update", "id": "u-old", "version": "0.2.0-h0", "files": [entry]}, KIT)
     time.sleep(0.01)  # the counter is the signing time in ms
     newer = signing.sign_update(key, {"cmd": "update", "id": "u-new", "version": "0.2.0-h1", "files": [entry]}, KIT)
-    kitcommands.send("127.0.0.1", MQTT_PORT, kit.broker.ingest_password, KIT, json.dumps(newer).encode())
+    kitcommands.send("127.0.0.1", MQTT_PORT, kit.broker.cmd_password, KIT, json.dumps(newer).encode())
     assert kit.proc is not None and kit.proc.wait(timeout=20) == RESET_EXIT_CODE  # a real update: reboot
     kit.start()
     confirmed = kit.recorder.wait(lambda: [i for i in kit.infos() if i["fw"] == "0.2.0-h1"], 30, "the new version")

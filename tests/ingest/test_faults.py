@@ -25,7 +25,7 @@ class WorkerProcess:
     """`python -m ingest` as a real process, with its own persistent session on the broker."""
 
     def __init__(self) -> None:
-        self.client_id = f"fault-{uuid.uuid4().hex[:6]}"
+        self.client_id = f"ijlucht-ingest-fault-{uuid.uuid4().hex[:6]}"
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
@@ -64,7 +64,7 @@ class Stream:
 
     def __init__(self, settings, kit: str, password: str) -> None:
         self.base = int(time.time()) - N - 60
-        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{kit}-stream")
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=kit)
         self.client.username_pw_set(kit, password)
         self.client.max_queued_messages_set(0)  # keep everything while the broker is away
         self.client.reconnect_delay_set(0.2, 1)

@@ -42,7 +42,7 @@ KINDS = st.sampled_from([contract.READINGS, contract.STATUS, contract.INFO])
 
 
 def client(settings, kit: str, password: str) -> mqtt.Client:
-    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{kit}-{uuid.uuid4().hex[:4]}")
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=kit)
     c.username_pw_set(kit, password)
     c.connect(settings.mqtt_host, settings.mqtt_port)
     c.loop_start()
@@ -50,7 +50,7 @@ def client(settings, kit: str, password: str) -> mqtt.Client:
 
 
 def test_hostile_messages_of_one_kit_never_cost_another_kits_readings(settings, conn, make_kit, without_session_worker):
-    handle = WorkerHandle(ingest_client_id=f"hostile-{uuid.uuid4().hex[:6]}")
+    handle = WorkerHandle(ingest_client_id=f"ijlucht-ingest-hostile-{uuid.uuid4().hex[:6]}")
     worker = handle.start()
     try:
         stream_hostile_messages(settings, conn, make_kit, worker)

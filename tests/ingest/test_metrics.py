@@ -28,12 +28,12 @@ def test_prometheus_text_types_each_family_once():
 def test_worker_reports_counts_lag_and_batches(settings, make_kit, without_session_worker, monkeypatch):
     port = free_port()
     monkeypatch.setenv("IJLUCHT_INGEST_METRICS_PORT", str(port))
-    handle = WorkerHandle(ingest_client_id=f"metrics-{port}")
+    handle = WorkerHandle(ingest_client_id=f"ijlucht-ingest-metrics-{port}")
     handle.start()
     try:
         assert httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200
         kit, pw = make_kit("metrics")
-        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{kit}-pub")
+        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=kit)
         c.username_pw_set(kit, pw)
         c.connect(settings.mqtt_host, settings.mqtt_port)
         c.loop_start()

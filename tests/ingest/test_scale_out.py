@@ -16,12 +16,12 @@ def test_two_workers_in_a_share_group_split_the_stream_and_store_each_reading_on
     settings, conn, make_kit, without_session_worker
 ):
     group = f"ingest-{uuid.uuid4().hex[:6]}"
-    handles = [WorkerHandle(ingest_client_id=f"{group}-{i}", ingest_share_group=group) for i in range(2)]
+    handles = [WorkerHandle(ingest_client_id=f"ijlucht-ingest-{group}-{i}", ingest_share_group=group) for i in range(2)]
     workers = [h.start() for h in handles]
     kits = [make_kit("share") for _ in range(4)]
     clients = []
     for kit, pw in kits:
-        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{kit}-pub")
+        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=kit)
         c.username_pw_set(kit, pw)
         c.connect(settings.mqtt_host, settings.mqtt_port)
         c.loop_start()

@@ -15,7 +15,7 @@ from tests.conftest import WorkerHandle, wait_for
 
 
 def publisher(settings, kit_id, password) -> mqtt.Client:
-    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{kit_id}-{uuid.uuid4().hex[:4]}")
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=kit_id)
     c.username_pw_set(kit_id, password)
     c.connect(settings.mqtt_host, settings.mqtt_port)
     c.loop_start()
@@ -133,7 +133,7 @@ def test_status_and_info_update_the_kit(settings, conn, make_kit, ingest_worker)
 
 def test_messages_sent_while_the_worker_is_down_are_stored_when_it_returns(settings, conn, make_kit):
     """The persistent session keeps QoS 1 messages in the broker while the worker is away."""
-    client_id = f"test-ingest-restart-{uuid.uuid4().hex[:6]}"
+    client_id = f"ijlucht-ingest-restart-{uuid.uuid4().hex[:6]}"
 
     def start_worker():
         w = IngestWorker(IngestSettings(ingest_client_id=client_id, ingest_batch_wait_s=0.1))
@@ -164,7 +164,7 @@ def test_a_disabled_kit_is_cut_off_by_the_broker_and_its_queued_messages_are_ref
 ):
     from ijlucht.kits import disable_kit
 
-    handle = WorkerHandle(ingest_client_id=f"test-ingest-disable-{uuid.uuid4().hex[:6]}")
+    handle = WorkerHandle(ingest_client_id=f"ijlucht-ingest-test-disable-{uuid.uuid4().hex[:6]}")
     handle.start()
     handle.stop()  # its session now queues messages for it
     kit, pw = make_kit()

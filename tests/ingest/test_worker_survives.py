@@ -39,7 +39,7 @@ def test_any_error_while_storing_a_message_ends_as_its_own_reject_and_the_rest_i
         parts.append(judge(topic, payload, False, now, lookup))
     parts[10].rows[0][0].seq = 2**64  # past the validation, as a bug of ours could let through
     parts[40] = Batch(info={kit: ({"fw": "\ud800"}, None)})
-    worker = IngestWorker(IngestSettings(ingest_client_id=f"survive-{uuid.uuid4().hex[:6]}"))
+    worker = IngestWorker(IngestSettings(ingest_client_id=f"ijlucht-ingest-survive-{uuid.uuid4().hex[:6]}"))
     result = worker.store(conn, prepared_batch(kit, parts))
     assert (result.stored, result.rejected) == (62, 2)  # 64 messages: one is info, two are refused
     reasons = [r[0] for r in conn.execute("SELECT reason FROM rejects WHERE kit_id = %s ORDER BY id", (kit,))]
@@ -78,7 +78,9 @@ def test_a_refused_message_whose_reject_cannot_be_stored_either_is_counted_and_t
 
 def test_health_is_503_with_the_reason_when_messages_stall_and_200_when_idle(settings, conn, make_kit):
     port = free_port()
-    idle = WorkerHandle(ingest_client_id=f"idle-{port}", ingest_metrics_port=port, ingest_stall_after_s=1.0)
+    idle = WorkerHandle(
+        ingest_client_id=f"ijlucht-ingest-idle-{port}", ingest_metrics_port=port, ingest_stall_after_s=1.0
+    )
     worker = idle.start()
     try:  # once it has stored what the broker had for it (retained status and info), it idles
         wait_for(lambda: worker.oldest_unacked_age() == 0.0, what="the worker to catch up")
@@ -88,13 +90,16 @@ def test_health_is_503_with_the_reason_when_messages_stall_and_200_when_idle(set
         idle.stop()
     port = free_port()
     stalled = WorkerHandle(
-        ingest_client_id=f"stall-{port}", ingest_metrics_port=port, ingest_stall_after_s=1.0, pg_port=free_port()
+        ingest_client_id=f"ijlucht-ingest-stall-{port}",
+        ingest_metrics_port=port,
+        ingest_stall_after_s=1.0,
+        pg_port=free_port(),
     )
     worker = stalled.start()  # nothing listens on its database port
     try:
         health = f"http://127.0.0.1:{port}/health"
         kit, pw = make_kit("stall")
-        pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{kit}-pub")
+        pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=kit)
         pub.username_pw_set(kit, pw)
         pub.connect(settings.mqtt_host, settings.mqtt_port)
         pub.loop_start()
@@ -126,7 +131,7 @@ def test_rejects_older_than_the_retention_are_deleted_and_newer_ones_kept(settin
     assert expire_rejects(conn, 30 * 86400, chunk=2) >= 4  # in statements of at most 2 rows
     assert conn.execute(left, (f"direct-{tag}",)).fetchone()[0] == 1
     # The worker does the same at start and then every interval.
-    handle = WorkerHandle(ingest_client_id=f"expire-{tag}", ingest_rejects_expire_interval_s=0.2)
+    handle = WorkerHandle(ingest_client_id=f"ijlucht-ingest-expire-{tag}", ingest_rejects_expire_interval_s=0.2)
     handle.start()
     try:
         for days in (31, 45, 29):
