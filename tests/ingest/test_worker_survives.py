@@ -67,7 +67,7 @@ def test_a_refused_message_whose_reject_cannot_be_stored_either_is_counted_and_t
     # An operator's constraint (or a fault) that refuses this message's reject as well as the message itself.
     conn.execute(f"ALTER TABLE rejects ADD CONSTRAINT no_poison CHECK (topic <> '{poison}') NOT VALID")
     try:
-        worker = IngestWorker(IngestSettings(ingest_client_id=f"survive-{uuid.uuid4().hex[:6]}"))
+        worker = IngestWorker(IngestSettings(ingest_client_id=f"ijlucht-ingest-survive-{uuid.uuid4().hex[:6]}"))
         result = worker.store(conn, prepared)
     finally:
         conn.execute("ALTER TABLE rejects DROP CONSTRAINT no_poison")
