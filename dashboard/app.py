@@ -10,7 +10,6 @@ from dashboard.geo import load_outlines
 from dashboard.i18n import text
 from dashboard.layout import build_layout
 from dashboard.settings import DashboardSettings
-from dashboard.sources import DataSource
 
 log = logging.getLogger("ijlucht.dashboard")
 
@@ -26,7 +25,7 @@ def create_app(settings: DashboardSettings | None = None, client: ApiClient | No
         update_title=None,
     )
     app.layout = build_layout(settings.language, settings.refresh_seconds)
-    register_callbacks(app, DataSource(client, load_outlines()), settings)
+    register_callbacks(app, client, load_outlines(), settings)
     return app
 
 

@@ -31,9 +31,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
+from api.models import band_json
 from dashboard.api_client import ApiClient
 from dashboard.app import create_app
-from dashboard.derive import band_dict
 from dashboard.settings import DashboardSettings
 
 SOUTH, NORTH, WEST, EAST = 52.42, 52.54, 4.55, 4.72
@@ -75,10 +75,11 @@ def fake_api(n_kits: int, seed: int = 1) -> httpx.MockTransport:
                 {"type": "Feature", "id": kit_id, "geometry": {"type": "Point", "coordinates": [lon, lat]},
                  "properties": {"kit_id": kit_id, "name": f"Kit {kit_id[-4:]}", "municipality": "Velsen",
                                 "district": None, "online": online[kit_id], "last_seen": t, "stale": stale[kit_id],
-                                "value": value, "time": t, "flags": 0, "band": band_dict(quantity, value, scale)}}
+                                "value": value, "time": t, "flags": 0, "excluded": False,
+                                "band": band_json(quantity, value, scale)}}
             )  # fmt: skip
         return {"type": "FeatureCollection", "quantity": quantity, "unit": "µg/m³", "scale": scale,
-                "generated_at": now, "features": features}  # fmt: skip
+                "generated_at": now, "stale_after_s": 900, "features": features}  # fmt: skip
 
     def hourly(params: httpx.QueryParams) -> dict:
         start, end = datetime.fromisoformat(params["start"]), datetime.fromisoformat(params["end"])

@@ -2,14 +2,15 @@
 
 from dash import Dash
 
+from dashboard.api_client import ApiClient
 from dashboard.callbacks import areas, kit_panel, language, map_view, timeline
+from dashboard.geo import Outlines
 from dashboard.settings import DashboardSettings
-from dashboard.sources import DataSource
 
 
-def register_callbacks(app: Dash, source: DataSource, settings: DashboardSettings) -> None:
-    map_view.register(app, source, settings)
+def register_callbacks(app: Dash, client: ApiClient, outlines: Outlines, settings: DashboardSettings) -> None:
+    map_view.register(app, client, outlines, settings)
     timeline.register(app)
-    kit_panel.register(app, source, settings)
-    areas.register(app, source, settings)
+    kit_panel.register(app, client, settings)
+    areas.register(app, client, settings)
     language.register(app)

@@ -1,18 +1,16 @@
 """The kit panel: click a kit → its status and chart (raw, hourly, flagged, WHO line); add kits to compare."""
 
-from datetime import UTC, datetime
 from typing import Any
 
 from dash import Dash, Input, Output, State, html, no_update
 
-from dashboard.api_client import ApiError, InvalidKitId, KitNotFound, checked_kit_id
-from dashboard.derive import is_stale
+from dashboard.api_client import ApiClient, ApiError, InvalidKitId, KitNotFound, checked_kit_id
 from dashboard.i18n import format_time, language_or_default, text
 from dashboard.kit_chart import kit_figure, message_figure
 from dashboard.layout import DEFAULT_QUANTITY, choice
 from dashboard.markers import QUANTITY_CHOICES
 from dashboard.settings import DashboardSettings
-from dashboard.sources import DataSource
+from ijlucht.bands import DEFAULT_SCALE
 
 CHART_HOURS = 24
 MAX_COMPARED = 6
@@ -28,6 +26,14 @@ def chosen_kits(selected: object, compare: object) -> tuple[str, str, list[str]]
         raise InvalidKitId(compare)
     others = [checked_kit_id(k) for k in (compare or [])[: MAX_COMPARED + 1]]
     return kit_id, name if isinstance(name, str) and name else kit_id, [k for k in others if k != kit_id][:MAX_COMPARED]
+
+
+def kit_is_stale(latest: dict[str, Any], kit_id: str) -> bool:
+    """The API's `stale` for the kit on the map (a kit not on the map, e.g. indoor, has no such verdict: False)."""
+    for feature in latest.get("features", []):
+        if (feature.get("properties") or {}).get("kit_id") == kit_id:
+            return bool(feature["properties"].get("stale"))
+    return False
 
 
 def kit_status(feature: dict[str, Any], stale: bool, language: str) -> list:
@@ -55,7 +61,7 @@ def kit_status(feature: dict[str, Any], stale: bool, language: str) -> list:
     ]
 
 
-def register(app: Dash, source: DataSource, settings: DashboardSettings) -> None:
+def register(app: Dash, client: ApiClient, settings: DashboardSettings) -> None:
     @app.callback(Output("selected-kit", "data"), Input("kit-map", "clickData"), prevent_initial_call=True)
     def select_kit(click: dict[str, Any] | None) -> dict[str, str] | Any:
         points = (click or {}).get("points") or []
@@ -97,14 +103,14 @@ def register(app: Dash, source: DataSource, settings: DashboardSettings) -> None
             return message_figure(text("kit_id_refused", language)), None
         names = {**(names if isinstance(names, dict) else {}), kit_id: name}
         try:
-            feature = source.kit(kit_id)
-            raw = source.series([kit_id], quantity, CHART_HOURS, "raw")
-            hourly = source.series([kit_id, *others], quantity, CHART_HOURS, "hour")
+            feature = client.kit(kit_id)
+            raw = client.series_window([kit_id], quantity, CHART_HOURS, "raw")
+            hourly = client.series_window([kit_id, *others], quantity, CHART_HOURS, "hour")
+            stale = kit_is_stale(client.map_latest(quantity, DEFAULT_SCALE), kit_id)
         except KitNotFound:
             return message_figure(text("kit_not_found", language, kit_id=kit_id)), None
         except ApiError as exc:
             detail = text("api_down", language, detail=str(exc), seconds=settings.refresh_seconds)
             return message_figure(detail), None
         figure = kit_figure(kit_id, names, quantity, raw, hourly, language)
-        stale = is_stale((feature.get("properties") or {}).get("last_seen"), datetime.now(UTC))
         return figure, kit_status(feature, stale, language)

@@ -12,14 +12,14 @@ from typing import Any
 
 from dash import Dash, Input, Output, Patch, State, ctx, html, no_update
 
-from dashboard.api_client import ApiError
+from dashboard.api_client import ApiClient, ApiError
+from dashboard.geo import Outlines
 from dashboard.i18n import language_or_default, parse_time, text
 from dashboard.layout import DEFAULT_QUANTITY, WINDOW_HOURS, WINDOWS, choice
 from dashboard.legend import legend
 from dashboard.map_figure import KIT_TRACE, RING_TRACE, map_figure
 from dashboard.markers import QUANTITY_CHOICES, KitMarker, hour_markers, latest_markers, marker_properties
 from dashboard.settings import DashboardSettings
-from dashboard.sources import DataSource
 from ijlucht.bands import DEFAULT_SCALE, SCALES
 
 
@@ -78,12 +78,12 @@ class MapView:
     hour: tuple[str, str] | None  # (start, end) of the hour shown, None for the latest values
 
 
-def map_view(source: DataSource, quantity: str, scale: str, window: str, hour: int | None) -> MapView:
+def map_view(client: ApiClient, quantity: str, scale: str, window: str, hour: int | None) -> MapView:
     """The markers for the controls: the latest values, or the hourly means of hour number `hour` of the window."""
-    markers = latest_markers(source.latest(quantity, scale), scale)
+    markers = latest_markers(client.map_latest(quantity, scale), scale)
     if window not in WINDOW_HOURS:
         return MapView(markers, None)
-    hourly = source.hourly(quantity, WINDOW_HOURS[window])
+    hourly = client.hourly_window(quantity, WINDOW_HOURS[window])
     hours = hourly.get("hours") or []
     if not hours:
         return MapView(hour_markers(markers, hourly, -1, scale), None)
@@ -93,10 +93,10 @@ def map_view(source: DataSource, quantity: str, scale: str, window: str, hour: i
     return MapView(hour_markers(markers, hourly, index, scale), (start, end))
 
 
-def register(app: Dash, source: DataSource, settings: DashboardSettings) -> None:
+def register(app: Dash, client: ApiClient, outlines: Outlines, settings: DashboardSettings) -> None:
     def full_figure(markers: list[KitMarker], language: str, quantity: str) -> Any:
         return map_figure(
-            markers, language, quantity, source.outlines, settings.tile_style, settings.tile_url,
+            markers, language, quantity, outlines, settings.tile_style, settings.tile_url,
             settings.tile_attribution,
         )  # fmt: skip
 
@@ -126,7 +126,7 @@ def register(app: Dash, source: DataSource, settings: DashboardSettings) -> None
         if drawn and window != "live" and ctx.triggered_id == "refresh":
             return (no_update,) * 5  # history does not change every 15 s
         try:
-            view = map_view(source, quantity, scale, window, hour)
+            view = map_view(client, quantity, scale, window, hour)
         except ApiError as exc:
             problem = html.P(text("api_down", language, detail=str(exc), seconds=settings.refresh_seconds))
             unavailable = [html.P(text("legend_unavailable", language))]

@@ -23,6 +23,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
+from api.models import band_json
 from dashboard.api_client import ApiClient
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
@@ -218,11 +219,11 @@ class ChangingApi:
              "geometry": {"type": "Point", "coordinates": [4.58 + i * 0.006, 52.44 + i * 0.004]},
              "properties": {"kit_id": k, "name": k, "municipality": "Velsen", "district": None, "online": True,
                             "last_seen": self.times[k], "stale": False, "value": v, "time": self.times[k], "flags": 0,
-                            "band": None}}
+                            "excluded": False, "band": band_json("pm25", v, "eaqi-2024")}}
             for i, (k, v) in enumerate(self.values.items())
         ]  # fmt: skip
         return {"type": "FeatureCollection", "quantity": "pm25", "unit": "µg/m³", "scale": "eaqi-2024",
-                "generated_at": now, "features": features}  # fmt: skip
+                "generated_at": now, "stale_after_s": 900, "features": features}  # fmt: skip
 
     def transport(self) -> httpx.MockTransport:
         def handle(request: httpx.Request) -> httpx.Response:

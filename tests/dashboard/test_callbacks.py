@@ -3,6 +3,8 @@ import copy
 import pytest
 from dash import html
 
+from api.models import band_json
+
 from dashboard.api_client import ApiClient
 from dashboard.callbacks.map_view import changed_markers_patch, kits_fingerprint, map_view, marker_patch
 from dashboard.callbacks.timeline import slider_marks
@@ -20,10 +22,10 @@ from tests.dashboard.samples import LATEST
 
 
 class FakeSource:
-    def latest(self, quantity, scale):
+    def map_latest(self, quantity, scale):
         return LATEST
 
-    def hourly(self, quantity, hours):
+    def hourly_window(self, quantity, hours):
         hours_list = [f"2026-11-28T{h:02d}:00:00+00:00" for h in range(24)]
         return {"quantity": quantity, "hours": hours_list, "kits": {"bev-01": [50.0] * len(hours_list)}}
 
@@ -88,7 +90,9 @@ def test_map_view_live_and_per_hour():
 
 
 def test_area_table_rows_have_name_kit_count_mean_and_band_words():
-    rows = [{"code": "GM0375", "name": "Beverwijk", "kits": 2, "mean": 51.06, "band": None}]
+    rows = [
+        {"code": "GM0375", "name": "Beverwijk", "kits": 2, "mean": 51.06, "band": band_json("pm25", 51.06, "eaqi-2024")}
+    ]
     table = area_table(rows, "nl", "pm25", "eaqi-2024", "municipality")
     text = flatten(table)
     assert "Beverwijk" in text and "2" in text and "51,1" in text and "slecht" in text and "gemeente" in text
@@ -97,6 +101,18 @@ def test_area_table_rows_have_name_kit_count_mean_and_band_words():
     empty_area = {"code": "GM0362", "name": "Amstelveen", "kits": 0, "mean": None, "band": None}
     with_empty = flatten(area_table([*rows, empty_area], "en", "pm25", "eaqi-2024", "municipality"))
     assert "Amstelveen" not in with_empty and "1 areas without such a kit are left out" in with_empty
+
+
+def test_districts_are_named_with_their_municipality_and_areas_with_kits_come_first():
+    from dashboard.callbacks.areas import named_areas
+
+    rows = [
+        {"code": "WK045300", "name": "Centrum", "parent_code": "GM0453", "kits": 0, "mean": None, "band": None},
+        {"code": "WK037500", "name": "Centrum", "parent_code": "GM0375", "kits": 3, "mean": 9.0, "band": None},
+    ]
+    named = named_areas(rows, "district")
+    assert [r["name"] for r in named] == ["Centrum (Beverwijk)", "Centrum (Velsen)"]
+    assert named_areas(rows[:1], "municipality")[0]["name"] == "Centrum"
 
 
 def test_slider_marks_label_hours_in_local_time():
