@@ -9,6 +9,7 @@ from dashboard.callbacks import register_callbacks
 from dashboard.geo import load_outlines
 from dashboard.i18n import text
 from dashboard.layout import build_layout
+from dashboard.map_figure import probe_tile_url
 from dashboard.settings import DashboardSettings
 
 log = logging.getLogger("ijlucht.dashboard")
@@ -24,7 +25,8 @@ def create_app(settings: DashboardSettings | None = None, client: ApiClient | No
         serve_locally=True,  # every script from the Python packages: the page works without internet
         update_title=None,
     )
-    app.layout = build_layout(settings.language, settings.refresh_seconds)
+    probe = probe_tile_url(settings.tile_url) if settings.tile_url else ""
+    app.layout = build_layout(settings.language, settings.refresh_seconds, probe)
     register_callbacks(app, client, load_outlines(), settings)
     return app
 

@@ -13,6 +13,7 @@ WINDOWS = ("live", "24h", "7d")
 WINDOW_HOURS = {"24h": 24, "7d": 168}
 AREA_LEVELS = ("municipality", "district")
 DEFAULT_QUANTITY = "pm25"
+LOADING_DELAY_MS = 400
 
 
 def choice(value: object, allowed: tuple[str, ...], default: str) -> str:
@@ -33,7 +34,15 @@ def _control(label_id: str, control) -> html.Div:
     )
 
 
-def build_layout(language: str, refresh_seconds: int) -> html.Div:
+def loading(id_: str, child) -> dcc.Loading:
+    """A spinner over `child` while its data load; only after a moment, so a quick refresh does not flicker."""
+    return dcc.Loading(
+        child, id=id_, type="circle", delay_show=LOADING_DELAY_MS, parent_style={"height": "100%"}, color="#1f4e9c"
+    )
+
+
+def build_layout(language: str, refresh_seconds: int, tile_probe: str = "") -> html.Div:
+    """The page; `tile_probe`: one tile of the configured tile server, fetched once to know whether tiles load."""
     quantities = [{"label": q, "value": q} for q in QUANTITY_CHOICES]  # relabelled per language by a callback
     scales = [{"label": key, "value": key} for key in SCALES]
     windows = [{"label": w, "value": w} for w in WINDOWS]
@@ -49,6 +58,7 @@ def build_layout(language: str, refresh_seconds: int) -> html.Div:
                     _control("language-label", _radio("language", LANGUAGE_OPTIONS, language)),
                 ],
             ),
+            html.Div(id="demo-label", className="demo-label", hidden=True, role="note"),
             html.Div(id="api-status", className="api-status", role="alert"),
             html.Div(
                 className="controls",
@@ -85,9 +95,15 @@ def build_layout(language: str, refresh_seconds: int) -> html.Div:
                                 ],
                             ),
                             html.Div(
-                                dcc.Graph(id="kit-map", config=GRAPH_CONFIG, style={"height": "100%", "width": "100%"}),
+                                loading(
+                                    "map-loading",
+                                    dcc.Graph(
+                                        id="kit-map", config=GRAPH_CONFIG, style={"height": "100%", "width": "100%"}
+                                    ),
+                                ),
                                 className="map-box",  # its CSS height sizes the map: tall on a desktop, less on a phone
                             ),
+                            html.P(id="tile-note", className="tile-note", hidden=True),
                             html.Div(id="map-legend", className="legend", **{"aria-live": "polite"}),
                         ],
                     ),
@@ -99,7 +115,9 @@ def build_layout(language: str, refresh_seconds: int) -> html.Div:
                                 "compare-label",
                                 dcc.Dropdown(id="compare", multi=True, options=[], value=[], className="compare"),
                             ),
-                            dcc.Graph(id="kit-chart", config=CHART_CONFIG, className="kit-chart"),
+                            loading(
+                                "chart-loading", dcc.Graph(id="kit-chart", config=CHART_CONFIG, className="kit-chart")
+                            ),
                         ],
                     ),
                     html.Section(
@@ -107,7 +125,7 @@ def build_layout(language: str, refresh_seconds: int) -> html.Div:
                         children=[
                             html.H2(id="areas-title"),
                             _radio("area-level", [{"label": lv, "value": lv} for lv in AREA_LEVELS], "municipality"),
-                            html.Div(id="area-table"),
+                            loading("areas-loading", html.Div(id="area-table")),
                         ],
                     ),
                 ],
@@ -118,6 +136,7 @@ def build_layout(language: str, refresh_seconds: int) -> html.Div:
             dcc.Store(id="selected-kit"),  # {"kit_id": ..., "name": ...} of the clicked kit
             # What the browser's map shows (kits fingerprint, one hash per marker); empty until the first full draw.
             dcc.Store(id="map-state"),
+            dcc.Store(id="tile-probe", data=tile_probe),
             dcc.Store(id="kit-names"),  # {kit_id: name} of the kits on the map, for the compare list
         ],
     )

@@ -3,6 +3,8 @@
 TEXTS: dict[str, dict[str, str]] = {
     "nl": {
         "title": "IJlucht — luchtkwaliteit in de IJmond",
+        "demo_label": "Demo: dit zijn geen actuele metingen. Echte metingen van {start} tot en met {end} ({source}) "
+        "worden opnieuw afgespeeld alsof ze nu gedaan worden.",
         "subtitle": "Meetkits van bewoners in Velsen, Beverwijk, Heemskerk en Wijk aan Zee",
         "language_label": "Taal",
         "quantity_label": "Wat",
@@ -70,11 +72,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "kit_id_refused": "Geweigerd: dit is geen kit-id (een kit-id heeft alleen kleine letters, cijfers en "
         "streepjes). Er is niets opgevraagd.",
         "legend_unavailable": "Geen gegevens, zie de melding boven de kaart.",
+        "tile_note": "De straatkaart kon niet laden; de kaart toont alleen gemeente- en wijkgrenzen.",
         "footer": "Open data van burgermeetkits. Grenzen van gemeenten en wijken: CBS / Kadaster (CC BY 4.0), "
         "vereenvoudigd. Klassen: {scale}. Sensormetingen zijn indicatief.",
     },
     "en": {
         "title": "IJlucht — air quality in the IJmond",
+        "demo_label": "Demo: these are not current measurements. Real measurements from {start} to {end} ({source}) "
+        "are replayed as if they were taken now.",
         "subtitle": "Residents' measurement kits in Velsen, Beverwijk, Heemskerk and Wijk aan Zee",
         "language_label": "Language",
         "quantity_label": "What",
@@ -139,6 +144,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "kit_not_found": "Kit {kit_id} does not exist (any more) or is not public.",
         "kit_id_refused": "Refused: that is not a kit id (kit ids are lowercase letters, digits and hyphens). Nothing "
         "was requested.",
+        "tile_note": "The street map could not load; the map shows municipality and district borders only.",
         "legend_unavailable": "No data, see the message above the map.",
         "footer": "Open data from citizen measurement kits. Municipality and district boundaries: CBS / Kadaster "
         "(CC BY 4.0), simplified. Bands: {scale}. Sensor readings are indicative.",

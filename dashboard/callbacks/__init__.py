@@ -1,9 +1,10 @@
-"""Callbacks, one module per concern: the map, the time slider, the kit panel, the area table, the language."""
+"""Callbacks, one module per concern: the map, the time slider, the kit panel, the area table, the language, the
+demo label."""
 
 from dash import Dash
 
 from dashboard.api_client import ApiClient
-from dashboard.callbacks import areas, kit_panel, language, map_view, timeline
+from dashboard.callbacks import areas, demo, kit_panel, language, map_view, timeline
 from dashboard.geo import Outlines
 from dashboard.settings import DashboardSettings
 
@@ -14,3 +15,4 @@ def register_callbacks(app: Dash, client: ApiClient, outlines: Outlines, setting
     kit_panel.register(app, client, settings)
     areas.register(app, client, settings)
     language.register(app)
+    demo.register(app, settings)

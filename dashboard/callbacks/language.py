@@ -25,6 +25,7 @@ def register(app: Dash) -> None:
         Output("window", "options"),
         Output("area-level", "options"),
         Output("footer", "children"),
+        Output("tile-note", "children"),
         Input("language", "value"),
         Input("scale", "value"),
     )
@@ -46,4 +47,5 @@ def register(app: Dash) -> None:
             [{"label": text(f"window_{w}", language), "value": w} for w in WINDOWS],
             [{"label": text(f"areas_level_{lv}", language), "value": lv} for lv in AREA_LEVELS],
             text("footer", language, scale=scale_name),
+            text("tile_note", language),
         )

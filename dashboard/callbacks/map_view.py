@@ -93,7 +93,19 @@ def map_view(client: ApiClient, quantity: str, scale: str, window: str, hour: in
     return MapView(hour_markers(markers, hourly, index, scale), (start, end))
 
 
+# Whether the tile server answers: the tiles then cover the outlines; if not, the page says it shows outlines only.
+TILE_PROBE_JS = """
+function(url) {
+    if (!url) { return true; }
+    return fetch(url, {mode: 'cors', cache: 'no-store'}).then(
+        function(r) { return r.ok; }, function() { return false; });
+}
+"""
+
+
 def register(app: Dash, client: ApiClient, outlines: Outlines, settings: DashboardSettings) -> None:
+    app.clientside_callback(TILE_PROBE_JS, Output("tile-note", "hidden"), Input("tile-probe", "data"))
+
     def full_figure(markers: list[KitMarker], language: str, quantity: str) -> Any:
         return map_figure(
             markers, language, quantity, outlines, settings.tile_style, settings.tile_url,

@@ -4,7 +4,6 @@ import pytest
 from dash import html
 
 from api.models import band_json
-
 from dashboard.api_client import ApiClient
 from dashboard.callbacks.map_view import changed_markers_patch, kits_fingerprint, map_view, marker_patch
 from dashboard.callbacks.timeline import slider_marks

@@ -13,21 +13,26 @@ from selenium.webdriver.common.keys import Keys
 from ijlucht.bands import NO_BAND_COLOUR, band_for
 from tests.dashboard.browser import (
     ARTIFACTS,
+    LAND_RGB,
     LAYERS_JS,
     MAP_FIGURE_JS,
+    TILE_RGB,
     UPDATES_JS,
     changing_api_dashboard,
     chart_traces,
     click_kit,
     click_label,
     dashboard_url,
+    dashboard_with_dead_tiles_url,
     dashboard_with_tiles_url,
     dashboard_without_api_url,
     driver,
     expected_colours,
     map_colours,
     map_has_kits,
+    map_pixels,
     severe_console_errors,
+    share_of,
     text_of,
     tile_server,
     wait_until,
@@ -37,6 +42,7 @@ from tests.dashboard.browser import (
 __all__ = [
     "changing_api_dashboard",
     "dashboard_url",
+    "dashboard_with_dead_tiles_url",
     "dashboard_with_tiles_url",
     "dashboard_without_api_url",
     "driver",
@@ -61,7 +67,8 @@ def test_map_scales_areas_kit_panel_time_slider_and_language(driver, dashboard_u
     assert "PM2,5 in µg/m³" in legend and "Laatste meting per kit, niet gemiddeld (nieuwste:" in legend
     assert "Europese luchtkwaliteitsindex (EEA, 2024)" in legend and "uurgemiddelden" in legend
 
-    # 7. Offline base map: outlines as map layers credited to CBS / Kadaster, no request leaves the server.
+    # 7. Offline base map (no tile server set): outlines as map layers credited to CBS / Kadaster, no request
+    # leaves the server.
     assert driver.execute_script(LAYERS_JS) == 3
     assert "CBS / Kadaster" in text_of(driver, "kit-map")
     external = driver.execute_script(
@@ -213,11 +220,45 @@ def test_configured_tile_server_draws_tiles_under_the_outlines(driver, dashboard
     wait_until(driver, "kit markers over tiles", lambda d: map_has_kits(d, 5))
     wait_until(driver, "tile requests", lambda d: len(tile_requests) >= 4)
     assert all(path.startswith("/tiles/") and path.endswith(".png") for path in tile_requests)
-    assert driver.execute_script(LAYERS_JS) == 3  # the tiles, then district and municipality outlines
+    assert driver.execute_script(LAYERS_JS) == 4  # land fill, the tiles over it, district and municipality lines
+    # The tiles are drawn: most of the map shows the tile colour (markers and lines cover the rest).
+    wait_until(driver, "tiles on screen", lambda d: share_of(map_pixels(d), TILE_RGB) > 0.6)
     credits = text_of(driver, "kit-map")
     assert "© test tiles" in credits and "CBS / Kadaster" in credits
+    assert not driver.find_element(By.ID, "tile-note").is_displayed()
+    assert not driver.find_element(By.ID, "demo-label").is_displayed()  # no demo fleet: no demo label
     driver.save_screenshot(str(ARTIFACTS / "07_tiles_nl.png"))
     assert severe_console_errors(driver) == []
+
+
+def land_shown(pixels: list[tuple[int, int, int]]) -> list | None:
+    return pixels if share_of(pixels, LAND_RGB) > 0.3 else None
+
+
+def test_unreachable_tiles_leave_the_outlines_with_a_small_note_and_a_demo_is_labelled(
+    driver, dashboard_with_dead_tiles_url
+):
+    driver.get(dashboard_with_dead_tiles_url)
+    wait_until(driver, "kit markers without tiles", lambda d: map_has_kits(d, 5))
+    note = wait_until(driver, "the tile note", lambda d: d.find_element(By.ID, "tile-note").is_displayed())
+    assert note and text_of(driver, "tile-note").startswith("De straatkaart kon niet laden")
+    assert text_of(driver, "api-status") == ""  # no error beyond the small note
+    # The outlines are the base map: land fill drawn, no tile colour anywhere.
+    pixels = wait_until(driver, "the land fill", lambda d: land_shown(map_pixels(d)))
+    assert share_of(pixels, TILE_RGB) == 0
+    label = text_of(driver, "demo-label")
+    assert (
+        label.startswith("Demo: dit zijn geen actuele metingen")
+        and "7 februari 2020 tot en met 21 februari 2020" in label
+    )
+    driver.save_screenshot(str(ARTIFACTS / "08_no_tiles_demo_nl.png"))
+    driver.find_element(By.XPATH, "//label[contains(., 'English')]").click()
+    wait_until(driver, "the English note", lambda d: text_of(d, "tile-note").startswith("The street map could not"))
+    assert "Real measurements from 7 February 2020 to 21 February 2020" in text_of(driver, "demo-label")
+    driver.save_screenshot(str(ARTIFACTS / "09_no_tiles_demo_en.png"))
+    errors = severe_console_errors(driver)
+    # Only the unreachable tiles complain, in the console: the failed requests, and plotly's "Map error." for them.
+    assert [e for e in errors if "/tiles/" not in e and "Uncaught Error: Map error." not in e] == []
 
 
 def test_a_refresh_sends_only_the_kit_that_changed(driver, changing_api_dashboard):
