@@ -14,6 +14,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from dashboard.i18n import format_number, language_or_default, local_time, parse_time, text
+from dashboard.markers import flag_words
 from ijlucht.bands import WHO_2021_24H_AQG
 from ijlucht.quantities import BY_KEY
 
@@ -83,8 +84,8 @@ def kit_figure(
         go.Scatter(x=_local(flagged), y=[r["value"] for r in flagged], mode="markers",
                    name=text("chart_flagged", language),
                    marker={"symbol": "x", "size": 9, "color": FLAG_COLOUR, "line": {"width": 1}},
-                   customdata=[r.get("flags") for r in flagged],
-                   hovertemplate=f"%{{y:.{q.decimals}f}} {q.unit}, flags %{{customdata}}<extra></extra>",
+                   customdata=[flag_words(r.get("flags") or 0, language) for r in flagged],
+                   hovertemplate=f"%{{y:.{q.decimals}f}} {q.unit}, %{{customdata}}<extra></extra>",
                    visible=True if flagged else "legendonly")
     )  # fmt: skip
     others = [k for k in dict.fromkeys(r["kit_id"] for r in hourly) if k != kit_id]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.i18n import format_number, format_time, parse_time, text
+from ijlucht import quality
 from ijlucht.bands import NO_BAND_COLOUR, Band, band_for, bands_of
 from ijlucht.quantities import BY_KEY
 
@@ -72,6 +73,7 @@ class KitMarker:
     colour: str
     excluded: bool = False  # the API left the value out of public means (an unclean quality flag): no band
     stale_minutes: int | None = None  # the API's threshold behind `stale` (its stale_after_s), for the texts
+    flags: int = 0  # quality flags of the latest reading (ijlucht.quality), named in the hover text
 
     @property
     def grey(self) -> bool:
@@ -115,7 +117,8 @@ def latest_markers(latest: dict[str, Any], scale: str) -> list[KitMarker]:
         kit_id = p.get("kit_id") or str(feature.get("id"))
         markers.append(
             KitMarker(kit_id, p.get("name") or kit_id, lat, lon, p.get("value"), p.get("time"), p.get("online"),
-                      stale, band, marker_colour(band, p.get("online"), stale), excluded, stale_minutes)
+                      stale, band, marker_colour(band, p.get("online"), stale), excluded, stale_minutes,
+                      p.get("flags") or 0)
         )  # fmt: skip
     return markers
 
@@ -156,11 +159,18 @@ def hover_text(marker: KitMarker, language: str, quantity: str) -> str:
         lines.append(f"{text('hover_time', language)}: {format_time(marker.time, language)}")
     if marker.excluded:
         lines.append(text("hover_excluded", language))
+    elif marker.flags:
+        lines.append(text("hover_flagged", language, flags=flag_words(marker.flags, language)))
     if marker.online is False:
         lines.append(text("hover_offline", language))
     elif marker.stale:
         lines.append(stale_text("hover_stale", language, marker.stale_minutes))
     return "<br>".join(lines)
+
+
+def flag_words(flags: int, language: str) -> str:
+    """The quality flags of a reading in words ('high humidity (may read high)'), for hover texts."""
+    return ", ".join(text(f"flag_{name}", language) for name in quality.flag_names(flags))
 
 
 def stale_text(key: str, language: str, minutes: int | None) -> str:

@@ -8,6 +8,7 @@ import shutil
 import struct
 import tempfile
 import threading
+import time
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -265,6 +266,7 @@ class ChangingApi:
         self.values = {f"fake-{i}": 3.0 for i in range(20)}  # all "goed"
         start = datetime.now(UTC).isoformat()
         self.times = dict.fromkeys(self.values, start)  # of each kit's reading
+        self.delay = 0.0  # seconds each answer takes: a slow API
 
     def change(self, kit_id: str, value: float) -> None:
         """A new reading of one kit."""
@@ -286,6 +288,7 @@ class ChangingApi:
 
     def transport(self) -> httpx.MockTransport:
         def handle(request: httpx.Request) -> httpx.Response:
+            time.sleep(self.delay)
             if request.url.path == "/v1/map/latest":
                 return httpx.Response(200, json=self.latest())
             if request.url.path == "/v1/areas":

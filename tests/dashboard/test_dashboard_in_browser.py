@@ -284,3 +284,23 @@ def test_a_refresh_sends_only_the_kit_that_changed(driver, changing_api_dashboar
     )
     assert [op["location"][-1] for op in patch["operations"]] == [7, 7]  # colour and hover of kit 7 only
     assert severe_console_errors(driver) == []
+
+
+def test_a_slow_api_shows_spinners_until_the_map_arrives(driver, changing_api_dashboard):
+    url, api, _ = changing_api_dashboard
+    api.delay = 1.0  # over the spinner delay, under the 2 s refresh (slower: open point, see dashboard/README.md)
+    try:
+        driver.get(url)
+        spinning = (
+            "return ['map-loading', 'chart-loading', 'areas-loading']"
+            ".filter(id => document.getElementById(id)?.querySelector('.dash-spinner'))"
+        )
+        shown = wait_until(
+            driver, "the map's spinner", lambda d: "map-loading" in (s := d.execute_script(spinning)) and s, 10
+        )
+        assert "map-loading" in shown
+        driver.save_screenshot(str(ARTIFACTS / "10_loading_nl.png"))
+        wait_until(driver, "the map after the wait", lambda d: map_has_kits(d, len(api.values)))
+        wait_until(driver, "the spinners gone", lambda d: "map-loading" not in d.execute_script(spinning))
+    finally:
+        api.delay = 0.0

@@ -92,3 +92,17 @@ def test_a_kit_left_out_of_public_means_is_grey_and_says_why():
     assert m.band is None and m.grey and m.value == 999999.0
     assert "not counted: the reading carries a quality flag" in markers.hover_text(m, "en", "pm25")
     assert "niet meegeteld" in markers.hover_text(m, "nl", "pm25")
+
+
+def test_a_flagged_but_counted_reading_says_its_flags_and_an_excluded_one_why_it_is_grey():
+    humid = point("a", "A", 4.6, 52.5, 30.0)
+    humid["properties"]["flags"] = 8 | 64  # high humidity, backfilled: still counted, keeps its band
+    (m,) = latest_markers(latest([humid]), "eaqi-2024")
+    assert not m.grey
+    assert "gemarkeerd: hoge luchtvochtigheid (fijnstof kan te hoog lijken), later ingestuurd" in markers.hover_text(
+        m, "nl", "pm25"
+    )
+    stuck = point("b", "B", 4.6, 52.5, 30.0)
+    stuck["properties"].update(flags=4, excluded=True)
+    (m,) = latest_markers(latest([stuck]), "eaqi-2024")
+    assert m.grey and "not counted" in markers.hover_text(m, "en", "pm25")
