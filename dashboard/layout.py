@@ -66,6 +66,10 @@ def build_layout(language: str, refresh_seconds: int, tile_probe: str = "") -> h
                     _control("quantity-label", _radio("quantity", quantities, DEFAULT_QUANTITY)),
                     _control("scale-label", _radio("scale", scales, DEFAULT_SCALE)),
                     _control("window-label", _radio("window", windows, "live")),
+                    _control(
+                        "search-label",
+                        dcc.Dropdown(id="search", options=[], searchable=True, clearable=True, className="search"),
+                    ),
                 ],
             ),
             html.Main(
@@ -121,6 +125,18 @@ def build_layout(language: str, refresh_seconds: int, tile_probe: str = "") -> h
                         ],
                     ),
                     html.Section(
+                        className="kits-section",
+                        children=[
+                            html.Details(
+                                id="kits-details",
+                                children=[
+                                    html.Summary(id="kits-title"),
+                                    loading("kits-loading", html.Div(id="kit-table")),
+                                ],
+                            )
+                        ],
+                    ),
+                    html.Section(
                         className="area-section",
                         children=[
                             html.H2(id="areas-title"),
@@ -137,6 +153,9 @@ def build_layout(language: str, refresh_seconds: int, tile_probe: str = "") -> h
             # What the browser's map shows (kits fingerprint, one hash per marker); empty until the first full draw.
             dcc.Store(id="map-state"),
             dcc.Store(id="tile-probe", data=tile_probe),
+            dcc.Location(id="url", refresh=False),  # the view lives in its query string (dashboard/view_state.py)
+            dcc.Store(id="map-view"),  # {"centre": {lat, lon}, "zoom"} asked for by a link, the search or the table
+            dcc.Store(id="kit-sort", data={"column": "name", "descending": False}),
             dcc.Store(id="kit-names"),  # {kit_id: name} of the kits on the map, for the compare list
         ],
     )

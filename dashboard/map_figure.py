@@ -74,6 +74,8 @@ def map_figure(
     style: str = OFFLINE_STYLE,
     tile_url: str = "",
     tile_attribution: str = "",
+    centre: dict[str, float] | None = None,
+    zoom: float | None = None,
 ) -> go.Figure:
     """Kits as circles in their band colour with a dark ring, over the outlines (and tiles when configured)."""
     props = marker_properties(markers, language, quantity)
@@ -90,7 +92,7 @@ def map_figure(
     layers = land + tile_layers(tile_url, tile_attribution) + lines  # the first lies lowest
     figure = go.Figure([rings, kits])
     figure.update_layout(
-        map={"style": style, "center": MAP_CENTER, "zoom": MAP_ZOOM, "layers": layers},
+        map={"style": style, "center": centre or MAP_CENTER, "zoom": zoom or MAP_ZOOM, "layers": layers},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         autosize=True,  # the height comes from CSS: tall on a desktop, shorter on a phone
         uirevision="ijmond",  # keep the reader's zoom and pan when the figure is rebuilt

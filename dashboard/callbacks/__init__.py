@@ -1,10 +1,10 @@
 """Callbacks, one module per concern: the map, the time slider, the kit panel, the area table, the language, the
-demo label."""
+demo label, finding kits and areas (search, kit list), and the view in the URL (sharing, embedding)."""
 
 from dash import Dash
 
 from dashboard.api_client import ApiClient
-from dashboard.callbacks import areas, demo, kit_panel, language, map_view, timeline
+from dashboard.callbacks import areas, demo, find, kit_panel, language, map_view, share, timeline
 from dashboard.geo import Outlines
 from dashboard.settings import DashboardSettings
 
@@ -16,3 +16,5 @@ def register_callbacks(app: Dash, client: ApiClient, outlines: Outlines, setting
     areas.register(app, client, settings)
     language.register(app)
     demo.register(app, settings)
+    find.register(app, client, settings)
+    share.register(app, settings)

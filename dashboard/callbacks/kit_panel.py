@@ -112,5 +112,6 @@ def register(app: Dash, client: ApiClient, settings: DashboardSettings) -> None:
         except ApiError as exc:
             detail = text("api_down", language, detail=str(exc), seconds=settings.refresh_seconds)
             return message_figure(detail), None
+        names[kit_id] = (feature.get("properties") or {}).get("name") or name  # a link carries only the id
         figure = kit_figure(kit_id, names, quantity, raw, hourly, language)
         return figure, kit_status(feature, stale, language)

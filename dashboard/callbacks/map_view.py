@@ -72,6 +72,35 @@ def changed_markers_patch(
     return patch, new_state
 
 
+def checked_centre(centre: Any) -> dict[str, float] | None:
+    """A centre from the browser's map-view store, if it is one: {lat, lon} as numbers near the Netherlands."""
+    if not isinstance(centre, dict):
+        return None
+    lat, lon = centre.get("lat"), centre.get("lon")
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lon)):
+        return None
+    return {"lat": float(lat), "lon": float(lon)} if 50 <= lat <= 54 and 2 <= lon <= 8 else None
+
+
+def checked_zoom(zoom: Any) -> float | None:
+    ok = isinstance(zoom, int | float) and not isinstance(zoom, bool) and 5 <= zoom <= 18
+    return float(zoom) if ok else None
+
+
+def view_patch(view: Any) -> Any:
+    """Move the drawn map to the centre and zoom of `view` (the map-view store); nothing when it holds neither."""
+    view = view if isinstance(view, dict) else {}
+    centre, zoom = checked_centre(view.get("centre")), checked_zoom(view.get("zoom"))
+    if centre is None and zoom is None:
+        return no_update
+    patch = Patch()
+    if centre is not None:
+        patch["layout"]["map"]["center"] = centre
+    if zoom is not None:
+        patch["layout"]["map"]["zoom"] = zoom
+    return patch
+
+
 @dataclass(frozen=True)
 class MapView:
     markers: list[KitMarker]
@@ -106,10 +135,11 @@ function(url) {
 def register(app: Dash, client: ApiClient, outlines: Outlines, settings: DashboardSettings) -> None:
     app.clientside_callback(TILE_PROBE_JS, Output("tile-note", "hidden"), Input("tile-probe", "data"))
 
-    def full_figure(markers: list[KitMarker], language: str, quantity: str) -> Any:
+    def full_figure(markers: list[KitMarker], language: str, quantity: str, view: Any = None) -> Any:
+        view = view if isinstance(view, dict) else {}
         return map_figure(
             markers, language, quantity, outlines, settings.tile_style, settings.tile_url,
-            settings.tile_attribution,
+            settings.tile_attribution, checked_centre(view.get("centre")), checked_zoom(view.get("zoom")),
         )  # fmt: skip
 
     @app.callback(
@@ -124,10 +154,11 @@ def register(app: Dash, client: ApiClient, outlines: Outlines, settings: Dashboa
         Input("language", "value"),
         Input("window", "value"),
         Input("hour-slider", "value"),
+        Input("map-view", "data"),
         State("map-state", "data"),
         State("kit-names", "data"),
     )
-    def update_map(_n, quantity, scale, language, window, hour, drawn, names) -> tuple:
+    def update_map(_n, quantity, scale, language, window, hour, view, drawn, names) -> tuple:
         language = language_or_default(language)
         scale = choice(scale, tuple(SCALES), DEFAULT_SCALE)
         quantity = choice(quantity, QUANTITY_CHOICES, DEFAULT_QUANTITY)
@@ -137,24 +168,27 @@ def register(app: Dash, client: ApiClient, outlines: Outlines, settings: Dashboa
         names = names if isinstance(names, dict) else None
         if drawn and window != "live" and ctx.triggered_id == "refresh":
             return (no_update,) * 5  # history does not change every 15 s
+        if drawn and ctx.triggered_id == "map-view":  # a link, the search or the kit list moves the map
+            return view_patch(view), no_update, no_update, no_update, no_update
         try:
-            view = map_view(client, quantity, scale, window, hour)
+            shown = map_view(client, quantity, scale, window, hour)
         except ApiError as exc:
             problem = html.P(text("api_down", language, detail=str(exc), seconds=settings.refresh_seconds))
             unavailable = [html.P(text("legend_unavailable", language))]
             if drawn:
                 return no_update, unavailable, problem, no_update, no_update
-            return full_figure([], language, quantity), unavailable, problem, {"kits": "", "marks": []}, no_update
-        new_names = {m.kit_id: m.name for m in view.markers}
+            empty = full_figure([], language, quantity, view)
+            return empty, unavailable, problem, {"kits": "", "marks": []}, no_update
+        new_names = {m.kit_id: m.name for m in shown.markers}
         if drawn:
-            figure, state = changed_markers_patch(view.markers, language, quantity, drawn)
+            figure, state = changed_markers_patch(shown.markers, language, quantity, drawn)
         else:
-            figure = full_figure(view.markers, language, quantity)
-            state = {"kits": kits_fingerprint(view.markers),
-                     "marks": marker_marks(marker_properties(view.markers, language, quantity))}  # fmt: skip
+            figure = full_figure(shown.markers, language, quantity, view)
+            state = {"kits": kits_fingerprint(shown.markers),
+                     "marks": marker_marks(marker_properties(shown.markers, language, quantity))}  # fmt: skip
         return (
             no_update if figure is None else figure,
-            legend(view.markers, language, quantity, scale, view.hour),
+            legend(shown.markers, language, quantity, scale, shown.hour),
             None,
             state if state != drawn else no_update,
             new_names if new_names != names else no_update,

@@ -205,7 +205,7 @@ def test_map_and_area_callbacks_ask_the_api_only_with_the_controls_own_choices(r
         server,
         ["kit-map.figure", "map-legend.children", "api-status.children", "map-state.data", "kit-names.data"],
         {"refresh.n_intervals": 1, "quantity.value": bad, "scale.value": bad, "language.value": bad,
-         "window.value": bad, "hour-slider.value": bad},
+         "window.value": bad, "hour-slider.value": bad, "map-view.data": bad},
         {"map-state.data": bad, "kit-names.data": bad},
     )  # fmt: skip
     assert answer["api-status"]["children"] is None  # no error: the map was drawn with the defaults
