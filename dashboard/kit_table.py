@@ -27,16 +27,18 @@ def kit_state(marker: KitMarker, language: str) -> str:
 
 
 def _sort_key(column: str, places: dict[str, str], language: str):
+    """(missing, key): kits without a value, band or place sort last whichever way the column is sorted."""
+
     def key(m: KitMarker) -> tuple:
         if column == "value":
-            return (m.value is None, m.value if m.value is not None else 0.0, m.name.lower())
+            return (m.value is None, (m.value or 0.0, m.name.lower()))
         if column == "band":
-            return (m.band is None, m.band.index if m.band else 0, m.name.lower())
+            return (m.band is None, (m.band.index if m.band else 0, m.name.lower()))
         if column == "place":
-            return (places.get(m.kit_id) or "~", m.name.lower())
+            return (not places.get(m.kit_id), (places.get(m.kit_id) or "", m.name.lower()))
         if column == "state":
-            return (kit_state(m, language), m.name.lower())
-        return (m.name.lower(), m.kit_id)
+            return (False, (kit_state(m, language), m.name.lower()))
+        return (False, (m.name.lower(), m.kit_id))
 
     return key
 
@@ -45,7 +47,11 @@ def sorted_markers(
     markers: list[KitMarker], sort: dict[str, Any], places: dict[str, str], language: str
 ) -> list[KitMarker]:
     column = sort.get("column") if sort.get("column") in COLUMNS else "name"
-    return sorted(markers, key=_sort_key(column, places, language), reverse=bool(sort.get("descending")))
+    key = _sort_key(column, places, language)
+    present = sorted(
+        (m for m in markers if not key(m)[0]), key=lambda m: key(m)[1], reverse=bool(sort.get("descending"))
+    )
+    return present + sorted((m for m in markers if key(m)[0]), key=lambda m: m.name.lower())
 
 
 def kit_table(
