@@ -127,13 +127,10 @@ def build_layout(language: str, refresh_seconds: int, tile_probe: str = "") -> h
                     html.Section(
                         className="kits-section",
                         children=[
-                            html.Details(
-                                id="kits-details",
-                                children=[
-                                    html.Summary(id="kits-title"),
-                                    loading("kits-loading", html.Div(id="kit-table")),
-                                ],
-                            )
+                            html.Button(
+                                id="kits-toggle", className="kits-toggle", n_clicks=0, **{"aria-expanded": "false"}
+                            ),
+                            loading("kits-loading", html.Div(id="kit-table")),
                         ],
                     ),
                     html.Section(

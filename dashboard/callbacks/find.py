@@ -93,31 +93,33 @@ def register(app: Dash, client: ApiClient, settings: DashboardSettings) -> None:
 
     @app.callback(
         Output("kit-table", "children"),
-        Output("kits-title", "children"),
+        Output("kits-toggle", "children"),
+        Output("kits-toggle", "aria-expanded"),
         Input("refresh", "n_intervals"),
         Input("quantity", "value"),
         Input("scale", "value"),
         Input("language", "value"),
         Input("kit-sort", "data"),
-        Input("kits-details", "open"),
+        Input("kits-toggle", "n_clicks"),
     )
-    def update_table(_n, quantity, scale, language, sort, shown) -> tuple:
+    def update_table(_n, quantity, scale, language, sort, toggled) -> tuple:
         language = language_or_default(language)
-        title = text("kits_title", language)
+        shown = isinstance(toggled, int) and toggled % 2 == 1
+        title = ("▾ " if shown else "▸ ") + text("kits_title", language)
         if not shown:  # closed: nothing to build (a thousand rows cost the first visit)
-            return [], title
+            return [], title, "false"
         quantity = choice(quantity, QUANTITY_CHOICES, DEFAULT_QUANTITY)
         scale = choice(scale, tuple(SCALES), DEFAULT_SCALE)
         try:
             latest = client.map_latest(quantity, scale)
         except ApiError as exc:
-            return [text("api_down", language, detail=str(exc), seconds=settings.refresh_seconds)], title
+            return [text("api_down", language, detail=str(exc), seconds=settings.refresh_seconds)], title, "true"
         places = {
             (f.get("properties") or {}).get("kit_id"): (f.get("properties") or {}).get("municipality")
             for f in latest.get("features", [])
         }
         sort = sort if isinstance(sort, dict) else {}
-        return kit_table(latest_markers(latest, scale), places, language, quantity, sort), title
+        return kit_table(latest_markers(latest, scale), places, language, quantity, sort), title, "true"
 
     @app.callback(
         Output("kit-sort", "data"),

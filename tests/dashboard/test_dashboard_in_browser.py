@@ -304,3 +304,88 @@ def test_a_slow_api_shows_spinners_until_the_map_arrives(driver, changing_api_da
         wait_until(driver, "the spinners gone", lambda d: "map-loading" not in d.execute_script(spinning))
     finally:
         api.delay = 0.0
+
+
+MAP_VIEW_JS = "const m = document.querySelector('#kit-map .js-plotly-plot').layout.map; return [m.center, m.zoom];"
+
+
+def test_a_link_reproduces_the_view_and_search_list_and_embed_find_and_share(driver, dashboard_url, seeded_kits):
+    driver.set_window_size(1280, 1500)
+    link = "?quantity=pm10&scale=lki&lang=en&kit=seed-beverwijk&lat=52.49&lon=4.65&zoom=13"
+    driver.get(dashboard_url + link)
+    wait_until(
+        driver, "the English title", lambda d: d.find_element(By.TAG_NAME, "h1").text.startswith("IJlucht — air")
+    )
+    wait_until(
+        driver,
+        "the linked kit's chart",
+        lambda d: "Beverwijk" in text_of(d, "kit-chart") and "PM10" in text_of(d, "kit-chart"),
+    )
+    assert driver.find_element(By.CSS_SELECTOR, "#quantity input[value=pm10]").is_selected()
+    assert driver.find_element(By.CSS_SELECTOR, "#scale input[value=lki]").is_selected()
+    centre, _zoom = wait_until(
+        driver, "the linked map view", lambda d: (v := d.execute_script(MAP_VIEW_JS))[1] == 13 and v
+    )
+    assert centre == {"lat": 52.49, "lon": 4.65}
+    driver.save_screenshot(str(ARTIFACTS / "11_link_en.png"))
+
+    # Every change rewrites the URL: copying it shares the view.
+    click_label(driver, "scale", "WHO")
+    wait_until(driver, "the URL to follow", lambda d: "scale=who2021" in d.execute_script("return location.search"))
+    search = driver.execute_script("return location.search")
+    assert "quantity=pm10" in search and "kit=seed-beverwijk" in search and "lang=en" in search
+
+    # The search box finds a municipality and moves the map there.
+    driver.find_element(By.ID, "search").click()
+    ActionChains(driver).send_keys("Heemskerk").perform()
+    option = wait_until(
+        driver,
+        "the search choice",
+        lambda d: next(
+            (o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if o.text == "municipality: Heemskerk"), None
+        ),
+    )
+    option.click()
+    wait_until(driver, "the map over Heemskerk", lambda d: 52.49 < d.execute_script(MAP_VIEW_JS)[0]["lat"] < 52.53)
+
+    # The kit list: every kit a row, sortable, names reachable by keyboard.
+    driver.find_element(By.ID, "kits-toggle").click()
+    rows = wait_until(driver, "the kit list", lambda d: d.find_elements(By.CSS_SELECTOR, ".kit-table tbody tr"))
+    assert len(rows) >= len(seeded_kits)
+    driver.find_element(By.XPATH, "//table[@class='kit-table']//button[contains(., 'value')]").click()
+    wait_until(
+        driver,
+        "sorted by value",
+        lambda d: (
+            d.find_element(By.XPATH, "//th[button[contains(., 'value')]]").get_attribute("aria-sort") == "ascending"
+        ),
+    )
+    target = driver.find_element(By.XPATH, "//table[@class='kit-table']//button[contains(., 'Heemskerk')]")
+    driver.execute_script("arguments[0].focus()", target)
+    ActionChains(driver).send_keys(Keys.ENTER).perform()  # the keyboard opens the kit
+    wait_until(driver, "the picked kit's chart", lambda d: "Heemskerk" in text_of(d, "kit-chart"))
+    wait_until(
+        driver,
+        "the picked kit in the URL",
+        lambda d: "kit=seed-heemskerk" in d.execute_script("return location.search"),
+    )
+    driver.save_screenshot(str(ARTIFACTS / "12_search_list_en.png"))
+    assert severe_console_errors(driver) == []
+
+
+def test_embed_mode_shows_only_the_map_or_the_kit_panel(driver, dashboard_url, seeded_kits):
+    driver.set_window_size(390, 844)
+    try:
+        driver.get(dashboard_url + "?embed=1")
+        wait_until(driver, "the embedded map", lambda d: map_has_kits(d, len(seeded_kits)))
+        assert not driver.find_element(By.CSS_SELECTOR, ".header").is_displayed()
+        assert not driver.find_element(By.CSS_SELECTOR, ".kit-section").is_displayed()
+        assert driver.find_element(By.ID, "map-legend").is_displayed()
+        driver.save_screenshot(str(ARTIFACTS / "13_embed_map_phone_nl.png"))
+        driver.get(dashboard_url + "?embed=kit&kit=seed-velsen-zuid&lang=en")
+        wait_until(driver, "the embedded kit panel", lambda d: "last 24 hours" in text_of(d, "kit-chart"))
+        assert not driver.find_element(By.CSS_SELECTOR, ".map-section").is_displayed()
+        driver.save_screenshot(str(ARTIFACTS / "14_embed_kit_phone_en.png"))
+        assert severe_console_errors(driver) == []
+    finally:
+        driver.set_window_size(1280, 1500)
