@@ -169,6 +169,17 @@ class ApiClient:
             params["cursor"] = body["next_cursor"]
         return rows
 
+    def stats(self, kit_ids: list[str], quantity: str, start: datetime, end: datetime, by: str) -> list[dict[str, Any]]:
+        """GET /v1/stats per kit and slot (`by`: hour_of_day or day_of_week, local time) over clean hourly means."""
+        params = {
+            "kits": ",".join(checked_kit_id(k) for k in kit_ids),
+            "quantity": quantity,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "by": by,
+        }
+        return self._endpoint("/v1/stats", params).get("results", [])
+
     def areas(self, level: str, quantity: str, scale: str) -> list[dict[str, Any]]:
         """GET /v1/areas: [{code, name, kits, mean, band}] per municipality or district."""
         body = self._endpoint("/v1/areas", {"level": level, "quantity": quantity, "scale": scale})

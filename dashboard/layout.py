@@ -8,10 +8,12 @@ from ijlucht.bands import DEFAULT_SCALE, SCALES
 
 LANGUAGE_OPTIONS = [{"label": "Nederlands", "value": "nl"}, {"label": "English", "value": "en"}]
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+PROFILE_CONFIG = {"displayModeBar": False}  # small charts: the bar would cover their titles
 GRAPH_CONFIG = {**CHART_CONFIG, "scrollZoom": True, "responsive": True}  # the map fills its CSS-sized box
 WINDOWS = ("live", "24h", "7d")
 WINDOW_HOURS = {"24h": 24, "7d": 168}
 AREA_LEVELS = ("municipality", "district")
+RANGES = ("24h", "7d", "30d", "1y")  # the kit panel's periods
 DEFAULT_QUANTITY = "pm25"
 LOADING_DELAY_MS = 400
 
@@ -119,9 +121,34 @@ def build_layout(language: str, refresh_seconds: int, tile_probe: str = "") -> h
                                 "compare-label",
                                 dcc.Dropdown(id="compare", multi=True, options=[], value=[], className="compare"),
                             ),
+                            _control(
+                                "range-label", _radio("kit-range", [{"label": r, "value": r} for r in RANGES], "24h")
+                            ),
                             loading(
                                 "chart-loading", dcc.Graph(id="kit-chart", config=CHART_CONFIG, className="kit-chart")
                             ),
+                            html.Div(
+                                id="downloads",
+                                className="downloads",
+                                hidden=True,
+                                children=[
+                                    html.Span(id="download-label"),
+                                    html.Button("CSV", id="download-csv", n_clicks=0),
+                                    html.Button("Parquet", id="download-parquet", n_clicks=0),
+                                    dcc.Download(id="kit-download"),
+                                ],
+                            ),
+                            html.Div(
+                                className="profiles",
+                                children=[
+                                    loading("cycle-loading", dcc.Graph(id="kit-cycle", config=PROFILE_CONFIG)),
+                                    loading("weekday-loading", dcc.Graph(id="kit-weekday", config=PROFILE_CONFIG)),
+                                ],
+                            ),
+                            # Room for what later issues add to a kit: nearest reference station, wind rose,
+                            # calibration switch.
+                            html.Div(id="kit-extras", className="kit-extras"),
+                            dcc.Store(id="kit-shown"),  # what the chart shows: kits, quantity, start, end, resolutions
                         ],
                     ),
                     html.Section(

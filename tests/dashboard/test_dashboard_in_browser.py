@@ -389,3 +389,37 @@ def test_embed_mode_shows_only_the_map_or_the_kit_panel(driver, dashboard_url, s
         assert severe_console_errors(driver) == []
     finally:
         driver.set_window_size(1280, 1500)
+
+
+def test_kit_history_periods_daily_cycle_weekdays_and_downloads_on_desktop_and_phone(driver, dashboard_url):
+    driver.set_window_size(1280, 1500)
+    try:
+        driver.get(dashboard_url + "?kit=seed-beverwijk")
+        wait_until(driver, "the kit chart", lambda d: "Beverwijk: PM2,5, afgelopen 24 uur" in text_of(d, "kit-chart"))
+        click_label(driver, "kit-range", "afgelopen 30 dagen")
+        wait_until(driver, "30 days", lambda d: "Beverwijk: PM2,5, afgelopen 30 dagen" in text_of(d, "kit-chart"))
+        cycle = wait_until(
+            driver,
+            "the daily cycle",
+            lambda d: d.execute_script("return document.querySelector('#kit-cycle .js-plotly-plot').data"),
+        )
+        assert cycle[0]["type"] == "bar" and len(cycle[0]["x"]) == 24
+        assert "Gemiddeld per weekdag" in text_of(driver, "kit-weekday")
+        assert driver.find_element(By.ID, "download-csv").is_displayed()
+        assert driver.find_element(By.ID, "download-parquet").is_displayed()
+        driver.execute_script("document.getElementById('kit-status').scrollIntoView()")
+        driver.save_screenshot(str(ARTIFACTS / "15_history_nl.png"))
+        driver.set_window_size(390, 844)
+        driver.get(dashboard_url + "?kit=seed-beverwijk&lang=en")
+        wait_until(driver, "the English chart", lambda d: "Beverwijk: PM2.5, last 24 hours" in text_of(d, "kit-chart"))
+        click_label(driver, "kit-range", "last year")
+        wait_until(
+            driver, "a year of daily means", lambda d: "PM2.5 daily mean" in [t["name"] for t in chart_traces(d)]
+        )
+        width = driver.execute_script("return document.documentElement.clientWidth")
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= width
+        driver.execute_script("document.getElementById('kit-chart').scrollIntoView()")
+        driver.save_screenshot(str(ARTIFACTS / "16_history_phone_en.png"))
+        assert severe_console_errors(driver) == []
+    finally:
+        driver.set_window_size(1280, 1500)

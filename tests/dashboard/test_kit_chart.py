@@ -48,7 +48,7 @@ def test_title_names_kit_and_quantity_and_follows_the_language():
 
 
 def test_chart_without_readings_says_so():
-    assert chart(raw=[], hourly=[]).layout.title.text == "Beverwijk Centrum: geen metingen in de afgelopen 24 uur."
+    assert chart(raw=[], hourly=[]).layout.title.text == "Beverwijk Centrum: geen metingen (afgelopen 24 uur)."
 
 
 def test_missing_readings_break_the_line_instead_of_bridging_it():
