@@ -13,6 +13,7 @@ from dashboard.map_figure import probe_tile_url
 from dashboard.settings import DashboardSettings
 
 log = logging.getLogger("ijlucht.dashboard")
+PLOTLY_JS = "_dash-component-suites/plotly/package_data/plotly.min.js"  # where Dash serves plotly.py's plotly.js
 
 
 def create_app(settings: DashboardSettings | None = None, client: ApiClient | None = None) -> dash.Dash:
@@ -24,6 +25,11 @@ def create_app(settings: DashboardSettings | None = None, client: ApiClient | No
         title=text("title", settings.language),
         serve_locally=True,  # every script from the Python packages: the page works without internet
         update_title=None,
+    )
+    # plotly.js (4.7 MB) is otherwise only asked for once the renderer draws the first graph: fetch it at once.
+    plotly_js = app.config.requests_pathname_prefix + PLOTLY_JS
+    app.index_string = app.index_string.replace(
+        "{%metas%}", f'{{%metas%}}\n        <link rel="preload" href="{plotly_js}" as="script">'
     )
     probe = probe_tile_url(settings.tile_url) if settings.tile_url else ""
     app.layout = build_layout(settings.language, settings.refresh_seconds, probe)
