@@ -1,8 +1,11 @@
 """create_app() builds the Dash app from settings; main() serves it (python -m dashboard)."""
 
 import logging
+from pathlib import Path
 
 import dash
+import flask
+from plotly.offline import get_plotlyjs_version
 
 from dashboard.api_client import ApiClient
 from dashboard.callbacks import register_callbacks
@@ -14,6 +17,9 @@ from dashboard.settings import DashboardSettings
 
 log = logging.getLogger("ijlucht.dashboard")
 PLOTLY_JS = "_dash-component-suites/plotly/package_data/plotly.min.js"  # where Dash serves plotly.py's plotly.js
+# Served there instead: plotly.js with only the traces the dashboard draws (dashboard/plotlyjs/README.md).
+PARTIAL_PLOTLY_JS = Path(__file__).parent / "plotlyjs" / "plotly-ijlucht.min.js"
+PARTIAL_PLOTLY_VERSION = "4.1.1"
 
 
 def create_app(settings: DashboardSettings | None = None, client: ApiClient | None = None) -> dash.Dash:
@@ -31,10 +37,26 @@ def create_app(settings: DashboardSettings | None = None, client: ApiClient | No
     app.index_string = app.index_string.replace(
         "{%metas%}", f'{{%metas%}}\n        <link rel="preload" href="{plotly_js}" as="script">'
     )
+    serve_partial_plotly(app.server, "/" + plotly_js.lstrip("/"))
     probe = probe_tile_url(settings.tile_url) if settings.tile_url else ""
     app.layout = build_layout(settings.language, settings.refresh_seconds, probe)
     register_callbacks(app, client, load_outlines(), settings)
     return app
+
+
+def serve_partial_plotly(server: flask.Flask, path: str) -> None:
+    """Answer the request for plotly.js with the partial bundle (plotly.py's own version only: the figures plotly.py
+    writes must be the ones it draws)."""
+    if get_plotlyjs_version() != PARTIAL_PLOTLY_VERSION:
+        log.warning("plotly.js %s is not the partial bundle's %s: serving the full one", get_plotlyjs_version(),
+                    PARTIAL_PLOTLY_VERSION)  # fmt: skip
+        return
+
+    @server.before_request
+    def partial_plotly() -> flask.Response | None:
+        if flask.request.path != path:
+            return None
+        return flask.send_file(PARTIAL_PLOTLY_JS, mimetype="application/javascript", max_age=86400)
 
 
 def main() -> None:
