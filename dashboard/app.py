@@ -39,8 +39,9 @@ def create_app(settings: DashboardSettings | None = None, client: ApiClient | No
     )
     serve_partial_plotly(app.server, "/" + plotly_js.lstrip("/"))
     probe = probe_tile_url(settings.tile_url) if settings.tile_url else ""
-    app.layout = build_layout(settings.language, settings.refresh_seconds, probe)
-    register_callbacks(app, client, load_outlines(), settings)
+    first_map = register_callbacks(app, client, load_outlines(), settings)
+    # A function: each page load gets the map as it is now, drawn on the server (the API answer is ETag-cached).
+    app.layout = lambda: build_layout(settings.language, settings.refresh_seconds, probe, first_map())
     return app
 
 

@@ -43,8 +43,11 @@ def loading(id_: str, child) -> dcc.Loading:
     )
 
 
-def build_layout(language: str, refresh_seconds: int, tile_probe: str = "") -> html.Div:
-    """The page; `tile_probe`: one tile of the configured tile server, fetched once to know whether tiles load."""
+def build_layout(language: str, refresh_seconds: int, tile_probe: str = "", first: dict | None = None) -> html.Div:
+    """The page; `tile_probe`: one tile of the configured tile server, fetched once to know whether tiles load;
+    `first`: the map drawn on the server ({figure, legend, state, names}), so the page shows it without waiting for
+    a callback."""
+    first = first or {}
     quantities = [{"label": q, "value": q} for q in QUANTITY_CHOICES]  # relabelled per language by a callback
     scales = [{"label": key, "value": key} for key in SCALES]
     windows = [{"label": w, "value": w} for w in WINDOWS]
@@ -104,13 +107,18 @@ def build_layout(language: str, refresh_seconds: int, tile_probe: str = "") -> h
                                 loading(
                                     "map-loading",
                                     dcc.Graph(
-                                        id="kit-map", config=GRAPH_CONFIG, style={"height": "100%", "width": "100%"}
+                                        id="kit-map",
+                                        config=GRAPH_CONFIG,
+                                        style={"height": "100%", "width": "100%"},
+                                        figure=first.get("figure") or {},
                                     ),
                                 ),
                                 className="map-box",  # its CSS height sizes the map: tall on a desktop, less on a phone
                             ),
                             html.P(id="tile-note", className="tile-note", hidden=True),
-                            html.Div(id="map-legend", className="legend", **{"aria-live": "polite"}),
+                            html.Div(
+                                first.get("legend"), id="map-legend", className="legend", **{"aria-live": "polite"}
+                            ),
                         ],
                     ),
                     html.Section(
@@ -175,11 +183,13 @@ def build_layout(language: str, refresh_seconds: int, tile_probe: str = "") -> h
             dcc.Interval(id="play-tick", interval=1000, disabled=True),
             dcc.Store(id="selected-kit"),  # {"kit_id": ..., "name": ...} of the clicked kit
             # What the browser's map shows (kits fingerprint, one hash per marker); empty until the first full draw.
-            dcc.Store(id="map-state"),
+            dcc.Store(id="map-state", data=first.get("state")),
             dcc.Store(id="tile-probe", data=tile_probe),
             dcc.Location(id="url", refresh=False),  # the view lives in its query string (dashboard/view_state.py)
             dcc.Store(id="map-view"),  # {"centre": {lat, lon}, "zoom"} asked for by a link, the search or the table
             dcc.Store(id="kit-sort", data={"column": "name", "descending": False}),
-            dcc.Store(id="kit-names"),  # {kit_id: name} of the kits on the map, for the compare list
+            dcc.Store(
+                id="kit-names", data=first.get("names")
+            ),  # {kit_id: name} of the kits on the map, for the compare list
         ],
     )

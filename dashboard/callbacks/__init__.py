@@ -1,6 +1,8 @@
 """Callbacks, one module per concern: the map, the time slider, the kit panel, the area table, the language, the
 demo label, finding kits and areas (search, kit list), and the view in the URL (sharing, embedding)."""
 
+from collections.abc import Callable
+
 from dash import Dash
 
 from dashboard.api_client import ApiClient
@@ -9,8 +11,11 @@ from dashboard.geo import Outlines
 from dashboard.settings import DashboardSettings
 
 
-def register_callbacks(app: Dash, client: ApiClient, outlines: Outlines, settings: DashboardSettings) -> None:
-    map_view.register(app, client, outlines, settings)
+def register_callbacks(
+    app: Dash, client: ApiClient, outlines: Outlines, settings: DashboardSettings
+) -> Callable[[], dict]:
+    """Registers every callback; returns the function that draws the first map for a page's layout."""
+    first_map = map_view.register(app, client, outlines, settings)
     timeline.register(app)
     kit_panel.register(app, client, settings)
     areas.register(app, client, settings)
@@ -18,3 +23,4 @@ def register_callbacks(app: Dash, client: ApiClient, outlines: Outlines, setting
     demo.register(app, settings)
     find.register(app, client, settings)
     share.register(app, settings)
+    return first_map

@@ -6,6 +6,7 @@ whole colour and hover arrays when many did, and the positions only when kits ap
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -90,10 +91,15 @@ def checked_zoom(zoom: Any) -> float | None:
 def view_patch(view: Any) -> Any:
     """Move the drawn map to the centre and zoom of `view` (the map-view store); nothing when it holds neither."""
     view = view if isinstance(view, dict) else {}
-    centre, zoom = checked_centre(view.get("centre")), checked_zoom(view.get("zoom"))
-    if centre is None and zoom is None:
+    if checked_centre(view.get("centre")) is None and checked_zoom(view.get("zoom")) is None:
         return no_update
-    patch = Patch()
+    return with_view(Patch(), view)
+
+
+def with_view(patch: Patch | None, view: dict[str, Any]) -> Patch:
+    """`patch` (or a new one) that also moves the map to the checked centre and zoom of `view`."""
+    patch = patch if patch is not None else Patch()
+    centre, zoom = checked_centre(view.get("centre")), checked_zoom(view.get("zoom"))
     if centre is not None:
         patch["layout"]["map"]["center"] = centre
     if zoom is not None:
@@ -132,8 +138,25 @@ function(url) {
 """
 
 
-def register(app: Dash, client: ApiClient, outlines: Outlines, settings: DashboardSettings) -> None:
+def register(app: Dash, client: ApiClient, outlines: Outlines, settings: DashboardSettings) -> Callable[[], dict]:
+    """The map's callbacks; returns first_map(), the map for a page's layout (drawn on the server)."""
     app.clientside_callback(TILE_PROBE_JS, Output("tile-note", "hidden"), Input("tile-probe", "data"))
+
+    def first_map() -> dict[str, Any]:
+        """The live map with the default controls, for the page itself: the visitor sees it without waiting for
+        a callback; the first refresh then sends only what changed. Empty if the API cannot be reached."""
+        language, quantity, scale = settings.language, DEFAULT_QUANTITY, DEFAULT_SCALE
+        try:
+            shown = map_view(client, quantity, scale, "live", None)
+        except ApiError:
+            return {}
+        props = marker_properties(shown.markers, language, quantity)
+        return {
+            "figure": full_figure(shown.markers, language, quantity),
+            "legend": legend(shown.markers, language, quantity, scale, shown.hour),
+            "state": {"kits": kits_fingerprint(shown.markers), "marks": marker_marks(props)},
+            "names": {m.kit_id: m.name for m in shown.markers},
+        }
 
     def full_figure(markers: list[KitMarker], language: str, quantity: str, view: Any = None) -> Any:
         view = view if isinstance(view, dict) else {}
@@ -166,10 +189,13 @@ def register(app: Dash, client: ApiClient, outlines: Outlines, settings: Dashboa
         hour = hour if isinstance(hour, int) else None
         drawn = drawn if isinstance(drawn, dict) else None
         names = names if isinstance(names, dict) else None
-        if drawn and window != "live" and ctx.triggered_id == "refresh":
-            return (no_update,) * 5  # history does not change every 15 s
-        if drawn and ctx.triggered_id == "map-view":  # a link, the search or the kit list moves the map
+        triggered = {p for p in ctx.triggered_prop_ids if p != "."}
+        if drawn and triggered <= {"map-view.data"}:
+            # The page came with the map drawn on the server (first_map), or a link, the search or the kit list
+            # moves the map: only the view changes.
             return view_patch(view), no_update, no_update, no_update, no_update
+        if drawn and window != "live" and triggered == {"refresh.n_intervals"}:
+            return (no_update,) * 5  # history does not change every 15 s
         try:
             shown = map_view(client, quantity, scale, window, hour)
         except ApiError as exc:
@@ -182,6 +208,8 @@ def register(app: Dash, client: ApiClient, outlines: Outlines, settings: Dashboa
         new_names = {m.kit_id: m.name for m in shown.markers}
         if drawn:
             figure, state = changed_markers_patch(shown.markers, language, quantity, drawn)
+            if "map-view.data" in triggered and view_patch(view) is not no_update:  # moved too (a link)
+                figure = with_view(figure, view)
         else:
             figure = full_figure(shown.markers, language, quantity, view)
             state = {"kits": kits_fingerprint(shown.markers),
@@ -193,3 +221,5 @@ def register(app: Dash, client: ApiClient, outlines: Outlines, settings: Dashboa
             state if state != drawn else no_update,
             new_names if new_names != names else no_update,
         )
+
+    return first_map

@@ -38,8 +38,12 @@ def register(app: Dash, settings: DashboardSettings) -> None:
         if ctx.triggered_id in (None, "url"):  # the page opened (or the browser went back): the link decides
             kit = {"kit_id": linked.kit, "name": linked.kit} if linked.kit else no_update
             view: Any = {"centre": linked.centre, "zoom": linked.zoom} if linked.centre or linked.zoom else no_update
-            return (linked.quantity, linked.scale, linked.window, linked.language, kit, view, page_class(linked),
-                    no_update)  # fmt: skip
+            # Only what the link changes: setting a control to its own value would redraw what depends on it.
+            controls = [new if new != old else no_update for new, old in
+                        zip((linked.quantity, linked.scale, linked.window, linked.language),
+                            (quantity, scale, window, language), strict=True)]  # fmt: skip
+            embed = page_class(linked)
+            return (*controls, kit, view, embed if embed != "page" else no_update, no_update)
         kit_id = selected.get("kit_id") if isinstance(selected, dict) else None
         chosen = replace(linked, quantity=str(quantity), scale=str(scale), window=str(window), language=str(language),
                          kit=str(kit_id) if kit_id else None)  # fmt: skip
