@@ -2,6 +2,7 @@
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import dash
 import flask
@@ -40,8 +41,14 @@ def create_app(settings: DashboardSettings | None = None, client: ApiClient | No
     serve_partial_plotly(app.server, "/" + plotly_js.lstrip("/"))
     probe = probe_tile_url(settings.tile_url) if settings.tile_url else ""
     first_map = register_callbacks(app, client, load_outlines(), settings)
-    # A function: each page load gets the map as it is now, drawn on the server (the API answer is ETag-cached).
-    app.layout = lambda: build_layout(settings.language, settings.refresh_seconds, probe, first_map())
+
+    def page() -> Any:
+        """Each page load gets the map as it is now, drawn on the server (the API answer is ETag-cached). Dash also
+        calls this to check the layout (at start and first request): that needs no data, so the API is not asked."""
+        serving = flask.has_request_context() and flask.request.path.endswith("/_dash-layout")
+        return build_layout(settings.language, settings.refresh_seconds, probe, first_map() if serving else None)
+
+    app.layout = page
     return app
 
 

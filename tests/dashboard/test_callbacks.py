@@ -157,9 +157,22 @@ def recorded_dashboard(api_base_url, rolled_up):
 
     transport = RecordingTransport()
     app = create_app(DashboardSettings(language="en"), client=ApiClient(api_base_url, transport=transport))
-    app.server.test_client().get("/_dash-layout")  # the page's own first map: not what these tests look at
-    transport.paths.clear()
     return app.server, transport
+
+
+def test_the_page_comes_with_the_map_drawn_and_only_a_page_load_asks_the_api(api_base_url, rolled_up):
+    from dashboard.app import create_app
+    from dashboard.settings import DashboardSettings
+
+    transport = RecordingTransport()
+    client = create_app(
+        DashboardSettings(language="en", tile_url=""), client=ApiClient(api_base_url, transport=transport)
+    ).server.test_client()
+    client.get("/")  # Dash checks its layout at the first request: no data needed
+    assert transport.paths == []
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    assert transport.paths == ["/v1/map/latest?quantity=pm25&scale=eaqi-2024"]
+    assert '"type":"scattermap"' in layout.replace(" ", "") and "seed-beverwijk" in layout
 
 
 @pytest.mark.parametrize("bad", HOSTILE_KIT_IDS, ids=lambda v: repr(v)[:30])
