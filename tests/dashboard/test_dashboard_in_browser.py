@@ -359,7 +359,9 @@ def test_a_link_reproduces_the_view_and_search_list_and_embed_find_and_share(dri
     driver.find_element(By.ID, "kits-toggle").click()
     rows = wait_until(driver, "the kit list", lambda d: d.find_elements(By.CSS_SELECTOR, ".kit-table tbody tr"))
     assert len(rows) >= len(seeded_kits)
-    driver.find_element(By.XPATH, "//table[@class='kit-table']//button[contains(., 'value')]").click()
+    # The list is rebuilt on every refresh: find and click in one step, again if it was rebuilt meanwhile.
+    sort_button = "//table[@class='kit-table']//button[contains(., 'value')]"
+    wait_until(driver, "the sort button", lambda d: d.find_element(By.XPATH, sort_button).click() or True)
     wait_until(
         driver,
         "sorted by value",
@@ -367,8 +369,11 @@ def test_a_link_reproduces_the_view_and_search_list_and_embed_find_and_share(dri
             d.find_element(By.XPATH, "//th[button[contains(., 'value')]]").get_attribute("aria-sort") == "ascending"
         ),
     )
-    target = driver.find_element(By.XPATH, "//table[@class='kit-table']//button[contains(., 'Heemskerk')]")
-    driver.execute_script("arguments[0].focus()", target)
+    focus = (
+        "const b = [...document.querySelectorAll('.kit-table button.pick')].find(e => e.textContent.includes("
+        "'Heemskerk')); if (!b) return false; b.focus(); return document.activeElement === b;"
+    )
+    wait_until(driver, "the kit name in focus", lambda d: d.execute_script(focus))
     ActionChains(driver).send_keys(Keys.ENTER).perform()  # the keyboard opens the kit
     wait_until(driver, "the picked kit's chart", lambda d: "Heemskerk" in text_of(d, "kit-chart"))
     wait_until(
