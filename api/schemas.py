@@ -47,6 +47,7 @@ class MapLatest(BaseModel):
     unit: str
     scale: str
     generated_at: datetime
+    stale_after_s: int
     features: list[MapFeature]
 
 

@@ -1,14 +1,15 @@
 """The dashboard's only way to the data: HTTP calls to the IJlucht API under /v1.
 
 Failures become typed errors whose message says what failed and where, so the page can show it instead of
-crashing. An endpoint the API does not serve (yet) raises EndpointMissing, so dashboard/sources.py can derive the
-same answer from the kit endpoints.
+crashing. The API is the one source of bands, staleness, hourly and area means: the dashboard derives none of them.
 
 Kit ids often come from the browser, which anyone can make send anything, and the dashboard's calls come from
 127.0.0.1 (exempt from the API's rate limits). So every kit id is checked against the contract's pattern before it
 goes into a request, and only as a quoted path segment or an httpx query parameter, never pasted into a URL.
 """
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -24,14 +25,6 @@ class ApiError(Exception):
 
 class ApiUnavailable(ApiError):
     """The API could not be reached (down, wrong address, timeout)."""
-
-
-class EndpointMissing(ApiError):
-    """The API has no such route (an older API): the caller may derive the answer from other endpoints."""
-
-
-class ApiServerError(ApiError):
-    """The API answered with a 5xx: its fault, not the request's."""
 
 
 class InvalidKitId(ApiError):
@@ -61,11 +54,22 @@ class KitNotFound(ApiError):
         self.kit_id = kit_id
 
 
+HOURLY_CACHE_SECONDS = 300.0  # hourly means change once an hour: moving the time slider does not ask again
+
+
 class ApiClient:
-    def __init__(self, base_url: str, timeout: float = 5.0, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float = 5.0,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self._client = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
         self._etags: dict[str, tuple[str, dict[str, Any]]] = {}  # url → (ETag, body) of the last 200 answer
+        self._clock = clock
+        self._hourly: dict[tuple[str, str, str], tuple[float, dict[str, Any]]] = {}
 
     def close(self) -> None:
         self._client.close()
@@ -96,8 +100,8 @@ class ApiClient:
             raise ApiError(f"API {response.request.url.path} answered {type(body).__name__}, expected an object")
         return body
 
-    def _new_endpoint(self, path: str, params: dict[str, Any], cache: bool = False) -> Any:
-        """GET one of the map/series/areas endpoints; 404 "Not Found" (no such route) raises EndpointMissing.
+    def _endpoint(self, path: str, params: dict[str, Any], cache: bool = False) -> Any:
+        """GET one of the map/series/areas endpoints; any error status raises ApiError with the API's reason.
 
         With `cache`, the last answer's ETag goes along as If-None-Match and a 304 returns the stored body.
         """
@@ -106,11 +110,8 @@ class ApiClient:
         response = self._get(path, params, {"If-None-Match": stored[0]} if stored else None)
         if response.status_code == 304 and stored:
             return stored[1]
-        if response.status_code == 404 and _detail(response) == "Not Found":
-            raise EndpointMissing(f"API at {self.base_url} has no {path}")
         if response.status_code >= 400:
-            error = ApiServerError if response.status_code >= 500 else ApiError
-            raise error(f"API {path} answered {response.status_code}: {_detail(response)}")
+            raise ApiError(f"API {path} answered {response.status_code}: {_detail(response)}")
         try:
             body = response.json()
         except ValueError as exc:
@@ -121,12 +122,32 @@ class ApiClient:
 
     def map_latest(self, quantity: str, scale: str) -> dict[str, Any]:
         """GET /v1/map/latest: the latest value of every public kit with its band, as GeoJSON."""
-        return self._new_endpoint("/v1/map/latest", {"quantity": quantity, "scale": scale}, cache=True)
+        return self._endpoint("/v1/map/latest", {"quantity": quantity, "scale": scale}, cache=True)
 
     def map_hourly(self, quantity: str, start: datetime, end: datetime) -> dict[str, Any]:
         """GET /v1/map/hourly: hourly means of every kit, {hours: [...], kits: {kit_id: [mean|None, ...]}}."""
         params = {"quantity": quantity, "start": start.isoformat(), "end": end.isoformat()}
-        return self._new_endpoint("/v1/map/hourly", params)
+        return self._endpoint("/v1/map/hourly", params)
+
+    def hourly_window(self, quantity: str, hours: int, now: datetime | None = None) -> dict[str, Any]:
+        """/v1/map/hourly for the last `hours` whole hours up to the current one, reused for a few minutes."""
+        end = (now or datetime.now(UTC)).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        end += timedelta(hours=1)
+        start = end - timedelta(hours=hours)
+        key = (quantity, start.isoformat(), end.isoformat())
+        cached = self._hourly.get(key)
+        if cached and self._clock() - cached[0] < HOURLY_CACHE_SECONDS:
+            return cached[1]
+        body = self.map_hourly(quantity, start, end)
+        self._hourly = {key: (self._clock(), body)} | {
+            k: v for k, v in self._hourly.items() if self._clock() - v[0] < HOURLY_CACHE_SECONDS
+        }
+        return body
+
+    def series_window(self, kit_ids: list[str], quantity: str, hours: float, resolution: str) -> list[dict[str, Any]]:
+        """/v1/series rows of the kits over the last `hours` (raw, hour or day)."""
+        end = datetime.now(UTC)
+        return self.series(kit_ids, quantity, end - timedelta(hours=hours), end, resolution)
 
     def series(
         self, kit_ids: list[str], quantity: str, start: datetime, end: datetime, resolution: str, max_pages: int = 20
@@ -141,38 +162,32 @@ class ApiClient:
         }
         rows: list[dict[str, Any]] = []
         for _ in range(max_pages):
-            body = self._new_endpoint("/v1/series", params)
+            body = self._endpoint("/v1/series", params)
             rows.extend(body.get("results", []))
             if not body.get("next_cursor"):
                 break
             params["cursor"] = body["next_cursor"]
         return rows
 
+    def stats(self, kit_ids: list[str], quantity: str, start: datetime, end: datetime, by: str) -> list[dict[str, Any]]:
+        """GET /v1/stats per kit and slot (`by`: hour_of_day or day_of_week, local time) over clean hourly means."""
+        params = {
+            "kits": ",".join(checked_kit_id(k) for k in kit_ids),
+            "quantity": quantity,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "by": by,
+        }
+        return self._endpoint("/v1/stats", params).get("results", [])
+
     def areas(self, level: str, quantity: str, scale: str) -> list[dict[str, Any]]:
         """GET /v1/areas: [{code, name, kits, mean, band}] per municipality or district."""
-        body = self._new_endpoint("/v1/areas", {"level": level, "quantity": quantity, "scale": scale})
+        body = self._endpoint("/v1/areas", {"level": level, "quantity": quantity, "scale": scale})
         return body.get("results", body) if isinstance(body, dict) else body
 
     def kit(self, kit_id: str) -> dict[str, Any]:
         """GET /v1/kits/{kit_id}: the kit's status (online, last seen, firmware) as a GeoJSON Feature."""
         response = self._get(kit_path(kit_id))
-        if response.status_code == 404:
-            raise KitNotFound(kit_id, _detail(response))
-        return self._json(response)
-
-    def kits(self) -> dict[str, Any]:
-        """GET /v1/kits: a GeoJSON FeatureCollection of the kits with their latest reading."""
-        return self._json(self._get("/v1/kits"))
-
-    def readings(
-        self, kit_id: str, hours: float = 24, limit: int = 10_000, now: datetime | None = None
-    ) -> dict[str, Any]:
-        """GET /v1/kits/{kit_id}/readings for the last `hours`, oldest first."""
-        path = kit_path(kit_id, "readings")
-        end = now or datetime.now(UTC)
-        start = end - timedelta(hours=hours)
-        params = {"start": start.isoformat(), "end": end.isoformat(), "limit": limit}
-        response = self._get(path, params)
         if response.status_code == 404:
             raise KitNotFound(kit_id, _detail(response))
         return self._json(response)

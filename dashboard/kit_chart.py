@@ -14,6 +14,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from dashboard.i18n import format_number, language_or_default, local_time, parse_time, text
+from dashboard.markers import flag_words
 from ijlucht.bands import WHO_2021_24H_AQG
 from ijlucht.quantities import BY_KEY
 
@@ -60,17 +61,26 @@ def kit_figure(
     raw: list[dict[str, Any]],
     hourly: list[dict[str, Any]],
     language: str,
+    span: str = "24h",
+    resolution: str = "hour",
 ) -> go.Figure:
-    """Chart of `kit_id` (raw + hourly + flags + WHO line) and the hourly means of the other kits in `hourly`."""
+    """Chart of `kit_id` (raw + means + flags + WHO line) and the means of the other kits in `hourly`.
+
+    `span`: the period shown (a RANGES key of the kit panel); `resolution`: "hour" or "day", what `hourly` holds.
+    """
     q = BY_KEY[quantity]
+    mean_key = "mean_day" if resolution == "day" else "mean_hour"
+    mean_name = text(mean_key, language)
+    middle = timedelta(hours=12) if resolution == "day" else timedelta(minutes=30)  # drawn mid-interval
     label = q.label_en if language == "en" else q.label_nl
     hover = f"%{{y:.{q.decimals}f}} {q.unit}<extra>%{{fullData.name}}</extra>"
     figure = go.Figure()
     own_raw = _rows_of(raw, kit_id)
     own_hourly = _rows_of(hourly, kit_id)
     figure.add_trace(
-        go.Scatter(x=[t + timedelta(minutes=30) for t in _local(own_hourly)], y=[r["value"] for r in own_hourly],
-                   mode="lines+markers", name=text("chart_hourly", language, quantity=label),
+        go.Scatter(x=[t + middle for t in _local(own_hourly)], y=[r["value"] for r in own_hourly],
+                   mode="lines+markers",
+                   name=text("chart_daily" if resolution == "day" else "chart_hourly", language, quantity=label),
                    line={"color": HOURLY_COLOUR, "width": 6}, marker={"size": 7}, opacity=0.45, hovertemplate=hover)
     )  # fmt: skip
     times, values = with_gaps(_local(own_raw), [r["value"] for r in own_raw])
@@ -83,16 +93,17 @@ def kit_figure(
         go.Scatter(x=_local(flagged), y=[r["value"] for r in flagged], mode="markers",
                    name=text("chart_flagged", language),
                    marker={"symbol": "x", "size": 9, "color": FLAG_COLOUR, "line": {"width": 1}},
-                   customdata=[r.get("flags") for r in flagged],
-                   hovertemplate=f"%{{y:.{q.decimals}f}} {q.unit}, flags %{{customdata}}<extra></extra>",
+                   customdata=[flag_words(r.get("flags") or 0, language) for r in flagged],
+                   hovertemplate=f"%{{y:.{q.decimals}f}} {q.unit}, %{{customdata}}<extra></extra>",
                    visible=True if flagged else "legendonly")
     )  # fmt: skip
     others = [k for k in dict.fromkeys(r["kit_id"] for r in hourly) if k != kit_id]
     for colour, other in zip(COMPARE_COLOURS, others, strict=False):
         rows = _rows_of(hourly, other)
         figure.add_trace(
-            go.Scatter(x=[t + timedelta(minutes=30) for t in _local(rows)], y=[r["value"] for r in rows],
-                       mode="lines", name=text("chart_compare", language, name=names.get(other, other)),
+            go.Scatter(x=[t + middle for t in _local(rows)], y=[r["value"] for r in rows],
+                       mode="lines",
+                       name=text("chart_compare", language, name=names.get(other, other), mean=mean_name),
                        line={"color": colour, "width": 2, "dash": "dot"}, hovertemplate=hover)
         )  # fmt: skip
     who = WHO_2021_24H_AQG.get(quantity)
@@ -107,9 +118,9 @@ def kit_figure(
         )  # fmt: skip
     name = names.get(kit_id, kit_id)
     title = (
-        text("chart_title", language, name=name, quantity=label)
+        text("chart_title", language, name=name, quantity=label, span=text(f"range_{span}", language))
         if own_raw or own_hourly
-        else text("chart_no_readings", language, name=name)
+        else text("chart_no_readings", language, name=name, span=text(f"range_{span}", language))
     )
     formats = TIME_FORMATS[language_or_default(language)]
     figure.update_layout(

@@ -8,11 +8,14 @@ from ijlucht.bands import DEFAULT_SCALE, SCALES
 
 LANGUAGE_OPTIONS = [{"label": "Nederlands", "value": "nl"}, {"label": "English", "value": "en"}]
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+PROFILE_CONFIG = {"displayModeBar": False}  # small charts: the bar would cover their titles
 GRAPH_CONFIG = {**CHART_CONFIG, "scrollZoom": True, "responsive": True}  # the map fills its CSS-sized box
 WINDOWS = ("live", "24h", "7d")
 WINDOW_HOURS = {"24h": 24, "7d": 168}
 AREA_LEVELS = ("municipality", "district")
+RANGES = ("24h", "7d", "30d", "1y")  # the kit panel's periods
 DEFAULT_QUANTITY = "pm25"
+LOADING_DELAY_MS = 400
 
 
 def choice(value: object, allowed: tuple[str, ...], default: str) -> str:
@@ -33,7 +36,18 @@ def _control(label_id: str, control) -> html.Div:
     )
 
 
-def build_layout(language: str, refresh_seconds: int) -> html.Div:
+def loading(id_: str, child) -> dcc.Loading:
+    """A spinner over `child` while its data load; only after a moment, so a quick refresh does not flicker."""
+    return dcc.Loading(
+        child, id=id_, type="circle", delay_show=LOADING_DELAY_MS, parent_style={"height": "100%"}, color="#1f4e9c"
+    )
+
+
+def build_layout(language: str, refresh_seconds: int, tile_probe: str = "", first: dict | None = None) -> html.Div:
+    """The page; `tile_probe`: one tile of the configured tile server, fetched once to know whether tiles load;
+    `first`: the map drawn on the server ({figure, legend, state, names}), so the page shows it without waiting for
+    a callback."""
+    first = first or {}
     quantities = [{"label": q, "value": q} for q in QUANTITY_CHOICES]  # relabelled per language by a callback
     scales = [{"label": key, "value": key} for key in SCALES]
     windows = [{"label": w, "value": w} for w in WINDOWS]
@@ -49,6 +63,7 @@ def build_layout(language: str, refresh_seconds: int) -> html.Div:
                     _control("language-label", _radio("language", LANGUAGE_OPTIONS, language)),
                 ],
             ),
+            html.Div(id="demo-label", className="demo-label", hidden=True, role="note"),
             html.Div(id="api-status", className="api-status", role="alert"),
             html.Div(
                 className="controls",
@@ -56,6 +71,10 @@ def build_layout(language: str, refresh_seconds: int) -> html.Div:
                     _control("quantity-label", _radio("quantity", quantities, DEFAULT_QUANTITY)),
                     _control("scale-label", _radio("scale", scales, DEFAULT_SCALE)),
                     _control("window-label", _radio("window", windows, "live")),
+                    _control(
+                        "search-label",
+                        dcc.Dropdown(id="search", options=[], searchable=True, clearable=True, className="search"),
+                    ),
                 ],
             ),
             html.Main(
@@ -85,10 +104,21 @@ def build_layout(language: str, refresh_seconds: int) -> html.Div:
                                 ],
                             ),
                             html.Div(
-                                dcc.Graph(id="kit-map", config=GRAPH_CONFIG, style={"height": "100%", "width": "100%"}),
+                                loading(
+                                    "map-loading",
+                                    dcc.Graph(
+                                        id="kit-map",
+                                        config=GRAPH_CONFIG,
+                                        style={"height": "100%", "width": "100%"},
+                                        figure=first.get("figure") or {},
+                                    ),
+                                ),
                                 className="map-box",  # its CSS height sizes the map: tall on a desktop, less on a phone
                             ),
-                            html.Div(id="map-legend", className="legend", **{"aria-live": "polite"}),
+                            html.P(id="tile-note", className="tile-note", hidden=True),
+                            html.Div(
+                                first.get("legend"), id="map-legend", className="legend", **{"aria-live": "polite"}
+                            ),
                         ],
                     ),
                     html.Section(
@@ -99,7 +129,43 @@ def build_layout(language: str, refresh_seconds: int) -> html.Div:
                                 "compare-label",
                                 dcc.Dropdown(id="compare", multi=True, options=[], value=[], className="compare"),
                             ),
-                            dcc.Graph(id="kit-chart", config=CHART_CONFIG, className="kit-chart"),
+                            _control(
+                                "range-label", _radio("kit-range", [{"label": r, "value": r} for r in RANGES], "24h")
+                            ),
+                            loading(
+                                "chart-loading", dcc.Graph(id="kit-chart", config=CHART_CONFIG, className="kit-chart")
+                            ),
+                            html.Div(
+                                id="downloads",
+                                className="downloads",
+                                hidden=True,
+                                children=[
+                                    html.Span(id="download-label"),
+                                    html.Button("CSV", id="download-csv", n_clicks=0),
+                                    html.Button("Parquet", id="download-parquet", n_clicks=0),
+                                    dcc.Download(id="kit-download"),
+                                ],
+                            ),
+                            html.Div(
+                                className="profiles",
+                                children=[
+                                    loading("cycle-loading", dcc.Graph(id="kit-cycle", config=PROFILE_CONFIG)),
+                                    loading("weekday-loading", dcc.Graph(id="kit-weekday", config=PROFILE_CONFIG)),
+                                ],
+                            ),
+                            # Room for what later issues add to a kit: nearest reference station, wind rose,
+                            # calibration switch.
+                            html.Div(id="kit-extras", className="kit-extras"),
+                            dcc.Store(id="kit-shown"),  # what the chart shows: kits, quantity, start, end, resolutions
+                        ],
+                    ),
+                    html.Section(
+                        className="kits-section",
+                        children=[
+                            html.Button(
+                                id="kits-toggle", className="kits-toggle", n_clicks=0, **{"aria-expanded": "false"}
+                            ),
+                            loading("kits-loading", html.Div(id="kit-table")),
                         ],
                     ),
                     html.Section(
@@ -107,7 +173,7 @@ def build_layout(language: str, refresh_seconds: int) -> html.Div:
                         children=[
                             html.H2(id="areas-title"),
                             _radio("area-level", [{"label": lv, "value": lv} for lv in AREA_LEVELS], "municipality"),
-                            html.Div(id="area-table"),
+                            loading("areas-loading", html.Div(id="area-table")),
                         ],
                     ),
                 ],
@@ -117,7 +183,13 @@ def build_layout(language: str, refresh_seconds: int) -> html.Div:
             dcc.Interval(id="play-tick", interval=1000, disabled=True),
             dcc.Store(id="selected-kit"),  # {"kit_id": ..., "name": ...} of the clicked kit
             # What the browser's map shows (kits fingerprint, one hash per marker); empty until the first full draw.
-            dcc.Store(id="map-state"),
-            dcc.Store(id="kit-names"),  # {kit_id: name} of the kits on the map, for the compare list
+            dcc.Store(id="map-state", data=first.get("state")),
+            dcc.Store(id="tile-probe", data=tile_probe),
+            dcc.Location(id="url", refresh=False),  # the view lives in its query string (dashboard/view_state.py)
+            dcc.Store(id="map-view"),  # {"centre": {lat, lon}, "zoom"} asked for by a link, the search or the table
+            dcc.Store(id="kit-sort", data={"column": "name", "descending": False}),
+            dcc.Store(
+                id="kit-names", data=first.get("names")
+            ),  # {kit_id: name} of the kits on the map, for the compare list
         ],
     )

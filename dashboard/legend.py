@@ -6,7 +6,15 @@ from typing import Any
 from dash import html
 
 from dashboard.i18n import format_hour, format_number, format_time, text
-from dashboard.markers import STALE_MINUTES, KitMarker, band_of, colour_bands, has_scale, newest_time
+from dashboard.markers import (
+    KitMarker,
+    api_band,
+    colour_bands,
+    has_scale,
+    newest_time,
+    stale_minutes_of,
+    stale_text,
+)
 from ijlucht.bands import NO_BAND_COLOUR, SCALES, Band
 from ijlucht.quantities import BY_KEY
 
@@ -60,7 +68,10 @@ def legend(
         for b in colour_bands(quantity, scale)
     ]  # fmt: skip
     items.append(
-        html.Li([_dot(NO_BAND_COLOUR), text("legend_grey", language, minutes=STALE_MINUTES)], className="legend-item")
+        html.Li(
+            [_dot(NO_BAND_COLOUR), stale_text("legend_grey", language, stale_minutes_of(markers))],
+            className="legend-item",
+        )
     )
     grey = sum(m.grey for m in markers)
     return [
@@ -85,7 +96,7 @@ def area_table(rows: list[dict[str, Any]], language: str, quantity: str, scale: 
     )  # fmt: skip
     body = []
     for row in rows:
-        band = band_of(quantity, row.get("mean"), scale)
+        band = api_band(quantity, {"value": row.get("mean"), "band": row.get("band")}, scale)
         mean = "–" if row.get("mean") is None else format_number(row["mean"], language, q.decimals)
         body.append(
             html.Tr(

@@ -1,10 +1,12 @@
 """The map figure (pure): a MapLibre `Scattermap` of the kits over the IJmond.
 
-Offline (the default "white-bg" style) the CBS / Kadaster outlines are the base map and nothing is fetched from
-the internet. Online, a plotly map style or a raster tile URL (settings) lies under the same outlines. Markers are
-circles only: text labels and other symbols would need font glyphs from the internet.
+A raster tile server (settings: OpenStreetMap by default) draws streets and places under the CBS / Kadaster
+outlines; under the tiles lies the land fill, so where tiles cannot load the outlines remain as the base map.
+Without a tile server nothing is fetched from the internet. Markers are circles only: text labels and other
+symbols would need font glyphs from the internet.
 """
 
+import math
 from typing import Any
 
 import plotly.graph_objects as go
@@ -31,7 +33,19 @@ def tile_layers(tile_url: str, attribution: str) -> list[dict[str, Any]]:
     return [{"sourcetype": "raster", "source": [tile_url], "below": "traces", "sourceattribution": attribution}]
 
 
-def outline_layers(outlines: Outlines, fill_land: bool = True) -> list[dict[str, Any]]:
+def probe_tile_url(
+    tile_url: str, lat: float = MAP_CENTER["lat"], lon: float = MAP_CENTER["lon"], zoom: int = 11
+) -> str:
+    """The URL of the tile under (lat, lon) at `zoom` (Web Mercator): the page fetches it once to learn whether
+    the tile server can be reached, and otherwise says that it shows the outlines only."""
+    n = 2**zoom
+    x = int((lon + 180.0) / 360.0 * n)
+    y = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
+    return tile_url.replace("{z}", str(zoom)).replace("{x}", str(x)).replace("{y}", str(y))
+
+
+def outline_layers(outlines: Outlines, fill_land: bool = True) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(land fill, lines): the fill goes under any tiles, the lines over them."""
     land = {
         "sourcetype": "geojson",
         "source": outlines.municipalities,
@@ -46,10 +60,10 @@ def outline_layers(outlines: Outlines, fill_land: bool = True) -> list[dict[str,
         {"sourcetype": "geojson", "source": outlines.municipalities, "type": "line", "below": "traces",
          "color": "#55524a", "line": {"width": 1.6}},
     ]  # fmt: skip
-    if not fill_land:  # over real tiles the land fill would hide them; credit CBS on the lines instead
+    if not fill_land:  # a full map style is its own base: no land fill; credit CBS on the lines instead
         lines[0]["sourceattribution"] = ATTRIBUTION
-        return lines
-    return [land, *lines]
+        return [], lines
+    return [land], lines
 
 
 def map_figure(
@@ -60,6 +74,8 @@ def map_figure(
     style: str = OFFLINE_STYLE,
     tile_url: str = "",
     tile_attribution: str = "",
+    centre: dict[str, float] | None = None,
+    zoom: float | None = None,
 ) -> go.Figure:
     """Kits as circles in their band colour with a dark ring, over the outlines (and tiles when configured)."""
     props = marker_properties(markers, language, quantity)
@@ -72,11 +88,11 @@ def map_figure(
         marker={"size": 12, "color": props["color"]}, hovertext=props["hovertext"],
         hovertemplate="%{hovertext}<extra></extra>", showlegend=False, name="kits",
     )  # fmt: skip
-    online_base = style != OFFLINE_STYLE or bool(tile_url)
-    layers = tile_layers(tile_url, tile_attribution) + outline_layers(outlines, fill_land=not online_base)
+    land, lines = outline_layers(outlines, fill_land=style == OFFLINE_STYLE)
+    layers = land + tile_layers(tile_url, tile_attribution) + lines  # the first lies lowest
     figure = go.Figure([rings, kits])
     figure.update_layout(
-        map={"style": style, "center": MAP_CENTER, "zoom": MAP_ZOOM, "layers": layers},
+        map={"style": style, "center": centre or MAP_CENTER, "zoom": zoom or MAP_ZOOM, "layers": layers},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         autosize=True,  # the height comes from CSS: tall on a desktop, shorter on a phone
         uirevision="ijmond",  # keep the reader's zoom and pan when the figure is rebuilt

@@ -1,19 +1,19 @@
 """Kit markers (pure): the /v1/map/latest or /v1/map/hourly answer → per-kit values, colours and hover texts.
 
-Air-quality quantities are coloured by the selected band scale (ijlucht.bands). Temperature, humidity, pressure
-and PM1 have no health bands: they get neutral value bins (blue → yellow), so nobody reads "bad" into them.
+The latest values carry the API's band, staleness and exclusion, used as given. Hourly means come without bands:
+they are banded by the same core scales (ijlucht.bands) the API uses. Temperature, humidity, pressure and PM1 have
+no health bands: they get neutral value bins (blue → yellow), so nobody reads "bad" into them.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.derive import STALE_AFTER
 from dashboard.i18n import format_number, format_time, parse_time, text
+from ijlucht import quality
 from ijlucht.bands import NO_BAND_COLOUR, Band, band_for, bands_of
 from ijlucht.quantities import BY_KEY
 
 QUANTITY_CHOICES = ("pm25", "pm10", "pm1", "t", "rh", "p")
-STALE_MINUTES = int(STALE_AFTER.total_seconds() // 60)
 
 # Value bins for quantities without a health scale: edges between bins, in the quantity's unit.
 _VALUE_EDGES: dict[str, tuple[float, ...]] = {
@@ -72,6 +72,8 @@ class KitMarker:
     band: Band | None
     colour: str
     excluded: bool = False  # the API left the value out of public means (an unclean quality flag): no band
+    stale_minutes: int | None = None  # the API's threshold behind `stale` (its stale_after_s), for the texts
+    flags: int = 0  # quality flags of the latest reading (ijlucht.quality), named in the hover text
 
     @property
     def grey(self) -> bool:
@@ -85,9 +87,23 @@ def marker_colour(band: Band | None, online: bool | None, stale: bool = False) -
     return band.colour
 
 
+def api_band(quantity: str, props: dict[str, Any], scale: str) -> Band | None:
+    """The band the API gave the value (its `band`); quantities without a health scale get their value bin."""
+    if not has_scale(quantity, scale):
+        return band_of(quantity, props.get("value"), scale)
+    given = props.get("band")
+    if not isinstance(given, dict):
+        return None
+    known = next((b for b in colour_bands(quantity, scale) if b.index == given.get("index")), None)
+    lower, upper = (known.lower, known.upper) if known else (0.0, None)
+    return Band(given["index"], given["name_nl"], given["name_en"], given["colour"], lower, upper)
+
+
 def latest_markers(latest: dict[str, Any], scale: str) -> list[KitMarker]:
     """One marker per kit with a location, from /v1/map/latest."""
     quantity = latest.get("quantity", "pm25")
+    stale_after_s = latest.get("stale_after_s")
+    stale_minutes = int(stale_after_s) // 60 if isinstance(stale_after_s, int | float) else None
     markers = []
     for feature in latest.get("features", []):
         geometry = feature.get("geometry") or {}
@@ -96,12 +112,13 @@ def latest_markers(latest: dict[str, Any], scale: str) -> list[KitMarker]:
         lon, lat = geometry["coordinates"][:2]
         p = feature.get("properties") or {}
         excluded = bool(p.get("excluded"))
-        band = None if excluded else band_of(quantity, p.get("value"), scale)
+        band = None if excluded else api_band(quantity, p, scale)
         stale = bool(p.get("stale"))
         kit_id = p.get("kit_id") or str(feature.get("id"))
         markers.append(
             KitMarker(kit_id, p.get("name") or kit_id, lat, lon, p.get("value"), p.get("time"), p.get("online"),
-                      stale, band, marker_colour(band, p.get("online"), stale), excluded)
+                      stale, band, marker_colour(band, p.get("online"), stale), excluded, stale_minutes,
+                      p.get("flags") or 0)
         )  # fmt: skip
     return markers
 
@@ -117,8 +134,9 @@ def hour_markers(positions: list[KitMarker], hourly: dict[str, Any], hour: int, 
         value = values[hour] if time and hour < len(values) else None
         band = band_of(quantity, value, scale)
         markers.append(
-            KitMarker(m.kit_id, m.name, m.lat, m.lon, value, time, None, False, band, marker_colour(band, None))
-        )
+            KitMarker(m.kit_id, m.name, m.lat, m.lon, value, time, None, False, band, marker_colour(band, None),
+                      stale_minutes=m.stale_minutes)
+        )  # fmt: skip
     return markers
 
 
@@ -141,11 +159,27 @@ def hover_text(marker: KitMarker, language: str, quantity: str) -> str:
         lines.append(f"{text('hover_time', language)}: {format_time(marker.time, language)}")
     if marker.excluded:
         lines.append(text("hover_excluded", language))
+    elif marker.flags:
+        lines.append(text("hover_flagged", language, flags=flag_words(marker.flags, language)))
     if marker.online is False:
         lines.append(text("hover_offline", language))
     elif marker.stale:
-        lines.append(text("hover_stale", language, minutes=STALE_MINUTES))
+        lines.append(stale_text("hover_stale", language, marker.stale_minutes))
     return "<br>".join(lines)
+
+
+def flag_words(flags: int, language: str) -> str:
+    """The quality flags of a reading in words ('high humidity (may read high)'), for hover texts."""
+    return ", ".join(text(f"flag_{name}", language) for name in quality.flag_names(flags))
+
+
+def stale_text(key: str, language: str, minutes: int | None) -> str:
+    """The sentence `key` with the API's stale threshold in minutes, or its variant without a number."""
+    return text(key, language, minutes=minutes) if minutes else text(f"{key}_plain", language)
+
+
+def stale_minutes_of(markers: list[KitMarker]) -> int | None:
+    return next((m.stale_minutes for m in markers if m.stale_minutes), None)
 
 
 def has_scale_name(band: Band) -> bool:

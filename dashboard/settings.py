@@ -1,9 +1,12 @@
-"""Dashboard settings: the platform settings plus the map style, refresh interval and API address.
+"""Dashboard settings: the platform settings plus the base map, refresh interval, API address and demo marker.
 
-Environment: IJLUCHT_DASHBOARD_TILE_STYLE, IJLUCHT_DASHBOARD_TILE_URL, IJLUCHT_DASHBOARD_TILE_ATTRIBUTION,
-IJLUCHT_DASHBOARD_REFRESH_SECONDS, IJLUCHT_DASHBOARD_API_URL,
-IJLUCHT_DASHBOARD_LANGUAGE, plus everything PlatformSettings reads (IJLUCHT_DASHBOARD_HOST/PORT, IJLUCHT_API_*).
+Environment: IJLUCHT_DASHBOARD_TILE_URL, IJLUCHT_DASHBOARD_TILE_ATTRIBUTION, IJLUCHT_DASHBOARD_TILE_STYLE,
+IJLUCHT_DASHBOARD_REFRESH_SECONDS, IJLUCHT_DASHBOARD_API_URL, IJLUCHT_DASHBOARD_LANGUAGE,
+IJLUCHT_DASHBOARD_DEMO_MARKER, plus everything PlatformSettings reads (IJLUCHT_DASHBOARD_HOST/PORT, IJLUCHT_API_*).
+The base map and its privacy and usage-policy notes: dashboard/README.md.
 """
+
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -11,6 +14,8 @@ from pydantic_settings import SettingsConfigDict
 from ijlucht.settings import PlatformSettings
 
 OFFLINE_STYLE = "white-bg"
+OSM_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 
 
 def _env(name: str) -> str:
@@ -21,19 +26,27 @@ def _env(name: str) -> str:
 class DashboardSettings(PlatformSettings):
     model_config = SettingsConfigDict(env_prefix="IJLUCHT_", extra="ignore", populate_by_name=True)
 
-    # "white-bg" draws only the bundled outlines and makes no network request; any plotly map style name
-    # ("carto-positron", "open-street-map", ...) or a MapLibre style URL loads tiles from the internet.
+    # Streets and places under the markers: a raster tile server as a {z}/{x}/{y} URL template, its credit in
+    # tile_attribution. Default: the OpenStreetMap Foundation's tiles (usage policy and privacy: dashboard/README.md).
+    # Empty: no tiles, only the bundled outlines (no request leaves the page); they are also the fallback when the
+    # tiles cannot load.
+    tile_url: str = Field(default=OSM_TILE_URL, validation_alias=_env("TILE_URL"))
+    tile_attribution: str = Field(default=OSM_ATTRIBUTION, validation_alias=_env("TILE_ATTRIBUTION"))
+    # "white-bg" (no sources) under the raster tiles; a plotly map style name or a MapLibre style URL instead loads
+    # that style (then without the outline fallback).
     tile_style: str = Field(default=OFFLINE_STYLE, validation_alias=_env("TILE_STYLE"))
-    # A raster tile server as a {z}/{x}/{y} URL template (e.g. a local or municipal tile server), drawn under the
-    # outlines; its credit goes in tile_attribution. Empty: none.
-    tile_url: str = Field(default="", validation_alias=_env("TILE_URL"))
-    tile_attribution: str = Field(default="", validation_alias=_env("TILE_ATTRIBUTION"))
     refresh_seconds: int = Field(default=15, ge=2, validation_alias=_env("REFRESH_SECONDS"))
     # Empty: the API this platform runs (PlatformSettings.api_url, from IJLUCHT_API_HOST/PORT).
     api_base_url: str = Field(default="", validation_alias=_env("API_URL"))
     api_timeout_seconds: float = Field(default=5.0, gt=0, validation_alias=_env("API_TIMEOUT"))
     readings_limit: int = Field(default=10_000, ge=1, validation_alias=_env("READINGS_LIMIT"))
     language: str = Field(default="nl", pattern="^(nl|en)$", validation_alias=_env("LANGUAGE"))
+    # The demo fleet's marker (virtualkit/fleet.py DEMO_MARKER); empty: <state dir>/fleet/demo.json.
+    demo_marker: str = Field(default="", validation_alias=_env("DEMO_MARKER"))
+
+    @property
+    def demo_marker_path(self) -> Path:
+        return Path(self.demo_marker) if self.demo_marker else self.state_dir / "fleet" / "demo.json"
 
     @property
     def api_url(self) -> str:

@@ -108,6 +108,24 @@ def fleet_dir(settings: PlatformSettings) -> Path:
     return settings.state_dir / "fleet"
 
 
+# Lies in fleet_dir while the fleet runs: the dashboard (dashboard/demo.py) then labels the map as a demo.
+DEMO_MARKER = "demo.json"
+
+
+def write_demo_marker(settings: PlatformSettings) -> Path:
+    """Say which period the fleet replays (first and last day of the source series) and where it comes from."""
+    path = fleet_dir(settings) / DEMO_MARKER
+    path.parent.mkdir(parents=True, exist_ok=True)
+    last_day = SERIES_START + timedelta(seconds=SERIES_PERIOD_S - 1)
+    marker = {
+        "replayed_from": SERIES_START.date().isoformat(),
+        "replayed_to": last_day.date().isoformat(),
+        "source": "Hollandse Luchten, KNMI",
+    }
+    path.write_text(json.dumps(marker), encoding="utf-8")
+    return path
+
+
 def prepare(settings: PlatformSettings, interval_s: int) -> list[Path]:
     """Register every demo kit and write its folder; passwords are kept across runs."""
     from ijlucht import signing
@@ -211,4 +229,8 @@ def main(interval_s: int = 60) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    run(dirs, stop)
+    marker = write_demo_marker(settings)
+    try:
+        run(dirs, stop)
+    finally:
+        marker.unlink(missing_ok=True)

@@ -30,6 +30,7 @@ LATEST_EXAMPLE = {
     "unit": "µg/m³",
     "scale": "eaqi-2024",
     "generated_at": "2026-11-29T00:00:05+00:00",
+    "stale_after_s": 900,
     "features": [
         {
             "type": "Feature",
@@ -123,6 +124,7 @@ def render_latest(
         "unit": BY_KEY[quantity].unit,
         "scale": scale,
         "generated_at": now,
+        "stale_after_s": stale_after_s,  # the threshold behind `stale`, so clients need not copy it
     }
     return orjson.dumps(top)[:-1] + b',"features":[' + b",".join(parts) + b"]}", fresh
 
@@ -170,7 +172,8 @@ class LatestCache:
     "/latest",
     summary="Latest value and band of every public outdoor kit, as GeoJSON (ETag, If-None-Match)",
     description="Positions are the public (jittered) ones; indoor kits are left out. `stale`: no reading for more "
-    "than 15 minutes. `excluded`: the latest reading carries an unclean quality flag (out_of_range, flatline; "
+    "than `stale_after_s` seconds (a setting, 15 minutes by default). "
+    "`excluded`: the latest reading carries an unclean quality flag (out_of_range, flatline; "
     "docs/quality.md): its raw value is shown, without a band, and it counts in no area mean. "
     "Answers are reused for a few seconds; send the ETag back as If-None-Match to get 304.",
     responses={

@@ -1,15 +1,26 @@
-"""Callbacks, one module per concern: the map, the time slider, the kit panel, the area table, the language."""
+"""Callbacks, one module per concern: the map, the time slider, the kit panel, the area table, the language, the
+demo label, finding kits and areas (search, kit list), and the view in the URL (sharing, embedding)."""
+
+from collections.abc import Callable
 
 from dash import Dash
 
-from dashboard.callbacks import areas, kit_panel, language, map_view, timeline
+from dashboard.api_client import ApiClient
+from dashboard.callbacks import areas, demo, find, kit_panel, language, map_view, share, timeline
+from dashboard.geo import Outlines
 from dashboard.settings import DashboardSettings
-from dashboard.sources import DataSource
 
 
-def register_callbacks(app: Dash, source: DataSource, settings: DashboardSettings) -> None:
-    map_view.register(app, source, settings)
+def register_callbacks(
+    app: Dash, client: ApiClient, outlines: Outlines, settings: DashboardSettings
+) -> Callable[[], dict]:
+    """Registers every callback; returns the function that draws the first map for a page's layout."""
+    first_map = map_view.register(app, client, outlines, settings)
     timeline.register(app)
-    kit_panel.register(app, source, settings)
-    areas.register(app, source, settings)
+    kit_panel.register(app, client, settings)
+    areas.register(app, client, settings)
     language.register(app)
+    demo.register(app, settings)
+    find.register(app, client, settings)
+    share.register(app, settings)
+    return first_map

@@ -1,20 +1,23 @@
-"""The kit panel: click a kit → its status and chart (raw, hourly, flagged, WHO line); add kits to compare."""
+"""The kit panel: a kit → its status, its chart over 24 h / 7 d / 30 d / 1 y (raw and hourly, or daily means beyond a
+month; flagged readings, WHO line), kits to compare, its daily cycle and weekday means, and a download of the chart."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dash import Dash, Input, Output, State, html, no_update
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard.api_client import ApiError, InvalidKitId, KitNotFound, checked_kit_id
-from dashboard.derive import is_stale
+from dashboard.api_client import ApiClient, ApiError, InvalidKitId, KitNotFound, checked_kit_id
+from dashboard.download import FORMATS, BadRequest, checked_shown, download_frame, file_bytes, file_name
 from dashboard.i18n import format_time, language_or_default, text
 from dashboard.kit_chart import kit_figure, message_figure
-from dashboard.layout import DEFAULT_QUANTITY, choice
+from dashboard.layout import DEFAULT_QUANTITY, RANGES, choice
 from dashboard.markers import QUANTITY_CHOICES
+from dashboard.profile_chart import profile_figure
 from dashboard.settings import DashboardSettings
-from dashboard.sources import DataSource
+from ijlucht.bands import DEFAULT_SCALE
 
-CHART_HOURS = 24
+SPANS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30), "1y": timedelta(days=365)}
+EMPTY = {"data": [], "layout": {"height": 10, "xaxis": {"visible": False}, "yaxis": {"visible": False}}}
 MAX_COMPARED = 6
 
 
@@ -28,6 +31,14 @@ def chosen_kits(selected: object, compare: object) -> tuple[str, str, list[str]]
         raise InvalidKitId(compare)
     others = [checked_kit_id(k) for k in (compare or [])[: MAX_COMPARED + 1]]
     return kit_id, name if isinstance(name, str) and name else kit_id, [k for k in others if k != kit_id][:MAX_COMPARED]
+
+
+def kit_is_stale(latest: dict[str, Any], kit_id: str) -> bool:
+    """The API's `stale` for the kit on the map (a kit not on the map, e.g. indoor, has no such verdict: False)."""
+    for feature in latest.get("features", []):
+        if (feature.get("properties") or {}).get("kit_id") == kit_id:
+            return bool(feature["properties"].get("stale"))
+    return False
 
 
 def kit_status(feature: dict[str, Any], stale: bool, language: str) -> list:
@@ -55,7 +66,7 @@ def kit_status(feature: dict[str, Any], stale: bool, language: str) -> list:
     ]
 
 
-def register(app: Dash, source: DataSource, settings: DashboardSettings) -> None:
+def register(app: Dash, client: ApiClient, settings: DashboardSettings) -> None:
     @app.callback(Output("selected-kit", "data"), Input("kit-map", "clickData"), prevent_initial_call=True)
     def select_kit(click: dict[str, Any] | None) -> dict[str, str] | Any:
         points = (click or {}).get("points") or []
@@ -80,31 +91,73 @@ def register(app: Dash, source: DataSource, settings: DashboardSettings) -> None
     @app.callback(
         Output("kit-chart", "figure"),
         Output("kit-status", "children"),
+        Output("kit-cycle", "figure"),
+        Output("kit-weekday", "figure"),
+        Output("kit-shown", "data"),
+        Output("downloads", "hidden"),
         Input("selected-kit", "data"),
         Input("compare", "value"),
         Input("quantity", "value"),
         Input("language", "value"),
+        Input("kit-range", "value"),
         State("kit-names", "data"),
     )
-    def show_kit(selected, compare, quantity, language, names) -> tuple:
+    def show_kit(selected, compare, quantity, language, span, names) -> tuple:
         language = language_or_default(language)
         quantity = choice(quantity, QUANTITY_CHOICES, DEFAULT_QUANTITY)
+        span = choice(span, RANGES, RANGES[0])
+
+        def message(key: str, **values: Any) -> tuple:
+            return message_figure(text(key, language, **values)), None, EMPTY, EMPTY, None, True
+
         if not selected:
-            return message_figure(text("chart_hint", language)), None
+            return message("chart_hint")
         try:  # the stores come from the browser: nothing unchecked goes to the API
             kit_id, name, others = chosen_kits(selected, compare)
         except InvalidKitId:
-            return message_figure(text("kit_id_refused", language)), None
+            return message("kit_id_refused")
         names = {**(names if isinstance(names, dict) else {}), kit_id: name}
+        end = datetime.now(UTC)
+        start = end - SPANS[span]
+        resolution = "day" if span == "1y" else "hour"
         try:
-            feature = source.kit(kit_id)
-            raw = source.series([kit_id], quantity, CHART_HOURS, "raw")
-            hourly = source.series([kit_id, *others], quantity, CHART_HOURS, "hour")
+            feature = client.kit(kit_id)
+            raw = client.series([kit_id], quantity, start, end, "raw") if span == "24h" else []
+            means = client.series([kit_id, *others], quantity, start, end, resolution)
+            stale = kit_is_stale(client.map_latest(quantity, DEFAULT_SCALE), kit_id)
+            cycle = client.stats([kit_id], quantity, start, end, "hour_of_day")
+            weekday = client.stats([kit_id], quantity, start, end, "day_of_week")
         except KitNotFound:
-            return message_figure(text("kit_not_found", language, kit_id=kit_id)), None
+            return message("kit_not_found", kit_id=kit_id)
         except ApiError as exc:
-            detail = text("api_down", language, detail=str(exc), seconds=settings.refresh_seconds)
-            return message_figure(detail), None
-        figure = kit_figure(kit_id, names, quantity, raw, hourly, language)
-        stale = is_stale((feature.get("properties") or {}).get("last_seen"), datetime.now(UTC))
-        return figure, kit_status(feature, stale, language)
+            return message("api_down", detail=str(exc), seconds=settings.refresh_seconds)
+        names[kit_id] = (feature.get("properties") or {}).get("name") or name  # a link carries only the id
+        shown = {"kits": [kit_id, *others], "quantity": quantity, "start": start.isoformat(), "end": end.isoformat(),
+                 "resolution": resolution, "raw": span == "24h", "span": span}  # fmt: skip
+        return (
+            kit_figure(kit_id, names, quantity, raw, means, language, span, resolution),
+            kit_status(feature, stale, language),
+            profile_figure(cycle, kit_id, "hour_of_day", quantity, language, span),
+            profile_figure(weekday, kit_id, "day_of_week", quantity, language, span),
+            shown,
+            False,
+        )
+
+    @app.callback(
+        Output("kit-download", "data"),
+        Input("download-csv", "n_clicks"),
+        Input("download-parquet", "n_clicks"),
+        State("kit-shown", "data"),
+        prevent_initial_call=True,
+    )
+    def download(_csv: int, _parquet: int, shown: Any) -> Any:
+        fmt = "parquet" if ctx.triggered_id == "download-parquet" else "csv"
+        try:
+            chart = checked_shown(shown)
+            kits, q, start, end = chart["kits"], chart["quantity"], chart["start"], chart["end"]
+            raw = client.series(kits[:1], q, start, end, "raw") if chart["raw"] else []
+            means = client.series(kits, q, start, end, chart["resolution"])
+        except (BadRequest, ApiError):
+            return no_update
+        data = file_bytes(download_frame(raw, means, chart["resolution"]), fmt)
+        return dcc.send_bytes(data, file_name(chart, fmt), type=FORMATS[fmt][0])

@@ -3,7 +3,7 @@
 from dash import Dash, Input, Output
 
 from dashboard.i18n import language_or_default, text
-from dashboard.layout import AREA_LEVELS, WINDOWS
+from dashboard.layout import AREA_LEVELS, RANGES, WINDOWS
 from dashboard.legend import quantity_label
 from dashboard.markers import QUANTITY_CHOICES
 from ijlucht.bands import SCALES
@@ -25,6 +25,10 @@ def register(app: Dash) -> None:
         Output("window", "options"),
         Output("area-level", "options"),
         Output("footer", "children"),
+        Output("tile-note", "children"),
+        Output("range-label", "children"),
+        Output("kit-range", "options"),
+        Output("download-label", "children"),
         Input("language", "value"),
         Input("scale", "value"),
     )
@@ -46,4 +50,8 @@ def register(app: Dash) -> None:
             [{"label": text(f"window_{w}", language), "value": w} for w in WINDOWS],
             [{"label": text(f"areas_level_{lv}", language), "value": lv} for lv in AREA_LEVELS],
             text("footer", language, scale=scale_name),
+            text("tile_note", language),
+            text("range_label", language),
+            [{"label": text(f"range_{r}", language), "value": r} for r in RANGES],
+            text("download_label", language),
         )

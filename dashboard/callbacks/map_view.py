@@ -6,20 +6,21 @@ whole colour and hover arrays when many did, and the positions only when kits ap
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from dash import Dash, Input, Output, Patch, State, ctx, html, no_update
 
-from dashboard.api_client import ApiError
+from dashboard.api_client import ApiClient, ApiError
+from dashboard.geo import Outlines
 from dashboard.i18n import language_or_default, parse_time, text
 from dashboard.layout import DEFAULT_QUANTITY, WINDOW_HOURS, WINDOWS, choice
 from dashboard.legend import legend
 from dashboard.map_figure import KIT_TRACE, RING_TRACE, map_figure
 from dashboard.markers import QUANTITY_CHOICES, KitMarker, hour_markers, latest_markers, marker_properties
 from dashboard.settings import DashboardSettings
-from dashboard.sources import DataSource
 from ijlucht.bands import DEFAULT_SCALE, SCALES
 
 
@@ -72,18 +73,52 @@ def changed_markers_patch(
     return patch, new_state
 
 
+def checked_centre(centre: Any) -> dict[str, float] | None:
+    """A centre from the browser's map-view store, if it is one: {lat, lon} as numbers near the Netherlands."""
+    if not isinstance(centre, dict):
+        return None
+    lat, lon = centre.get("lat"), centre.get("lon")
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lon)):
+        return None
+    return {"lat": float(lat), "lon": float(lon)} if 50 <= lat <= 54 and 2 <= lon <= 8 else None
+
+
+def checked_zoom(zoom: Any) -> float | None:
+    ok = isinstance(zoom, int | float) and not isinstance(zoom, bool) and 5 <= zoom <= 18
+    return float(zoom) if ok else None
+
+
+def view_patch(view: Any) -> Any:
+    """Move the drawn map to the centre and zoom of `view` (the map-view store); nothing when it holds neither."""
+    view = view if isinstance(view, dict) else {}
+    if checked_centre(view.get("centre")) is None and checked_zoom(view.get("zoom")) is None:
+        return no_update
+    return with_view(Patch(), view)
+
+
+def with_view(patch: Patch | None, view: dict[str, Any]) -> Patch:
+    """`patch` (or a new one) that also moves the map to the checked centre and zoom of `view`."""
+    patch = patch if patch is not None else Patch()
+    centre, zoom = checked_centre(view.get("centre")), checked_zoom(view.get("zoom"))
+    if centre is not None:
+        patch["layout"]["map"]["center"] = centre
+    if zoom is not None:
+        patch["layout"]["map"]["zoom"] = zoom
+    return patch
+
+
 @dataclass(frozen=True)
 class MapView:
     markers: list[KitMarker]
     hour: tuple[str, str] | None  # (start, end) of the hour shown, None for the latest values
 
 
-def map_view(source: DataSource, quantity: str, scale: str, window: str, hour: int | None) -> MapView:
+def map_view(client: ApiClient, quantity: str, scale: str, window: str, hour: int | None) -> MapView:
     """The markers for the controls: the latest values, or the hourly means of hour number `hour` of the window."""
-    markers = latest_markers(source.latest(quantity, scale), scale)
+    markers = latest_markers(client.map_latest(quantity, scale), scale)
     if window not in WINDOW_HOURS:
         return MapView(markers, None)
-    hourly = source.hourly(quantity, WINDOW_HOURS[window])
+    hourly = client.hourly_window(quantity, WINDOW_HOURS[window])
     hours = hourly.get("hours") or []
     if not hours:
         return MapView(hour_markers(markers, hourly, -1, scale), None)
@@ -93,11 +128,41 @@ def map_view(source: DataSource, quantity: str, scale: str, window: str, hour: i
     return MapView(hour_markers(markers, hourly, index, scale), (start, end))
 
 
-def register(app: Dash, source: DataSource, settings: DashboardSettings) -> None:
-    def full_figure(markers: list[KitMarker], language: str, quantity: str) -> Any:
+# Whether the tile server answers: the tiles then cover the outlines; if not, the page says it shows outlines only.
+TILE_PROBE_JS = """
+function(url) {
+    if (!url) { return true; }
+    return fetch(url, {mode: 'cors', cache: 'no-store'}).then(
+        function(r) { return r.ok; }, function() { return false; });
+}
+"""
+
+
+def register(app: Dash, client: ApiClient, outlines: Outlines, settings: DashboardSettings) -> Callable[[], dict]:
+    """The map's callbacks; returns first_map(), the map for a page's layout (drawn on the server)."""
+    app.clientside_callback(TILE_PROBE_JS, Output("tile-note", "hidden"), Input("tile-probe", "data"))
+
+    def first_map() -> dict[str, Any]:
+        """The live map with the default controls, for the page itself: the visitor sees it without waiting for
+        a callback; the first refresh then sends only what changed. Empty if the API cannot be reached."""
+        language, quantity, scale = settings.language, DEFAULT_QUANTITY, DEFAULT_SCALE
+        try:
+            shown = map_view(client, quantity, scale, "live", None)
+        except ApiError:
+            return {}
+        props = marker_properties(shown.markers, language, quantity)
+        return {
+            "figure": full_figure(shown.markers, language, quantity),
+            "legend": legend(shown.markers, language, quantity, scale, shown.hour),
+            "state": {"kits": kits_fingerprint(shown.markers), "marks": marker_marks(props)},
+            "names": {m.kit_id: m.name for m in shown.markers},
+        }
+
+    def full_figure(markers: list[KitMarker], language: str, quantity: str, view: Any = None) -> Any:
+        view = view if isinstance(view, dict) else {}
         return map_figure(
-            markers, language, quantity, source.outlines, settings.tile_style, settings.tile_url,
-            settings.tile_attribution,
+            markers, language, quantity, outlines, settings.tile_style, settings.tile_url,
+            settings.tile_attribution, checked_centre(view.get("centre")), checked_zoom(view.get("zoom")),
         )  # fmt: skip
 
     @app.callback(
@@ -112,10 +177,11 @@ def register(app: Dash, source: DataSource, settings: DashboardSettings) -> None
         Input("language", "value"),
         Input("window", "value"),
         Input("hour-slider", "value"),
+        Input("map-view", "data"),
         State("map-state", "data"),
         State("kit-names", "data"),
     )
-    def update_map(_n, quantity, scale, language, window, hour, drawn, names) -> tuple:
+    def update_map(_n, quantity, scale, language, window, hour, view, drawn, names) -> tuple:
         language = language_or_default(language)
         scale = choice(scale, tuple(SCALES), DEFAULT_SCALE)
         quantity = choice(quantity, QUANTITY_CHOICES, DEFAULT_QUANTITY)
@@ -123,27 +189,37 @@ def register(app: Dash, source: DataSource, settings: DashboardSettings) -> None
         hour = hour if isinstance(hour, int) else None
         drawn = drawn if isinstance(drawn, dict) else None
         names = names if isinstance(names, dict) else None
-        if drawn and window != "live" and ctx.triggered_id == "refresh":
+        triggered = {p for p in ctx.triggered_prop_ids if p != "."}
+        if drawn and triggered <= {"map-view.data"}:
+            # The page came with the map drawn on the server (first_map), or a link, the search or the kit list
+            # moves the map: only the view changes.
+            return view_patch(view), no_update, no_update, no_update, no_update
+        if drawn and window != "live" and triggered == {"refresh.n_intervals"}:
             return (no_update,) * 5  # history does not change every 15 s
         try:
-            view = map_view(source, quantity, scale, window, hour)
+            shown = map_view(client, quantity, scale, window, hour)
         except ApiError as exc:
             problem = html.P(text("api_down", language, detail=str(exc), seconds=settings.refresh_seconds))
             unavailable = [html.P(text("legend_unavailable", language))]
             if drawn:
                 return no_update, unavailable, problem, no_update, no_update
-            return full_figure([], language, quantity), unavailable, problem, {"kits": "", "marks": []}, no_update
-        new_names = {m.kit_id: m.name for m in view.markers}
+            empty = full_figure([], language, quantity, view)
+            return empty, unavailable, problem, {"kits": "", "marks": []}, no_update
+        new_names = {m.kit_id: m.name for m in shown.markers}
         if drawn:
-            figure, state = changed_markers_patch(view.markers, language, quantity, drawn)
+            figure, state = changed_markers_patch(shown.markers, language, quantity, drawn)
+            if "map-view.data" in triggered and view_patch(view) is not no_update:  # moved too (a link)
+                figure = with_view(figure, view)
         else:
-            figure = full_figure(view.markers, language, quantity)
-            state = {"kits": kits_fingerprint(view.markers),
-                     "marks": marker_marks(marker_properties(view.markers, language, quantity))}  # fmt: skip
+            figure = full_figure(shown.markers, language, quantity, view)
+            state = {"kits": kits_fingerprint(shown.markers),
+                     "marks": marker_marks(marker_properties(shown.markers, language, quantity))}  # fmt: skip
         return (
             no_update if figure is None else figure,
-            legend(view.markers, language, quantity, scale, view.hour),
+            legend(shown.markers, language, quantity, scale, shown.hour),
             None,
             state if state != drawn else no_update,
             new_names if new_names != names else no_update,
         )
+
+    return first_map

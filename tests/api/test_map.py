@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 
+from api.settings import ApiSettings
 from ijlucht import bands
 
 
@@ -14,6 +15,7 @@ def test_latest_is_geojson_of_outdoor_kits_with_bands(api, rolled_up, make_kit):
     fc = r.json()
     assert fc["type"] == "FeatureCollection" and fc["quantity"] == "pm25" and fc["unit"] == "µg/m³"
     assert fc["scale"] == "eaqi-2024" and datetime.fromisoformat(fc["generated_at"])
+    assert fc["stale_after_s"] == ApiSettings().api_stale_after_s  # the threshold behind `stale`, from the setting
     by_id = {f["id"]: f for f in fc["features"]}
     assert set(rolled_up) <= set(by_id) and indoor not in by_id
     props = by_id["seed-velsen-zuid"]["properties"]

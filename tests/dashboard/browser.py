@@ -8,6 +8,7 @@ import shutil
 import struct
 import tempfile
 import threading
+import time
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -23,15 +24,21 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
+from api.models import band_json
 from dashboard.api_client import ApiClient
 from dashboard.app import create_app
+from dashboard.map_figure import LAND_COLOUR
 from dashboard.settings import DashboardSettings
 from ijlucht.bands import NO_BAND_COLOUR, band_for
+from ijlucht.settings import PlatformSettings
 from tests.conftest import ROOT, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
+TILE_RGB = (198, 226, 240)  # the local tile server's flat light blue
+LAND_RGB = tuple(int(LAND_COLOUR[i : i + 2], 16) for i in (1, 3, 5))  # the outlines' land fill
+NO_DEMO = "/nonexistent/demo.json"  # tests run beside a possible `make up` fleet: never read its marker
 
 MAP_FIGURE_JS = "const gd = document.querySelector('#kit-map .js-plotly-plot'); return gd && gd.data ? gd.data : null;"
 LAYERS_JS = "return document.querySelector('#kit-map .js-plotly-plot').layout.map.layers.length"
@@ -62,14 +69,18 @@ def serve(settings: DashboardSettings) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def dashboard_url(api_base_url: str, rolled_up: list[str]) -> Iterator[str]:
-    settings = DashboardSettings(api_base_url=api_base_url, dashboard_port=free_port(), refresh_seconds=2)
+    settings = DashboardSettings(
+        api_base_url=api_base_url, dashboard_port=free_port(), refresh_seconds=2, tile_url="", demo_marker=NO_DEMO
+    )
     yield from serve(settings)
 
 
 @pytest.fixture(scope="module")
 def dashboard_without_api_url() -> Iterator[str]:
     dead_api = f"http://127.0.0.1:{free_port()}"
-    settings = DashboardSettings(api_base_url=dead_api, dashboard_port=free_port(), api_timeout_seconds=1)
+    settings = DashboardSettings(
+        api_base_url=dead_api, dashboard_port=free_port(), api_timeout_seconds=1, tile_url="", demo_marker=NO_DEMO
+    )
     yield from serve(settings)
 
 
@@ -155,6 +166,38 @@ def chart_traces(driver: webdriver.Chrome) -> list[dict]:
     return driver.execute_script("return document.querySelector('#kit-chart .js-plotly-plot').data") or []
 
 
+SCREEN_PIXELS_JS = """
+const [b64, points, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
+const img = new Image();
+img.onload = () => {
+    const c = document.createElement('canvas'); c.width = img.width; c.height = img.height;
+    const ctx = c.getContext('2d'); ctx.drawImage(img, 0, 0);
+    done(points.map(([x, y]) => Array.from(ctx.getImageData(x, y, 1, 1).data.slice(0, 3))));
+};
+img.src = 'data:image/png;base64,' + b64;
+"""
+MAP_BOX_JS = "return document.querySelector('#kit-map canvas').getBoundingClientRect().toJSON()"
+
+
+def map_pixels(driver: webdriver.Chrome, grid: int = 12) -> list[tuple[int, int, int]]:
+    """The colours of a grid of points over the map as the screen shows them (WebGL canvases cannot be read)."""
+    box = driver.execute_script(MAP_BOX_JS)
+    ratio = driver.execute_script("return window.devicePixelRatio") or 1
+    points = [
+        [
+            int((box["left"] + box["width"] * (i + 0.5) / grid) * ratio),
+            int((box["top"] + box["height"] * (j + 0.5) / grid) * ratio),
+        ]
+        for i in range(grid)
+        for j in range(grid)
+    ]
+    return [tuple(p) for p in driver.execute_async_script(SCREEN_PIXELS_JS, driver.get_screenshot_as_base64(), points)]
+
+
+def share_of(pixels: list[tuple[int, int, int]], rgb: tuple[int, int, int]) -> float:
+    return sum(all(abs(a - b) <= 3 for a, b in zip(p, rgb, strict=True)) for p in pixels) / len(pixels)
+
+
 def one_pixel_png(rgb: tuple[int, int, int]) -> bytes:
     """A 1×1 PNG: enough for MapLibre to draw a (flat) raster tile."""
 
@@ -174,7 +217,7 @@ def one_pixel_png(rgb: tuple[int, int, int]) -> bytes:
 def tile_server() -> Iterator[tuple[str, list[str]]]:
     """A local raster tile server ({z}/{x}/{y}.png, light blue tiles) standing in for an online one."""
     requests: list[str] = []
-    tile = one_pixel_png((198, 226, 240))
+    tile = one_pixel_png(TILE_RGB)
 
     def app(environ, start_response):
         requests.append(environ["PATH_INFO"])
@@ -194,6 +237,24 @@ def dashboard_with_tiles_url(api_base_url: str, rolled_up: list[str], tile_serve
         dashboard_port=free_port(),
         tile_url=tile_server[0],
         tile_attribution="© test tiles",
+        demo_marker=NO_DEMO,
+    )
+    yield from serve(settings)
+
+
+@pytest.fixture(scope="module")
+def dashboard_with_dead_tiles_url(api_base_url: str, rolled_up: list[str], tmp_path_factory) -> Iterator[str]:
+    """Tiles configured at a port where nothing listens (a tile server that is down or unreachable), and the demo
+    fleet's marker present."""
+    from virtualkit.fleet import write_demo_marker
+
+    marker = write_demo_marker(PlatformSettings(state_dir=tmp_path_factory.mktemp("state")))
+    settings = DashboardSettings(
+        api_base_url=api_base_url,
+        dashboard_port=free_port(),
+        tile_url=f"http://127.0.0.1:{free_port()}/tiles/{{z}}/{{x}}/{{y}}.png",
+        tile_attribution="© unreachable tiles",
+        demo_marker=str(marker),
     )
     yield from serve(settings)
 
@@ -205,6 +266,7 @@ class ChangingApi:
         self.values = {f"fake-{i}": 3.0 for i in range(20)}  # all "goed"
         start = datetime.now(UTC).isoformat()
         self.times = dict.fromkeys(self.values, start)  # of each kit's reading
+        self.delay = 0.0  # seconds each answer takes: a slow API
 
     def change(self, kit_id: str, value: float) -> None:
         """A new reading of one kit."""
@@ -218,14 +280,15 @@ class ChangingApi:
              "geometry": {"type": "Point", "coordinates": [4.58 + i * 0.006, 52.44 + i * 0.004]},
              "properties": {"kit_id": k, "name": k, "municipality": "Velsen", "district": None, "online": True,
                             "last_seen": self.times[k], "stale": False, "value": v, "time": self.times[k], "flags": 0,
-                            "band": None}}
+                            "excluded": False, "band": band_json("pm25", v, "eaqi-2024")}}
             for i, (k, v) in enumerate(self.values.items())
         ]  # fmt: skip
         return {"type": "FeatureCollection", "quantity": "pm25", "unit": "µg/m³", "scale": "eaqi-2024",
-                "generated_at": now, "features": features}  # fmt: skip
+                "generated_at": now, "stale_after_s": 900, "features": features}  # fmt: skip
 
     def transport(self) -> httpx.MockTransport:
         def handle(request: httpx.Request) -> httpx.Response:
+            time.sleep(self.delay)
             if request.url.path == "/v1/map/latest":
                 return httpx.Response(200, json=self.latest())
             if request.url.path == "/v1/areas":
@@ -239,7 +302,9 @@ class ChangingApi:
 def changing_api_dashboard() -> Iterator[tuple[str, ChangingApi, list[tuple[str, bytes]]]]:
     """The dashboard over ChangingApi, recording (first output, response body) of every callback answer."""
     api = ChangingApi()
-    settings = DashboardSettings(api_base_url="http://fake.api", dashboard_port=free_port(), refresh_seconds=2)
+    settings = DashboardSettings(
+        api_base_url="http://fake.api", dashboard_port=free_port(), refresh_seconds=2, tile_url="", demo_marker=NO_DEMO
+    )
     app = create_app(settings, ApiClient("http://fake.api", transport=api.transport()))
     answers: list[tuple[str, bytes]] = []
 

@@ -64,14 +64,27 @@ def dash_callback(
     return response.get_json()["response"]
 
 
-def kit_panel_callback(server: Any, selected: Any, compare: Any = None, language: str = "en") -> dict[str, Any]:
-    """The kit panel's callback (chart and status) for the stores `selected` and `compare`."""
+KIT_PANEL_OUTPUTS = [
+    "kit-chart.figure",
+    "kit-status.children",
+    "kit-cycle.figure",
+    "kit-weekday.figure",
+    "kit-shown.data",
+    "downloads.hidden",
+]
+
+
+def kit_panel_callback(
+    server: Any, selected: Any, compare: Any = None, language: str = "en", span: Any = "24h"
+) -> dict[str, Any]:
+    """The kit panel's callback (chart, status, daily cycle, weekdays, download) for the stores and the period."""
     return dash_callback(
         server,
-        ["kit-chart.figure", "kit-status.children"],
-        {"selected-kit.data": selected, "compare.value": compare, "quantity.value": "pm25", "language.value": language},
+        KIT_PANEL_OUTPUTS,
+        {"selected-kit.data": selected, "compare.value": compare, "quantity.value": "pm25", "language.value": language,
+         "kit-range.value": span},
         {"kit-names.data": {}},
-    )
+    )  # fmt: skip
 
 
 def panel_message(response: dict[str, Any]) -> str:

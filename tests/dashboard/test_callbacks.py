@@ -3,6 +3,7 @@ import copy
 import pytest
 from dash import html
 
+from api.models import band_json
 from dashboard.api_client import ApiClient
 from dashboard.callbacks.map_view import changed_markers_patch, kits_fingerprint, map_view, marker_patch
 from dashboard.callbacks.timeline import slider_marks
@@ -20,10 +21,10 @@ from tests.dashboard.samples import LATEST
 
 
 class FakeSource:
-    def latest(self, quantity, scale):
+    def map_latest(self, quantity, scale):
         return LATEST
 
-    def hourly(self, quantity, hours):
+    def hourly_window(self, quantity, hours):
         hours_list = [f"2026-11-28T{h:02d}:00:00+00:00" for h in range(24)]
         return {"quantity": quantity, "hours": hours_list, "kits": {"bev-01": [50.0] * len(hours_list)}}
 
@@ -88,7 +89,9 @@ def test_map_view_live_and_per_hour():
 
 
 def test_area_table_rows_have_name_kit_count_mean_and_band_words():
-    rows = [{"code": "GM0375", "name": "Beverwijk", "kits": 2, "mean": 51.06, "band": None}]
+    rows = [
+        {"code": "GM0375", "name": "Beverwijk", "kits": 2, "mean": 51.06, "band": band_json("pm25", 51.06, "eaqi-2024")}
+    ]
     table = area_table(rows, "nl", "pm25", "eaqi-2024", "municipality")
     text = flatten(table)
     assert "Beverwijk" in text and "2" in text and "51,1" in text and "slecht" in text and "gemeente" in text
@@ -97,6 +100,18 @@ def test_area_table_rows_have_name_kit_count_mean_and_band_words():
     empty_area = {"code": "GM0362", "name": "Amstelveen", "kits": 0, "mean": None, "band": None}
     with_empty = flatten(area_table([*rows, empty_area], "en", "pm25", "eaqi-2024", "municipality"))
     assert "Amstelveen" not in with_empty and "1 areas without such a kit are left out" in with_empty
+
+
+def test_districts_are_named_with_their_municipality_and_areas_with_kits_come_first():
+    from dashboard.callbacks.areas import named_areas
+
+    rows = [
+        {"code": "WK045300", "name": "Centrum", "parent_code": "GM0453", "kits": 0, "mean": None, "band": None},
+        {"code": "WK037500", "name": "Centrum", "parent_code": "GM0375", "kits": 3, "mean": 9.0, "band": None},
+    ]
+    named = named_areas(rows, "district")
+    assert [r["name"] for r in named] == ["Centrum (Beverwijk)", "Centrum (Velsen)"]
+    assert named_areas(rows[:1], "municipality")[0]["name"] == "Centrum"
 
 
 def test_slider_marks_label_hours_in_local_time():
@@ -145,6 +160,21 @@ def recorded_dashboard(api_base_url, rolled_up):
     return app.server, transport
 
 
+def test_the_page_comes_with_the_map_drawn_and_only_a_page_load_asks_the_api(api_base_url, rolled_up):
+    from dashboard.app import create_app
+    from dashboard.settings import DashboardSettings
+
+    transport = RecordingTransport()
+    client = create_app(
+        DashboardSettings(language="en", tile_url=""), client=ApiClient(api_base_url, transport=transport)
+    ).server.test_client()
+    client.get("/")  # Dash checks its layout at the first request: no data needed
+    assert transport.paths == []
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    assert transport.paths == ["/v1/map/latest?quantity=pm25&scale=eaqi-2024"]
+    assert '"type":"scattermap"' in layout.replace(" ", "") and "seed-beverwijk" in layout
+
+
 @pytest.mark.parametrize("bad", HOSTILE_KIT_IDS, ids=lambda v: repr(v)[:30])
 def test_kit_panel_refuses_an_id_that_is_not_a_kit_id_and_asks_the_api_nothing(recorded_dashboard, bad):
     server, transport = recorded_dashboard
@@ -190,7 +220,7 @@ def test_map_and_area_callbacks_ask_the_api_only_with_the_controls_own_choices(r
         server,
         ["kit-map.figure", "map-legend.children", "api-status.children", "map-state.data", "kit-names.data"],
         {"refresh.n_intervals": 1, "quantity.value": bad, "scale.value": bad, "language.value": bad,
-         "window.value": bad, "hour-slider.value": bad},
+         "window.value": bad, "hour-slider.value": bad, "map-view.data": bad},
         {"map-state.data": bad, "kit-names.data": bad},
     )  # fmt: skip
     assert answer["api-status"]["children"] is None  # no error: the map was drawn with the defaults

@@ -13,21 +13,26 @@ from selenium.webdriver.common.keys import Keys
 from ijlucht.bands import NO_BAND_COLOUR, band_for
 from tests.dashboard.browser import (
     ARTIFACTS,
+    LAND_RGB,
     LAYERS_JS,
     MAP_FIGURE_JS,
+    TILE_RGB,
     UPDATES_JS,
     changing_api_dashboard,
     chart_traces,
     click_kit,
     click_label,
     dashboard_url,
+    dashboard_with_dead_tiles_url,
     dashboard_with_tiles_url,
     dashboard_without_api_url,
     driver,
     expected_colours,
     map_colours,
     map_has_kits,
+    map_pixels,
     severe_console_errors,
+    share_of,
     text_of,
     tile_server,
     wait_until,
@@ -37,6 +42,7 @@ from tests.dashboard.browser import (
 __all__ = [
     "changing_api_dashboard",
     "dashboard_url",
+    "dashboard_with_dead_tiles_url",
     "dashboard_with_tiles_url",
     "dashboard_without_api_url",
     "driver",
@@ -61,7 +67,8 @@ def test_map_scales_areas_kit_panel_time_slider_and_language(driver, dashboard_u
     assert "PM2,5 in µg/m³" in legend and "Laatste meting per kit, niet gemiddeld (nieuwste:" in legend
     assert "Europese luchtkwaliteitsindex (EEA, 2024)" in legend and "uurgemiddelden" in legend
 
-    # 7. Offline base map: outlines as map layers credited to CBS / Kadaster, no request leaves the server.
+    # 7. Offline base map (no tile server set): outlines as map layers credited to CBS / Kadaster, no request
+    # leaves the server.
     assert driver.execute_script(LAYERS_JS) == 3
     assert "CBS / Kadaster" in text_of(driver, "kit-map")
     external = driver.execute_script(
@@ -69,6 +76,13 @@ def test_map_scales_areas_kit_panel_time_slider_and_language(driver, dashboard_u
         ".filter(n => !n.startsWith(location.origin) && !n.startsWith('data:') && !n.startsWith('blob:'))"
     )
     assert external == []
+    # plotly.js is the partial bundle: the dashboard's three trace types, about 3 MB instead of 4.7 MB.
+    traces = driver.execute_script("return Object.keys(Plotly.PlotSchema.get().traces).sort()")
+    assert traces == ["bar", "scatter", "scattermap"]
+    plotly_size = driver.execute_script(
+        "return performance.getEntriesByType('resource').find(e => e.name.endsWith('/plotly.min.js')).encodedBodySize"
+    )
+    assert 2_000_000 < plotly_size < 3_500_000
 
     # Live updates patch the markers in place; the outlines stay.
     before = driver.execute_script(UPDATES_JS)
@@ -213,11 +227,45 @@ def test_configured_tile_server_draws_tiles_under_the_outlines(driver, dashboard
     wait_until(driver, "kit markers over tiles", lambda d: map_has_kits(d, 5))
     wait_until(driver, "tile requests", lambda d: len(tile_requests) >= 4)
     assert all(path.startswith("/tiles/") and path.endswith(".png") for path in tile_requests)
-    assert driver.execute_script(LAYERS_JS) == 3  # the tiles, then district and municipality outlines
+    assert driver.execute_script(LAYERS_JS) == 4  # land fill, the tiles over it, district and municipality lines
+    # The tiles are drawn: most of the map shows the tile colour (markers and lines cover the rest).
+    wait_until(driver, "tiles on screen", lambda d: share_of(map_pixels(d), TILE_RGB) > 0.6)
     credits = text_of(driver, "kit-map")
     assert "© test tiles" in credits and "CBS / Kadaster" in credits
+    assert not driver.find_element(By.ID, "tile-note").is_displayed()
+    assert not driver.find_element(By.ID, "demo-label").is_displayed()  # no demo fleet: no demo label
     driver.save_screenshot(str(ARTIFACTS / "07_tiles_nl.png"))
     assert severe_console_errors(driver) == []
+
+
+def land_shown(pixels: list[tuple[int, int, int]]) -> list | None:
+    return pixels if share_of(pixels, LAND_RGB) > 0.3 else None
+
+
+def test_unreachable_tiles_leave_the_outlines_with_a_small_note_and_a_demo_is_labelled(
+    driver, dashboard_with_dead_tiles_url
+):
+    driver.get(dashboard_with_dead_tiles_url)
+    wait_until(driver, "kit markers without tiles", lambda d: map_has_kits(d, 5))
+    note = wait_until(driver, "the tile note", lambda d: d.find_element(By.ID, "tile-note").is_displayed())
+    assert note and text_of(driver, "tile-note").startswith("De straatkaart kon niet laden")
+    assert text_of(driver, "api-status") == ""  # no error beyond the small note
+    # The outlines are the base map: land fill drawn, no tile colour anywhere.
+    pixels = wait_until(driver, "the land fill", lambda d: land_shown(map_pixels(d)))
+    assert share_of(pixels, TILE_RGB) == 0
+    label = text_of(driver, "demo-label")
+    assert (
+        label.startswith("Demo: dit zijn geen actuele metingen")
+        and "7 februari 2020 tot en met 21 februari 2020" in label
+    )
+    driver.save_screenshot(str(ARTIFACTS / "08_no_tiles_demo_nl.png"))
+    driver.find_element(By.XPATH, "//label[contains(., 'English')]").click()
+    wait_until(driver, "the English note", lambda d: text_of(d, "tile-note").startswith("The street map could not"))
+    assert "Real measurements from 7 February 2020 to 21 February 2020" in text_of(driver, "demo-label")
+    driver.save_screenshot(str(ARTIFACTS / "09_no_tiles_demo_en.png"))
+    errors = severe_console_errors(driver)
+    # Only the unreachable tiles complain, in the console: the failed requests, and plotly's "Map error." for them.
+    assert [e for e in errors if "/tiles/" not in e and "Uncaught Error: Map error." not in e] == []
 
 
 def test_a_refresh_sends_only_the_kit_that_changed(driver, changing_api_dashboard):
@@ -243,3 +291,147 @@ def test_a_refresh_sends_only_the_kit_that_changed(driver, changing_api_dashboar
     )
     assert [op["location"][-1] for op in patch["operations"]] == [7, 7]  # colour and hover of kit 7 only
     assert severe_console_errors(driver) == []
+
+
+def test_a_slow_api_shows_spinners_until_the_map_arrives(driver, changing_api_dashboard):
+    url, api, _ = changing_api_dashboard
+    api.delay = 1.0  # over the spinner delay, under the 2 s refresh (slower: open point, see dashboard/README.md)
+    try:
+        driver.get(url)
+        spinning = (
+            "return ['map-loading', 'chart-loading', 'areas-loading']"
+            ".filter(id => document.getElementById(id)?.querySelector('.dash-spinner'))"
+        )
+        shown = wait_until(
+            driver, "the map's spinner", lambda d: "map-loading" in (s := d.execute_script(spinning)) and s, 10
+        )
+        assert "map-loading" in shown
+        driver.save_screenshot(str(ARTIFACTS / "10_loading_nl.png"))
+        wait_until(driver, "the map after the wait", lambda d: map_has_kits(d, len(api.values)))
+        wait_until(driver, "the spinners gone", lambda d: "map-loading" not in d.execute_script(spinning))
+    finally:
+        api.delay = 0.0
+
+
+MAP_VIEW_JS = "const m = document.querySelector('#kit-map .js-plotly-plot').layout.map; return [m.center, m.zoom];"
+
+
+def test_a_link_reproduces_the_view_and_search_list_and_embed_find_and_share(driver, dashboard_url, seeded_kits):
+    driver.set_window_size(1280, 1500)
+    link = "?quantity=pm10&scale=lki&lang=en&kit=seed-beverwijk&lat=52.49&lon=4.65&zoom=13"
+    driver.get(dashboard_url + link)
+    wait_until(
+        driver, "the English title", lambda d: d.find_element(By.TAG_NAME, "h1").text.startswith("IJlucht — air")
+    )
+    wait_until(
+        driver,
+        "the linked kit's chart",
+        lambda d: "Beverwijk" in text_of(d, "kit-chart") and "PM10" in text_of(d, "kit-chart"),
+    )
+    assert driver.find_element(By.CSS_SELECTOR, "#quantity input[value=pm10]").is_selected()
+    assert driver.find_element(By.CSS_SELECTOR, "#scale input[value=lki]").is_selected()
+    centre, _zoom = wait_until(
+        driver, "the linked map view", lambda d: (v := d.execute_script(MAP_VIEW_JS))[1] == 13 and v
+    )
+    assert centre == {"lat": 52.49, "lon": 4.65}
+    driver.save_screenshot(str(ARTIFACTS / "11_link_en.png"))
+
+    # Every change rewrites the URL: copying it shares the view.
+    click_label(driver, "scale", "WHO")
+    wait_until(driver, "the URL to follow", lambda d: "scale=who2021" in d.execute_script("return location.search"))
+    search = driver.execute_script("return location.search")
+    assert "quantity=pm10" in search and "kit=seed-beverwijk" in search and "lang=en" in search
+
+    # The search box finds a municipality and moves the map there.
+    driver.find_element(By.ID, "search").click()
+    ActionChains(driver).send_keys("Heemskerk").perform()
+    option = wait_until(
+        driver,
+        "the search choice",
+        lambda d: next(
+            (o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if o.text == "municipality: Heemskerk"), None
+        ),
+    )
+    option.click()
+    wait_until(driver, "the map over Heemskerk", lambda d: 52.49 < d.execute_script(MAP_VIEW_JS)[0]["lat"] < 52.53)
+
+    # The kit list: every kit a row, sortable, names reachable by keyboard.
+    driver.find_element(By.ID, "kits-toggle").click()
+    rows = wait_until(driver, "the kit list", lambda d: d.find_elements(By.CSS_SELECTOR, ".kit-table tbody tr"))
+    assert len(rows) >= len(seeded_kits)
+    # The list is rebuilt on every refresh: find and click in one step, again if it was rebuilt meanwhile.
+    sort_button = "//table[@class='kit-table']//button[contains(., 'value')]"
+    wait_until(driver, "the sort button", lambda d: d.find_element(By.XPATH, sort_button).click() or True)
+    wait_until(
+        driver,
+        "sorted by value",
+        lambda d: (
+            d.find_element(By.XPATH, "//th[button[contains(., 'value')]]").get_attribute("aria-sort") == "ascending"
+        ),
+    )
+    focus = (
+        "const b = [...document.querySelectorAll('.kit-table button.pick')].find(e => e.textContent.includes("
+        "'Heemskerk')); if (!b) return false; b.focus(); return document.activeElement === b;"
+    )
+    wait_until(driver, "the kit name in focus", lambda d: d.execute_script(focus))
+    ActionChains(driver).send_keys(Keys.ENTER).perform()  # the keyboard opens the kit
+    wait_until(driver, "the picked kit's chart", lambda d: "Heemskerk" in text_of(d, "kit-chart"))
+    wait_until(
+        driver,
+        "the picked kit in the URL",
+        lambda d: "kit=seed-heemskerk" in d.execute_script("return location.search"),
+    )
+    driver.save_screenshot(str(ARTIFACTS / "12_search_list_en.png"))
+    assert severe_console_errors(driver) == []
+
+
+def test_embed_mode_shows_only_the_map_or_the_kit_panel(driver, dashboard_url, seeded_kits):
+    driver.set_window_size(390, 844)
+    try:
+        driver.get(dashboard_url + "?embed=1")
+        wait_until(driver, "the embedded map", lambda d: map_has_kits(d, len(seeded_kits)))
+        assert not driver.find_element(By.CSS_SELECTOR, ".header").is_displayed()
+        assert not driver.find_element(By.CSS_SELECTOR, ".kit-section").is_displayed()
+        assert driver.find_element(By.ID, "map-legend").is_displayed()
+        driver.save_screenshot(str(ARTIFACTS / "13_embed_map_phone_nl.png"))
+        driver.get(dashboard_url + "?embed=kit&kit=seed-velsen-zuid&lang=en")
+        wait_until(driver, "the embedded kit panel", lambda d: "last 24 hours" in text_of(d, "kit-chart"))
+        assert not driver.find_element(By.CSS_SELECTOR, ".map-section").is_displayed()
+        driver.save_screenshot(str(ARTIFACTS / "14_embed_kit_phone_en.png"))
+        assert severe_console_errors(driver) == []
+    finally:
+        driver.set_window_size(1280, 1500)
+
+
+def test_kit_history_periods_daily_cycle_weekdays_and_downloads_on_desktop_and_phone(driver, dashboard_url):
+    driver.set_window_size(1280, 1500)
+    try:
+        driver.get(dashboard_url + "?kit=seed-beverwijk")
+        wait_until(driver, "the kit chart", lambda d: "Beverwijk: PM2,5, afgelopen 24 uur" in text_of(d, "kit-chart"))
+        click_label(driver, "kit-range", "afgelopen 30 dagen")
+        wait_until(driver, "30 days", lambda d: "Beverwijk: PM2,5, afgelopen 30 dagen" in text_of(d, "kit-chart"))
+        cycle = wait_until(
+            driver,
+            "the daily cycle",
+            lambda d: d.execute_script("return document.querySelector('#kit-cycle .js-plotly-plot').data"),
+        )
+        assert cycle[0]["type"] == "bar" and len(cycle[0]["x"]) == 24
+        assert "Gemiddeld per weekdag" in text_of(driver, "kit-weekday")
+        assert driver.find_element(By.ID, "download-csv").is_displayed()
+        assert driver.find_element(By.ID, "download-parquet").is_displayed()
+        driver.execute_script("document.getElementById('kit-status').scrollIntoView()")
+        driver.save_screenshot(str(ARTIFACTS / "15_history_nl.png"))
+        driver.set_window_size(390, 844)
+        driver.get(dashboard_url + "?kit=seed-beverwijk&lang=en")
+        wait_until(driver, "the English chart", lambda d: "Beverwijk: PM2.5, last 24 hours" in text_of(d, "kit-chart"))
+        click_label(driver, "kit-range", "last year")
+        wait_until(
+            driver, "a year of daily means", lambda d: "PM2.5 daily mean" in [t["name"] for t in chart_traces(d)]
+        )
+        width = driver.execute_script("return document.documentElement.clientWidth")
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= width
+        driver.execute_script("document.getElementById('kit-chart').scrollIntoView()")
+        driver.save_screenshot(str(ARTIFACTS / "16_history_phone_en.png"))
+        assert severe_console_errors(driver) == []
+    finally:
+        driver.set_window_size(1280, 1500)

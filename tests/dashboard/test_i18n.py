@@ -18,7 +18,10 @@ def test_labels_switch_language():
 
 
 def test_placeholders_are_filled():
-    assert text("chart_title", "en", name="Wijk aan Zee", quantity="PM10") == "Wijk aan Zee: PM10, last 24 hours"
+    assert (
+        text("chart_title", "en", name="Wijk aan Zee", quantity="PM10", span="last 24 hours")
+        == "Wijk aan Zee: PM10, last 24 hours"
+    )
 
 
 @pytest.mark.parametrize(("language", "expected"), [("nl", "7,1"), ("en", "7.1")])

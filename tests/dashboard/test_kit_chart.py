@@ -20,6 +20,9 @@ def test_chart_has_raw_hourly_flagged_and_compared_kits():
     assert list(fig.data[1].y) == [5.0 + i for i in range(12)]
     assert list(fig.data[0].y) == [6.0, 7.0]
     assert list(fig.data[2].y) == [8.0] and fig.data[2].marker.symbol == "x"
+    assert list(fig.data[2].customdata) == ["vastgelopen waarde"]  # flag 4 in words in the hover text
+    humid = series("bev-01", [5.0, 6.0], flags={1: 8})
+    assert list(chart("en", raw=humid).data[2].customdata) == ["high humidity (dust may read high)"]
     assert list(fig.data[3].y) == [20.0, 25.0]
 
 
@@ -45,7 +48,7 @@ def test_title_names_kit_and_quantity_and_follows_the_language():
 
 
 def test_chart_without_readings_says_so():
-    assert chart(raw=[], hourly=[]).layout.title.text == "Beverwijk Centrum: geen metingen in de afgelopen 24 uur."
+    assert chart(raw=[], hourly=[]).layout.title.text == "Beverwijk Centrum: geen metingen (afgelopen 24 uur)."
 
 
 def test_missing_readings_break_the_line_instead_of_bridging_it():

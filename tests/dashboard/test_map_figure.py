@@ -2,7 +2,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard.geo import load_outlines
-from dashboard.map_figure import KIT_TRACE, RING_TRACE, map_figure
+from dashboard.map_figure import KIT_TRACE, RING_TRACE, map_figure, probe_tile_url
 from dashboard.markers import latest_markers
 from tests.dashboard.samples import LATEST
 
@@ -32,18 +32,26 @@ def test_offline_map_draws_land_and_outlines_credited_to_cbs(outlines):
     assert any("CBS / Kadaster" in (layer.sourceattribution or "") for layer in layers)
 
 
-def test_tile_style_from_settings_keeps_outlines_without_the_land_fill(outlines):
+def test_a_full_map_style_keeps_outlines_without_the_land_fill(outlines):
     fig = figure(outlines, style="carto-positron")
     assert fig.layout.map.style == "carto-positron"
     assert [layer.type for layer in fig.layout.map.layers] == ["line", "line"]
     assert "CBS / Kadaster" in fig.layout.map.layers[0].sourceattribution
 
 
-def test_configured_raster_tile_server_lies_under_the_outlines_with_its_credit(outlines):
+def test_raster_tiles_lie_over_the_land_fill_and_under_the_outlines_with_their_credit(outlines):
     url = "https://tiles.example.nl/{z}/{x}/{y}.png"
     layers = figure(outlines, tile_url=url, tile_attribution="© OpenStreetMap").layout.map.layers
-    assert layers[0].sourcetype == "raster" and list(layers[0].source) == [url]
-    assert layers[0].sourceattribution == "© OpenStreetMap" and layers[0].below == "traces"
+    # The first layer lies lowest: where tiles do not load, the land fill and the outlines remain.
+    assert [layer.type or layer.sourcetype for layer in layers] == ["fill", "raster", "line", "line"]
+    assert list(layers[1].source) == [url] and layers[1].sourceattribution == "© OpenStreetMap"
+    assert all(layer.below == "traces" for layer in layers)
+
+
+def test_probe_tile_is_the_one_under_the_map_centre():
+    # Web Mercator tile of lat 52.48, lon 4.635 at zoom 11: x = 1050, y = 672.
+    assert probe_tile_url("https://t.example/{z}/{x}/{y}.png") == "https://t.example/11/1050/672.png"
+    assert probe_tile_url("https://t.example/{z}/{x}/{y}.png", 0.0, 0.0, 1) == "https://t.example/1/1/1.png"
 
 
 def test_click_data_carries_kit_id_and_name_on_both_traces(outlines):

@@ -3,11 +3,29 @@ import pytest
 from dashboard import markers
 from dashboard.markers import band_of, colour_bands, hour_markers, latest_markers, newest_time
 from ijlucht.bands import NO_BAND_COLOUR, band_for
-from tests.dashboard.samples import LATEST, latest, point
+from tests.dashboard.samples import LATEST, latest, latest_on, point
 
 
 def colours(scale="eaqi-2024"):
-    return [m.colour for m in latest_markers(LATEST, scale)]
+    return [m.colour for m in latest_markers(latest_on(scale), scale)]
+
+
+def test_markers_take_the_band_the_api_gave_not_one_of_their_own():
+    feature = point("a", "A", 4.6, 52.5, 7.1)
+    feature["properties"]["band"] = {"index": 5, "name_nl": "zeer slecht", "name_en": "very poor", "colour": "#123456"}
+    (m,) = latest_markers(latest([feature]), "eaqi-2024")
+    assert m.colour == "#123456" and m.band.name("en") == "very poor"
+    feature["properties"]["band"] = None  # the API gave none (e.g. a value it does not band): grey
+    (m,) = latest_markers(latest([feature]), "eaqi-2024")
+    assert m.grey
+
+
+def test_stale_texts_use_the_api_threshold():
+    stale = point("a", "A", 4.6, 52.5, 4.0, stale=True)
+    (m,) = latest_markers(latest([stale], stale_after_s=1800), "eaqi-2024")
+    assert "more than 30 min" in markers.hover_text(m, "en", "pm25")
+    (m,) = latest_markers({k: v for k, v in latest([stale]).items() if k != "stale_after_s"}, "eaqi-2024")
+    assert "no reading for a while" in markers.hover_text(m, "en", "pm25")
 
 
 def test_markers_take_the_band_colour_of_the_selected_scale():
@@ -74,3 +92,17 @@ def test_a_kit_left_out_of_public_means_is_grey_and_says_why():
     assert m.band is None and m.grey and m.value == 999999.0
     assert "not counted: the reading carries a quality flag" in markers.hover_text(m, "en", "pm25")
     assert "niet meegeteld" in markers.hover_text(m, "nl", "pm25")
+
+
+def test_a_flagged_but_counted_reading_says_its_flags_and_an_excluded_one_why_it_is_grey():
+    humid = point("a", "A", 4.6, 52.5, 30.0)
+    humid["properties"]["flags"] = 8 | 64  # high humidity, backfilled: still counted, keeps its band
+    (m,) = latest_markers(latest([humid]), "eaqi-2024")
+    assert not m.grey
+    assert "gemarkeerd: hoge luchtvochtigheid (fijnstof kan te hoog lijken), later ingestuurd" in markers.hover_text(
+        m, "nl", "pm25"
+    )
+    stuck = point("b", "B", 4.6, 52.5, 30.0)
+    stuck["properties"].update(flags=4, excluded=True)
+    (m,) = latest_markers(latest([stuck]), "eaqi-2024")
+    assert m.grey and "not counted" in markers.hover_text(m, "en", "pm25")

@@ -1,0 +1,54 @@
+"""The view in the URL, both ways: a link sets the controls, the selected kit, the map centre and zoom and the embed
+mode; every change the reader makes rewrites the URL (without reloading), so copying it shares the view."""
+
+from dataclasses import replace
+from typing import Any
+
+from dash import Dash, Input, Output, ctx, no_update
+
+from dashboard.settings import DashboardSettings
+from dashboard.view_state import ViewState, parse_view, view_search, with_map_view
+
+
+def page_class(view: ViewState) -> str:
+    return f"page embed embed-{view.embed}" if view.embed else "page"
+
+
+def register(app: Dash, settings: DashboardSettings) -> None:
+    @app.callback(
+        Output("quantity", "value"),
+        Output("scale", "value"),
+        Output("window", "value"),
+        Output("language", "value"),
+        Output("selected-kit", "data", allow_duplicate=True),
+        Output("map-view", "data", allow_duplicate=True),
+        Output("page", "className"),
+        Output("url", "search"),
+        Input("url", "search"),
+        Input("quantity", "value"),
+        Input("scale", "value"),
+        Input("window", "value"),
+        Input("language", "value"),
+        Input("selected-kit", "data"),
+        Input("kit-map", "relayoutData"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def sync(search, quantity, scale, window, language, selected, relayout) -> tuple:
+        linked = parse_view(search, settings.language)
+        if ctx.triggered_id in (None, "url"):  # the page opened (or the browser went back): the link decides
+            kit = {"kit_id": linked.kit, "name": linked.kit} if linked.kit else no_update
+            view: Any = {"centre": linked.centre, "zoom": linked.zoom} if linked.centre or linked.zoom else no_update
+            # Only what the link changes: setting a control to its own value would redraw what depends on it.
+            controls = [new if new != old else no_update for new, old in
+                        zip((linked.quantity, linked.scale, linked.window, linked.language),
+                            (quantity, scale, window, language), strict=True)]  # fmt: skip
+            embed = page_class(linked)
+            return (*controls, kit, view, embed if embed != "page" else no_update, no_update)
+        kit_id = selected.get("kit_id") if isinstance(selected, dict) else None
+        chosen = replace(linked, quantity=str(quantity), scale=str(scale), window=str(window), language=str(language),
+                         kit=str(kit_id) if kit_id else None)  # fmt: skip
+        # Through the parser: only valid values reach the URL.
+        current = parse_view(view_search(chosen, settings.language), settings.language)
+        current = with_map_view(replace(current, embed=linked.embed), relayout)
+        new_search = view_search(current, settings.language)
+        return (no_update,) * 7 + (new_search if new_search != (search or "") else no_update,)

@@ -1,0 +1,70 @@
+"""The view in the URL: what a link sets, what the page writes back, and what a hostile link cannot do."""
+
+import pytest
+
+from dashboard.callbacks.find import area_view, kit_view, search_options
+from dashboard.callbacks.map_view import checked_centre, checked_zoom, view_patch
+from dashboard.callbacks.share import page_class
+from dashboard.view_state import ViewState, parse_view, view_search, with_map_view
+from tests.dashboard.samples import LATEST
+
+
+def test_a_link_sets_every_part_of_the_view():
+    view = parse_view("?quantity=pm10&scale=lki&window=7d&lang=en&kit=bev-01&lat=52.49&lon=4.65&zoom=13.5&embed=kit")
+    assert view == ViewState("pm10", "lki", "7d", "en", "bev-01", 52.49, 4.65, 13.5, "kit")
+    assert parse_view("?embed=1").embed == "map" and page_class(parse_view("?embed=1")) == "page embed embed-map"
+
+
+def test_the_written_url_leaves_out_defaults_and_reads_back_the_same():
+    assert view_search(ViewState()) == ""
+    view = ViewState("pm10", "who2021", "24h", "en", "seed-beverwijk", 52.4812345, 4.6, 12.0, "map")
+    search = view_search(view)
+    assert search == (
+        "?quantity=pm10&scale=who2021&window=24h&lang=en&kit=seed-beverwijk&lat=52.48123&lon=4.60000&zoom=12.00"
+        "&embed=map"
+    )
+    assert parse_view(search) == ViewState("pm10", "who2021", "24h", "en", "seed-beverwijk", 52.48123, 4.6, 12.0, "map")
+    assert view_search(ViewState(language="en"), default_language="en") == ""
+
+
+@pytest.mark.parametrize(
+    "search",
+    [
+        "?quantity=pm25%26kits%3Dx&scale=../export&window=1y&lang=fr&kit=../export&lat=nan&lon=4.6&zoom=99",
+        "?kit=bev-01%0A&lat=1e400&lon=-inf&zoom=-3&embed=<script>",
+        "?kit=" + "a" * 5000 + "&lat=52.5",  # lat without lon: no centre
+        "garbage&&&==",
+    ],
+)
+def test_a_hostile_link_falls_back_to_the_defaults(search):
+    assert parse_view(search) == ViewState()
+
+
+def test_panning_and_zooming_goes_into_the_view_only_within_bounds():
+    moved = with_map_view(ViewState(), {"map.center": {"lat": 52.5, "lon": 4.7}, "map.zoom": 14})
+    assert (moved.lat, moved.lon, moved.zoom) == (52.5, 4.7, 14.0)
+    assert with_map_view(ViewState(), {"map.center": {"lat": 10, "lon": 4.7}, "map.zoom": "x"}) == ViewState()
+    assert with_map_view(ViewState(), None) == ViewState()
+
+
+def test_the_map_moves_only_to_a_checked_centre_and_zoom():
+    ops = view_patch({"centre": {"lat": 52.5, "lon": 4.6}, "zoom": 13}).to_plotly_json()["operations"]
+    assert {tuple(op["location"]): op["params"]["value"] for op in ops} == {
+        ("layout", "map", "center"): {"lat": 52.5, "lon": 4.6},
+        ("layout", "map", "zoom"): 13.0,
+    }
+    assert checked_centre({"lat": True, "lon": 4.6}) is None and checked_centre("52,4") is None
+    assert checked_zoom(99) is None and checked_zoom(12) == 12.0
+
+
+def test_search_finds_kits_municipalities_and_districts_and_moves_the_map_there():
+    options = search_options({"bev-01": "Beverwijk Centrum"}, "nl")
+    labels = [o["label"] for o in options]
+    assert labels[0] == "kit: Beverwijk Centrum (bev-01)" and options[0]["value"] == "kit:bev-01"
+    assert "gemeente: Velsen" in labels and any(label.startswith("wijk: ") and "(Velsen)" in label for label in labels)
+    velsen = area_view("GM0453")
+    assert 52.4 < velsen["centre"]["lat"] < 52.5 and 10 < velsen["zoom"] < 14
+    assert area_view("../export") is None
+    selected, view = kit_view(LATEST, "bev-01")
+    assert selected == {"kit_id": "bev-01", "name": "Beverwijk Centrum"}
+    assert view == {"centre": {"lat": 52.487, "lon": 4.657}, "zoom": 15.0}
