@@ -1,9 +1,11 @@
 """The private Mosquitto enforces the production rules: no anonymous access, a password per kit, a per-kit ACL."""
 
 import ssl
+import tempfile
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
@@ -255,9 +257,12 @@ def test_services_start_moves_a_running_password_file_broker_to_the_plugin_and_k
     import shutil
     import subprocess
 
-    from tests.conftest import ROOT, SERVICES_SH
+    from tests.conftest import SERVICES_SH
 
-    state = ROOT / ".state" / f"test-upgrade-{uuid.uuid4().hex[:6]}"
+    # The old broker runs as the mosquitto user from this folder, so it must be one that user can enter (the
+    # clone may sit in a mode-700 folder such as /root, where services.sh itself would move the broker out).
+    state = Path(tempfile.mkdtemp(prefix="ijlucht-upgrade-"))
+    state.chmod(0o755)
     d = state / "mosquitto"
     d.mkdir(parents=True)
     port, tls_port = free_port(), free_port()
