@@ -25,6 +25,7 @@ test: install
 
 ## bench: ingest (throughput, then a QoS 0 flood with PostgreSQL down), API and dashboard benchmarks on their own private services; prints figures, asserts no times
 bench: install
+	bash deploy/local/install.sh bench
 	$(PY) bench/ingest/run.py
 	$(PY) bench/ingest/run.py --flood 1000000
 	$(PY) bench/api/run.py

@@ -2,6 +2,7 @@
 # Installs what IJlucht needs on Debian 12 or 13, idempotently; fast when everything is there.
 #   install.sh          system packages (as root) and the Python environment
 #   install.sh python   only the Python environment (.venv)
+#   install.sh bench    what `make bench` adds: wrk, the HTTP load generator of the API benchmark
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VENV=$ROOT/.venv
@@ -37,9 +38,18 @@ python_env() {
   "$VENV/bin/python" -m pip install -q -e "$ROOT[dev]"
 }
 
+bench_packages() {
+  have_pkg wrk && return 0
+  [ "$(id -u)" = 0 ] || { log "wrk is missing: the API benchmark falls back to a slower Python client"; return 0; }
+  log "installing wrk"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null \
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+}
+
 case "${1:-all}" in
   python) python_env ;;
+  bench) bench_packages ;;
   system) system_packages ;;
   all) system_packages; [ -x "$VENV/bin/ijlucht" ] || python_env ;;
-  *) echo "usage: $0 [all|system|python]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|system|python|bench]" >&2; exit 2 ;;
 esac
