@@ -435,3 +435,21 @@ def test_kit_history_periods_daily_cycle_weekdays_and_downloads_on_desktop_and_p
         assert severe_console_errors(driver) == []
     finally:
         driver.set_window_size(1280, 1500)
+
+
+def test_a_link_sets_the_kit_period_the_hour_slider_and_compared_kits_and_changes_go_back_into_it(
+    driver, dashboard_url
+):
+    driver.set_window_size(1280, 1500)
+    driver.get(dashboard_url + "?lang=en&window=24h&hour=5&kit=seed-beverwijk&period=7d&compare=seed-heemskerk")
+    wait_until(driver, "the linked period", lambda d: "Beverwijk: PM2.5, last 7 days" in text_of(d, "kit-chart"))
+    assert driver.find_element(By.CSS_SELECTOR, "#kit-range input[value='7d']").is_selected()
+    wait_until(driver, "the compared kit", lambda d: any("heemskerk" in t["name"].lower() for t in chart_traces(d)))
+    slider = "return document.querySelector('#hour-slider [role=slider]')?.getAttribute('aria-valuenow')"
+    wait_until(driver, "the linked hour", lambda d: d.execute_script(slider) == "5")
+    search = driver.execute_script("return location.search")
+    assert "hour=5" in search and "period=7d" in search and "compare=seed-heemskerk" in search
+    click_label(driver, "kit-range", "last 30 days")
+    wait_until(driver, "the period in the URL", lambda d: "period=30d" in d.execute_script("return location.search"))
+    driver.save_screenshot(str(ARTIFACTS / "17_link_period_hour_compare_en.png"))
+    assert severe_console_errors(driver) == []
