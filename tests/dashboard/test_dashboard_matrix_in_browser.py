@@ -70,6 +70,10 @@ def test_item1_tiles_and_their_fallback_on_phone_and_desktop_in_dutch_and_englis
         wait_until(driver, "tiles on screen", lambda d: share_of(map_pixels(d), TILE_RGB) > 0.5)
         assert in_language(driver, language) and no_sideways_scroll(driver)
         assert "© test tiles" in text_of(driver, "kit-map")
+        if size == "phone":  # the map comes first and fills most of the screen, the choices below it
+            width, height = SIZES["phone"]
+            box = driver.execute_script("return document.getElementById('kit-map').getBoundingClientRect().toJSON()")
+            assert box["width"] <= width and 300 <= box["height"] <= 0.7 * height and box["top"] < height / 3
         assert not driver.find_element(By.ID, "tile-note").is_displayed()
         shot(driver, "m1_tiles", size, language)
 
@@ -100,32 +104,41 @@ def test_item2_link_search_kit_list_and_embed_on_phone_and_desktop_in_dutch_and_
         driver.execute_script("document.getElementById('kits-toggle').scrollIntoView()")
         shot(driver, "m2_link_list", size, language)
 
-        driver.get(f"{dashboard_url}?embed=1&lang={language}")
-        wait_until(driver, "the embedded map", lambda d: map_has_kits(d, len(seeded_kits)))
-        assert not driver.find_element(By.CSS_SELECTOR, ".header").is_displayed()
-        assert not driver.find_element(By.CSS_SELECTOR, ".kit-section").is_displayed()
-        legend = {"nl": "Laatste meting per kit", "en": "Latest reading per kit"}[language]
-        assert legend in text_of(driver, "map-legend") and no_sideways_scroll(driver)
-        shot(driver, "m2_embed", size, language)
+        # Embedded: Dutch pages show only the map, English ones only a kit's panel.
+        if language == "nl":
+            driver.get(f"{dashboard_url}?embed=1")
+            wait_until(driver, "the embedded map", lambda d: map_has_kits(d, len(seeded_kits)))
+            assert not driver.find_element(By.CSS_SELECTOR, ".kit-section").is_displayed()
+            wait_until(driver, "the legend", lambda d: "Laatste meting per kit" in text_of(d, "map-legend"))
+        else:
+            driver.get(f"{dashboard_url}?embed=kit&kit=seed-velsen-zuid&lang=en")
+            wait_until(driver, "the embedded kit panel", lambda d: "last 24 hours" in text_of(d, "kit-chart"))
+            assert not driver.find_element(By.CSS_SELECTOR, ".map-section").is_displayed()
+        assert not driver.find_element(By.CSS_SELECTOR, ".header").is_displayed() and no_sideways_scroll(driver)
+        shot(driver, f"m2_embed_{'map' if language == 'nl' else 'kit'}", size, language)
     assert severe_console_errors(driver) == []
 
 
 def test_item3_history_periods_profiles_and_downloads_on_phone_and_desktop_in_dutch_and_english(driver, dashboard_url):
+    # Dutch: 30 days of hourly means; English: a year of daily means.
     words = {
-        "nl": ("afgelopen 30 dagen", "gemarkeerde meting (twijfelachtig)", "Gemiddeld per weekdag"),
-        "en": ("last 30 days", "flagged reading (doubtful)", "Mean per weekday"),
+        "nl": ("afgelopen 30 dagen", "gemarkeerde meting (twijfelachtig)", "Gemiddeld per weekdag", "uurgemiddelde"),
+        "en": ("last year", "flagged reading (doubtful)", "Mean per weekday", "daily mean"),
     }
     pm25 = {"nl": "PM2,5", "en": "PM2.5"}
     for size, language in matrix(driver):
-        month, flagged, weekday = words[language]
+        period, flagged, weekday, mean = words[language]
         driver.get(f"{dashboard_url}?kit=seed-beverwijk&lang={language}")
         traces = wait_until(driver, "the 24 h chart", lambda d: [t["name"] for t in chart_traces(d)])
         assert flagged in traces  # flagged readings are marked in the chart
-        click_label(driver, "kit-range", month)
+        click_label(driver, "kit-range", period)
         wait_until(
             driver,
-            "30 days",
-            lambda d, title=f"Beverwijk: {pm25[language]}, {month}": title in text_of(d, "kit-chart"),
+            "the chosen period",
+            lambda d, title=f"Beverwijk: {pm25[language]}, {period}": title in text_of(d, "kit-chart"),
+        )
+        wait_until(
+            driver, "its means", lambda d, w=f"{pm25[language]} {mean}": w in [t["name"] for t in chart_traces(d)]
         )
         cycle = wait_until(
             driver,
@@ -207,10 +220,11 @@ def test_item4_loading_demo_label_and_flag_marks_on_phone_and_desktop_in_dutch_a
             wait_until(driver, "the map after the wait", lambda d: map_has_kits(d, len(api.values)), 20)
         finally:
             api.delay = 0.0
-        assert text_of(driver, "demo-label").startswith(demo) and in_language(driver, language)
+        wait_until(driver, "the page in the link's language", lambda d, w=language: in_language(d, w))
+        wait_until(driver, "the demo label", lambda d, w=demo: text_of(d, "demo-label").startswith(w))
         hover = wait_until(driver, "hover texts in the language", lambda d, w=humid: hover_texts(d, w))
         assert humid in hover["fake-3"] and excluded in hover["fake-4"] and humid not in hover["fake-5"]
         wait_until(driver, "the spinner gone", lambda d: not d.execute_script(SPINNING_JS))
-        assert no_sideways_scroll(driver)
+        wait_until(driver, "the page settled to the window's width", no_sideways_scroll, 5)
         shot(driver, "m4_demo_flags", size, language)
     assert severe_console_errors(driver) == []
