@@ -14,6 +14,7 @@ WINDOWS = ("live", "24h", "7d")
 WINDOW_HOURS = {"24h": 24, "7d": 168}
 AREA_LEVELS = ("municipality", "district")
 RANGES = ("24h", "7d", "30d", "1y")  # the kit panel's periods
+MAX_COMPARED = 6  # kits compared with the selected one in its chart
 DEFAULT_QUANTITY = "pm25"
 LOADING_DELAY_MS = 400
 

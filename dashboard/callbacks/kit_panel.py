@@ -10,7 +10,7 @@ from dashboard.api_client import ApiClient, ApiError, InvalidKitId, KitNotFound,
 from dashboard.download import FORMATS, BadRequest, checked_shown, download_frame, file_bytes, file_name
 from dashboard.i18n import format_time, language_or_default, text
 from dashboard.kit_chart import kit_figure, message_figure
-from dashboard.layout import DEFAULT_QUANTITY, RANGES, choice
+from dashboard.layout import DEFAULT_QUANTITY, MAX_COMPARED, RANGES, choice
 from dashboard.markers import QUANTITY_CHOICES
 from dashboard.profile_chart import profile_figure
 from dashboard.settings import DashboardSettings
@@ -18,7 +18,6 @@ from ijlucht.bands import DEFAULT_SCALE
 
 SPANS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30), "1y": timedelta(days=365)}
 EMPTY = {"data": [], "layout": {"height": 10, "xaxis": {"visible": False}, "yaxis": {"visible": False}}}
-MAX_COMPARED = 6
 
 
 def chosen_kits(selected: object, compare: object) -> tuple[str, str, list[str]]:

@@ -1,17 +1,27 @@
-"""The view in the URL, both ways: a link sets the controls, the selected kit, the map centre and zoom and the embed
-mode; every change the reader makes rewrites the URL (without reloading), so copying it shares the view."""
+"""The view in the URL, both ways: a link sets the controls, the hour slider, the selected kit with its period and
+compared kits, the map centre and zoom and the embed mode; every change the reader makes rewrites the URL (without
+reloading), so copying it shares the view."""
 
 from dataclasses import replace
 from typing import Any
 
 from dash import Dash, Input, Output, ctx, no_update
 
+from dashboard.layout import WINDOW_HOURS
 from dashboard.settings import DashboardSettings
 from dashboard.view_state import ViewState, parse_view, view_search, with_map_view
 
 
 def page_class(view: ViewState) -> str:
     return f"page embed embed-{view.embed}" if view.embed else "page"
+
+
+def slider_position(value: object, window: str) -> int | None:
+    """The hour slider's value as the view holds it: None for the latest hour (the default, left out of the URL)."""
+    hours = WINDOW_HOURS.get(window)
+    if not isinstance(value, int) or isinstance(value, bool) or hours is None or not 0 <= value < hours - 1:
+        return None
+    return value
 
 
 def register(app: Dash, settings: DashboardSettings) -> None:
@@ -22,6 +32,9 @@ def register(app: Dash, settings: DashboardSettings) -> None:
         Output("language", "value"),
         Output("selected-kit", "data", allow_duplicate=True),
         Output("map-view", "data", allow_duplicate=True),
+        Output("kit-range", "value"),
+        Output("hour-slider", "value", allow_duplicate=True),
+        Output("compare", "value"),
         Output("page", "className"),
         Output("url", "search"),
         Input("url", "search"),
@@ -30,10 +43,13 @@ def register(app: Dash, settings: DashboardSettings) -> None:
         Input("window", "value"),
         Input("language", "value"),
         Input("selected-kit", "data"),
+        Input("kit-range", "value"),
+        Input("hour-slider", "value"),
+        Input("compare", "value"),
         Input("kit-map", "relayoutData"),
         prevent_initial_call="initial_duplicate",
     )
-    def sync(search, quantity, scale, window, language, selected, relayout) -> tuple:
+    def sync(search, quantity, scale, window, language, selected, period, hour, compare, relayout) -> tuple:
         linked = parse_view(search, settings.language)
         if ctx.triggered_id in (None, "url"):  # the page opened (or the browser went back): the link decides
             kit = {"kit_id": linked.kit, "name": linked.kit} if linked.kit else no_update
@@ -42,13 +58,18 @@ def register(app: Dash, settings: DashboardSettings) -> None:
             controls = [new if new != old else no_update for new, old in
                         zip((linked.quantity, linked.scale, linked.window, linked.language),
                             (quantity, scale, window, language), strict=True)]  # fmt: skip
+            shown = (period, None if linked.hour is None else hour, compare or [])  # no linked hour: the latest stays
+            kit_controls = [new if new != old else no_update for new, old in
+                            zip((linked.period, linked.hour, list(linked.compare)), shown, strict=True)]  # fmt: skip
             embed = page_class(linked)
-            return (*controls, kit, view, embed if embed != "page" else no_update, no_update)
+            return (*controls, kit, view, *kit_controls, embed if embed != "page" else no_update, no_update)
         kit_id = selected.get("kit_id") if isinstance(selected, dict) else None
+        others = tuple(dict.fromkeys(k for k in (compare or []) if isinstance(k, str) and k != kit_id))
         chosen = replace(linked, quantity=str(quantity), scale=str(scale), window=str(window), language=str(language),
-                         kit=str(kit_id) if kit_id else None)  # fmt: skip
+                         kit=str(kit_id) if kit_id else None, period=str(period),
+                         hour=slider_position(hour, str(window)), compare=others)  # fmt: skip
         # Through the parser: only valid values reach the URL.
         current = parse_view(view_search(chosen, settings.language), settings.language)
         current = with_map_view(replace(current, embed=linked.embed), relayout)
         new_search = view_search(current, settings.language)
-        return (no_update,) * 7 + (new_search if new_search != (search or "") else no_update,)
+        return (no_update,) * 10 + (new_search if new_search != (search or "") else no_update,)

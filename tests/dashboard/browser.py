@@ -56,12 +56,16 @@ return [p.x, p.y, c.width, c.height];
 
 
 def serve(settings: DashboardSettings) -> Iterator[str]:
-    app = create_app(settings)
-    server = make_server("127.0.0.1", settings.dashboard_port, app.server, threaded=True)
+    yield from serve_app(create_app(settings), settings.dashboard_port)
+
+
+def serve_app(app, port: int) -> Iterator[str]:
+    """The Dash app served on 127.0.0.1:port while the generator is open."""
+    server = make_server("127.0.0.1", port, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{settings.dashboard_port}"
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.shutdown()
         thread.join(10)
@@ -163,7 +167,7 @@ def click_kit(driver: webdriver.Chrome, lon: float, lat: float) -> None:
 
 
 def chart_traces(driver: webdriver.Chrome) -> list[dict]:
-    return driver.execute_script("return document.querySelector('#kit-chart .js-plotly-plot').data") or []
+    return driver.execute_script("return document.querySelector('#kit-chart .js-plotly-plot')?.data") or []
 
 
 SCREEN_PIXELS_JS = """

@@ -1,5 +1,6 @@
 """The dashboard in headless Chromium against the real API: map markers, scales, time slider, kit panel with
-comparison, area means, language switch, phone layout, API down. Screenshots go to test-artifacts/dashboard/.
+comparison, area means, language switch, API down, links. Screenshots go to test-artifacts/dashboard/; each item on a
+phone and a desktop window in both languages: test_dashboard_matrix_in_browser.py.
 """
 
 import json
@@ -190,24 +191,6 @@ def test_map_scales_areas_kit_panel_time_slider_and_language(driver, dashboard_u
     assert severe_console_errors(driver) == []
 
 
-def test_phone_layout_fits_a_narrow_screen_and_still_works(driver, dashboard_url, seeded_kits):
-    driver.set_window_size(390, 844)  # a common phone size in CSS pixels
-    try:
-        driver.get(dashboard_url)
-        wait_until(driver, "kit markers on the phone", lambda d: map_has_kits(d, len(seeded_kits)))
-        wait_until(driver, "the MapLibre canvas", lambda d: d.find_elements(By.CSS_SELECTOR, "#kit-map canvas"))
-        width = driver.execute_script("return document.documentElement.clientWidth")
-        assert driver.execute_script("return document.documentElement.scrollWidth") <= width  # no sideways scroll
-        box = driver.execute_script("return document.getElementById('kit-map').getBoundingClientRect().toJSON()")
-        assert box["width"] <= width and 300 <= box["height"] <= 0.7 * 844
-        assert box["top"] < 844 / 3  # the map comes first, the choices below it
-        assert "PM2,5 in µg/m³" in text_of(driver, "map-legend")
-        driver.save_screenshot(str(ARTIFACTS / "05_phone_nl.png"))
-        assert severe_console_errors(driver) == []
-    finally:
-        driver.set_window_size(1280, 1500)
-
-
 def test_page_says_in_words_that_the_api_is_down_and_still_draws_the_map(driver, dashboard_without_api_url):
     driver.get(dashboard_without_api_url)
     message = wait_until(driver, "the API status message", lambda d: d.find_element(By.ID, "api-status").text)
@@ -385,53 +368,19 @@ def test_a_link_reproduces_the_view_and_search_list_and_embed_find_and_share(dri
     assert severe_console_errors(driver) == []
 
 
-def test_embed_mode_shows_only_the_map_or_the_kit_panel(driver, dashboard_url, seeded_kits):
-    driver.set_window_size(390, 844)
-    try:
-        driver.get(dashboard_url + "?embed=1")
-        wait_until(driver, "the embedded map", lambda d: map_has_kits(d, len(seeded_kits)))
-        assert not driver.find_element(By.CSS_SELECTOR, ".header").is_displayed()
-        assert not driver.find_element(By.CSS_SELECTOR, ".kit-section").is_displayed()
-        assert driver.find_element(By.ID, "map-legend").is_displayed()
-        driver.save_screenshot(str(ARTIFACTS / "13_embed_map_phone_nl.png"))
-        driver.get(dashboard_url + "?embed=kit&kit=seed-velsen-zuid&lang=en")
-        wait_until(driver, "the embedded kit panel", lambda d: "last 24 hours" in text_of(d, "kit-chart"))
-        assert not driver.find_element(By.CSS_SELECTOR, ".map-section").is_displayed()
-        driver.save_screenshot(str(ARTIFACTS / "14_embed_kit_phone_en.png"))
-        assert severe_console_errors(driver) == []
-    finally:
-        driver.set_window_size(1280, 1500)
-
-
-def test_kit_history_periods_daily_cycle_weekdays_and_downloads_on_desktop_and_phone(driver, dashboard_url):
+def test_a_link_sets_the_kit_period_the_hour_slider_and_compared_kits_and_changes_go_back_into_it(
+    driver, dashboard_url
+):
     driver.set_window_size(1280, 1500)
-    try:
-        driver.get(dashboard_url + "?kit=seed-beverwijk")
-        wait_until(driver, "the kit chart", lambda d: "Beverwijk: PM2,5, afgelopen 24 uur" in text_of(d, "kit-chart"))
-        click_label(driver, "kit-range", "afgelopen 30 dagen")
-        wait_until(driver, "30 days", lambda d: "Beverwijk: PM2,5, afgelopen 30 dagen" in text_of(d, "kit-chart"))
-        cycle = wait_until(
-            driver,
-            "the daily cycle",
-            lambda d: d.execute_script("return document.querySelector('#kit-cycle .js-plotly-plot').data"),
-        )
-        assert cycle[0]["type"] == "bar" and len(cycle[0]["x"]) == 24
-        assert "Gemiddeld per weekdag" in text_of(driver, "kit-weekday")
-        assert driver.find_element(By.ID, "download-csv").is_displayed()
-        assert driver.find_element(By.ID, "download-parquet").is_displayed()
-        driver.execute_script("document.getElementById('kit-status').scrollIntoView()")
-        driver.save_screenshot(str(ARTIFACTS / "15_history_nl.png"))
-        driver.set_window_size(390, 844)
-        driver.get(dashboard_url + "?kit=seed-beverwijk&lang=en")
-        wait_until(driver, "the English chart", lambda d: "Beverwijk: PM2.5, last 24 hours" in text_of(d, "kit-chart"))
-        click_label(driver, "kit-range", "last year")
-        wait_until(
-            driver, "a year of daily means", lambda d: "PM2.5 daily mean" in [t["name"] for t in chart_traces(d)]
-        )
-        width = driver.execute_script("return document.documentElement.clientWidth")
-        assert driver.execute_script("return document.documentElement.scrollWidth") <= width
-        driver.execute_script("document.getElementById('kit-chart').scrollIntoView()")
-        driver.save_screenshot(str(ARTIFACTS / "16_history_phone_en.png"))
-        assert severe_console_errors(driver) == []
-    finally:
-        driver.set_window_size(1280, 1500)
+    driver.get(dashboard_url + "?lang=en&window=24h&hour=5&kit=seed-beverwijk&period=7d&compare=seed-heemskerk")
+    wait_until(driver, "the linked period", lambda d: "Beverwijk: PM2.5, last 7 days" in text_of(d, "kit-chart"))
+    assert driver.find_element(By.CSS_SELECTOR, "#kit-range input[value='7d']").is_selected()
+    wait_until(driver, "the compared kit", lambda d: any("heemskerk" in t["name"].lower() for t in chart_traces(d)))
+    slider = "return document.querySelector('#hour-slider [role=slider]')?.getAttribute('aria-valuenow')"
+    wait_until(driver, "the linked hour", lambda d: d.execute_script(slider) == "5")
+    search = driver.execute_script("return location.search")
+    assert "hour=5" in search and "period=7d" in search and "compare=seed-heemskerk" in search
+    click_label(driver, "kit-range", "last 30 days")
+    wait_until(driver, "the period in the URL", lambda d: "period=30d" in d.execute_script("return location.search"))
+    driver.save_screenshot(str(ARTIFACTS / "17_link_period_hour_compare_en.png"))
+    assert severe_console_errors(driver) == []

@@ -4,7 +4,7 @@ import pytest
 
 from dashboard.callbacks.find import area_view, kit_view, search_options
 from dashboard.callbacks.map_view import checked_centre, checked_zoom, view_patch
-from dashboard.callbacks.share import page_class
+from dashboard.callbacks.share import page_class, slider_position
 from dashboard.view_state import ViewState, parse_view, view_search, with_map_view
 from tests.dashboard.samples import LATEST
 
@@ -38,6 +38,49 @@ def test_the_written_url_leaves_out_defaults_and_reads_back_the_same():
 )
 def test_a_hostile_link_falls_back_to_the_defaults(search):
     assert parse_view(search) == ViewState()
+
+
+def test_a_link_sets_the_kit_panel_period_the_hour_slider_and_the_compared_kits():
+    search = "?window=7d&hour=100&kit=bev-01&period=1y&compare=hee-01,vel-02"
+    view = parse_view(search)
+    assert (view.window, view.hour, view.kit, view.period, view.compare) == (
+        "7d",
+        100,
+        "bev-01",
+        "1y",
+        ("hee-01", "vel-02"),
+    )
+    assert view_search(view) == "?window=7d&hour=100&kit=bev-01&period=1y&compare=hee-01%2Cvel-02"
+    assert parse_view(view_search(view)) == view
+    # The defaults stay out of the link: the latest hour, 24 hours, no comparison.
+    assert view_search(parse_view("?window=24h&hour=23&kit=bev-01&period=24h")) == "?window=24h&kit=bev-01"
+
+
+@pytest.mark.parametrize(
+    "search",
+    [
+        "?window=24h&hour=24&kit=bev-01&period=10y",  # past the window's last hour; an unknown period
+        "?window=24h&hour=-1",
+        "?window=24h&hour=%D9%A3",  # an Arabic-Indic digit
+        "?window=7d&hour=99999999999999999999",
+        "?hour=3",  # no window with a slider: no hour
+        "?period=1y&compare=hee-01",  # without a selected kit
+        "?kit=bev-01&compare=hee-01,../export",
+        "?kit=bev-01&compare=hee-01,hee-01",
+        "?kit=bev-01&compare=bev-01",
+        "?kit=bev-01&compare=" + ",".join(f"k-{i}" for i in range(7)),  # more than can be compared
+    ],
+)
+def test_a_hostile_period_hour_or_comparison_falls_back_to_the_defaults(search):
+    view = parse_view(search)
+    assert (view.hour, view.period, view.compare) == (None, "24h", ())
+
+
+def test_the_slider_position_goes_into_the_view_only_within_its_window():
+    assert slider_position(5, "24h") == 5 and slider_position(166, "7d") == 166
+    assert slider_position(23, "24h") is None  # the latest hour: the default
+    assert slider_position(5, "live") is None and slider_position(True, "24h") is None
+    assert slider_position("5", "24h") is None and slider_position(-1, "24h") is None
 
 
 def test_panning_and_zooming_goes_into_the_view_only_within_bounds():

@@ -1,0 +1,230 @@
+"""Each item of the dashboard on a phone-sized and a desktop window, in Dutch and in English, with a screenshot of
+each (test-artifacts/dashboard/m<item>_<what>_<size>_<language>.png). One browser for all; window size and language
+change inside each test (the language through the link's `lang`), so the matrix costs page loads, not browsers.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from ijlucht import quality
+from tests.dashboard.browser import (
+    ARTIFACTS,
+    TILE_RGB,
+    ChangingApi,
+    chart_traces,
+    click_label,
+    dashboard_url,
+    dashboard_with_dead_tiles_url,
+    dashboard_with_tiles_url,
+    driver,
+    map_has_kits,
+    map_pixels,
+    serve_app,
+    severe_console_errors,
+    share_of,
+    text_of,
+    tile_server,
+    wait_until,
+)
+from tests.dashboard.browser import MAP_FIGURE_JS as MAP_JS
+
+__all__ = ["dashboard_url", "dashboard_with_dead_tiles_url", "dashboard_with_tiles_url", "driver", "tile_server"]
+
+SIZES = {"phone": (390, 844), "desktop": (1280, 1000)}
+LANGUAGES = ("nl", "en")
+TITLE = {"nl": "IJlucht — lucht", "en": "IJlucht — air"}
+
+
+def matrix(driver) -> Iterator[tuple[str, str]]:
+    """(size, language) for each of the four combinations, with the window set to the size; restored at the end."""
+    try:
+        for size, (width, height) in SIZES.items():
+            driver.set_window_size(width, height)
+            for language in LANGUAGES:
+                yield size, language
+    finally:
+        driver.set_window_size(1280, 1500)
+
+
+def shot(driver, item: str, size: str, language: str) -> None:
+    driver.save_screenshot(str(ARTIFACTS / f"{item}_{size}_{language}.png"))
+
+
+def no_sideways_scroll(driver) -> bool:
+    return driver.execute_script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def in_language(driver, language: str) -> bool:
+    return driver.find_element(By.TAG_NAME, "h1").text.startswith(TITLE[language])
+
+
+def test_item1_tiles_and_their_fallback_on_phone_and_desktop_in_dutch_and_english(
+    driver, dashboard_with_tiles_url, dashboard_with_dead_tiles_url
+):
+    notes = {"nl": "De straatkaart kon niet laden", "en": "The street map could not load"}
+    for size, language in matrix(driver):
+        driver.get(f"{dashboard_with_tiles_url}?lang={language}")
+        wait_until(driver, "kit markers over tiles", lambda d: map_has_kits(d, 5))
+        wait_until(driver, "tiles on screen", lambda d: share_of(map_pixels(d), TILE_RGB) > 0.5)
+        assert in_language(driver, language) and no_sideways_scroll(driver)
+        assert "© test tiles" in text_of(driver, "kit-map")
+        if size == "phone":  # the map comes first and fills most of the screen, the choices below it
+            width, height = SIZES["phone"]
+            box = driver.execute_script("return document.getElementById('kit-map').getBoundingClientRect().toJSON()")
+            assert box["width"] <= width and 300 <= box["height"] <= 0.7 * height and box["top"] < height / 3
+        assert not driver.find_element(By.ID, "tile-note").is_displayed()
+        shot(driver, "m1_tiles", size, language)
+
+        driver.get(f"{dashboard_with_dead_tiles_url}?lang={language}")
+        wait_until(driver, "kit markers without tiles", lambda d: map_has_kits(d, 5))
+        wait_until(driver, "the tile note", lambda d, note=notes[language]: text_of(d, "tile-note").startswith(note))
+        assert in_language(driver, language) and text_of(driver, "api-status") == ""
+        shot(driver, "m1_no_tiles", size, language)
+    errors = severe_console_errors(driver)
+    assert [e for e in errors if "/tiles/" not in e and "Uncaught Error: Map error." not in e] == []
+
+
+def test_item2_link_search_kit_list_and_embed_on_phone_and_desktop_in_dutch_and_english(
+    driver, dashboard_url, seeded_kits
+):
+    search_label = {"nl": "Zoek", "en": "Find"}
+    chart = {"nl": "Beverwijk: PM10, afgelopen 24 uur", "en": "Beverwijk: PM10, last 24 hours"}
+    for size, language in matrix(driver):
+        driver.get(f"{dashboard_url}?lang={language}&quantity=pm10&kit=seed-beverwijk&lat=52.49&lon=4.65&zoom=12")
+        wait_until(driver, "the linked kit's chart", lambda d, title=chart[language]: title in text_of(d, "kit-chart"))
+        assert in_language(driver, language)
+        assert driver.find_element(By.CSS_SELECTOR, "#quantity input[value=pm10]").is_selected()
+        label = search_label[language]
+        wait_until(driver, "the search box's label", lambda d, w=label: text_of(d, "search-label") == w)
+        driver.find_element(By.ID, "kits-toggle").click()
+        rows = wait_until(driver, "the kit list", lambda d: d.find_elements(By.CSS_SELECTOR, ".kit-table tbody tr"))
+        assert len(rows) >= len(seeded_kits) and no_sideways_scroll(driver)
+        driver.execute_script("document.getElementById('kits-toggle').scrollIntoView()")
+        shot(driver, "m2_link_list", size, language)
+
+        # Embedded: Dutch pages show only the map, English ones only a kit's panel.
+        if language == "nl":
+            driver.get(f"{dashboard_url}?embed=1")
+            wait_until(driver, "the embedded map", lambda d: map_has_kits(d, len(seeded_kits)))
+            assert not driver.find_element(By.CSS_SELECTOR, ".kit-section").is_displayed()
+            wait_until(driver, "the legend", lambda d: "Laatste meting per kit" in text_of(d, "map-legend"))
+        else:
+            driver.get(f"{dashboard_url}?embed=kit&kit=seed-velsen-zuid&lang=en")
+            wait_until(driver, "the embedded kit panel", lambda d: "last 24 hours" in text_of(d, "kit-chart"))
+            assert not driver.find_element(By.CSS_SELECTOR, ".map-section").is_displayed()
+        assert not driver.find_element(By.CSS_SELECTOR, ".header").is_displayed() and no_sideways_scroll(driver)
+        shot(driver, f"m2_embed_{'map' if language == 'nl' else 'kit'}", size, language)
+    assert severe_console_errors(driver) == []
+
+
+def test_item3_history_periods_profiles_and_downloads_on_phone_and_desktop_in_dutch_and_english(driver, dashboard_url):
+    # Dutch: 30 days of hourly means; English: a year of daily means.
+    words = {
+        "nl": ("afgelopen 30 dagen", "gemarkeerde meting (twijfelachtig)", "Gemiddeld per weekdag", "uurgemiddelde"),
+        "en": ("last year", "flagged reading (doubtful)", "Mean per weekday", "daily mean"),
+    }
+    pm25 = {"nl": "PM2,5", "en": "PM2.5"}
+    for size, language in matrix(driver):
+        period, flagged, weekday, mean = words[language]
+        driver.get(f"{dashboard_url}?kit=seed-beverwijk&lang={language}")
+        traces = wait_until(driver, "the 24 h chart", lambda d: [t["name"] for t in chart_traces(d)])
+        assert flagged in traces  # flagged readings are marked in the chart
+        click_label(driver, "kit-range", period)
+        wait_until(
+            driver,
+            "the chosen period",
+            lambda d, title=f"Beverwijk: {pm25[language]}, {period}": title in text_of(d, "kit-chart"),
+        )
+        wait_until(
+            driver, "its means", lambda d, w=f"{pm25[language]} {mean}": w in [t["name"] for t in chart_traces(d)]
+        )
+        cycle = wait_until(
+            driver,
+            "the daily cycle",
+            lambda d: d.execute_script("return document.querySelector('#kit-cycle .js-plotly-plot')?.data"),
+        )
+        assert cycle[0]["type"] == "bar" and len(cycle[0]["x"]) == 24
+        wait_until(driver, "the weekday chart", lambda d, w=weekday: w in text_of(d, "kit-weekday"))
+        assert driver.find_element(By.ID, "download-csv").is_displayed()
+        assert driver.find_element(By.ID, "download-parquet").is_displayed()
+        assert no_sideways_scroll(driver)
+        driver.execute_script("document.getElementById('kit-chart').scrollIntoView()")
+        shot(driver, "m3_history", size, language)
+    assert severe_console_errors(driver) == []
+
+
+class FlaggedApi(ChangingApi):
+    """ChangingApi with one kit's latest reading flagged for high humidity and one excluded from public means."""
+
+    def latest(self) -> dict:
+        answer = super().latest()
+        for feature in answer["features"]:
+            if feature["id"] == "fake-3":
+                feature["properties"]["flags"] = quality.HIGH_HUMIDITY
+            if feature["id"] == "fake-4":
+                feature["properties"].update(flags=quality.FLATLINE, excluded=True, band=None)
+        return answer
+
+
+@pytest.fixture(scope="module")
+def slow_flagged_dashboard(tmp_path_factory) -> Iterator[tuple[str, FlaggedApi]]:
+    """The dashboard over FlaggedApi, with the demo fleet's marker present."""
+    from dashboard.api_client import ApiClient
+    from dashboard.app import create_app
+    from dashboard.settings import DashboardSettings
+    from ijlucht.settings import PlatformSettings
+    from tests.conftest import free_port
+    from virtualkit.fleet import write_demo_marker
+
+    marker = write_demo_marker(PlatformSettings(state_dir=tmp_path_factory.mktemp("state")))
+    api = FlaggedApi()
+    settings = DashboardSettings(
+        api_base_url="http://fake.api",
+        dashboard_port=free_port(),
+        refresh_seconds=2,  # the spinner shows on a refresh (the first map comes with the page)
+        tile_url="",
+        demo_marker=str(marker),
+    )
+    app = create_app(settings, ApiClient("http://fake.api", transport=api.transport()))
+    for url in serve_app(app, settings.dashboard_port):
+        yield url, api
+
+
+def hover_texts(driver, word: str) -> dict[str, str] | None:
+    """Each kit's hover text on the map, once `word` is in one of them."""
+    data = driver.execute_script(MAP_JS)
+    hover = dict(zip((c[0] for c in data[1]["customdata"]), data[1]["hovertext"], strict=True))
+    return hover if any(word in h for h in hover.values()) else None
+
+
+SPINNING_JS = "return !!document.getElementById('map-loading')?.querySelector('.dash-spinner')"
+
+
+def test_item4_loading_demo_label_and_flag_marks_on_phone_and_desktop_in_dutch_and_english(
+    driver, slow_flagged_dashboard
+):
+    url, api = slow_flagged_dashboard
+    words = {
+        "nl": ("Demo: dit zijn geen actuele metingen", "hoge luchtvochtigheid", "niet meegeteld"),
+        "en": ("Demo: these are not current measurements", "high humidity", "not counted"),
+    }
+    for size, language in matrix(driver):
+        demo, humid, excluded = words[language]
+        api.delay = 1.0  # over the spinner's delay
+        try:
+            driver.get(f"{url}?lang={language}")
+            wait_until(driver, "the map's spinner", lambda d: d.execute_script(SPINNING_JS), 10)
+            shot(driver, "m4_loading", size, language)
+            wait_until(driver, "the map after the wait", lambda d: map_has_kits(d, len(api.values)), 20)
+        finally:
+            api.delay = 0.0
+        wait_until(driver, "the page in the link's language", lambda d, w=language: in_language(d, w))
+        wait_until(driver, "the demo label", lambda d, w=demo: text_of(d, "demo-label").startswith(w))
+        hover = wait_until(driver, "hover texts in the language", lambda d, w=humid: hover_texts(d, w))
+        assert humid in hover["fake-3"] and excluded in hover["fake-4"] and humid not in hover["fake-5"]
+        wait_until(driver, "the spinner gone", lambda d: not d.execute_script(SPINNING_JS))
+        wait_until(driver, "the page settled to the window's width", no_sideways_scroll, 5)
+        shot(driver, "m4_demo_flags", size, language)
+    assert severe_console_errors(driver) == []
