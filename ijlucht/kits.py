@@ -130,12 +130,17 @@ def register_kit(
     return password
 
 
+def _mark_disabled(conn: psycopg.Connection, kit_id: str) -> None:
+    """Mark the row disabled inside the caller's transaction, which commits only once the broker has answered."""
+    cur = conn.execute("UPDATE kits SET disabled_at = now(), online = false WHERE kit_id = %s", (kit_id,))
+    if cur.rowcount == 0:
+        raise KitNotFound(kit_id)
+
+
 def disable_kit(conn: psycopg.Connection, settings: PlatformSettings, kit_id: str) -> None:
     """Disable the kit's broker account: its live session is closed at once and it cannot log in; data stay."""
     with conn.transaction():
-        cur = conn.execute("UPDATE kits SET disabled_at = now(), online = false WHERE kit_id = %s", (kit_id,))
-        if cur.rowcount == 0:
-            raise KitNotFound(kit_id)
+        _mark_disabled(conn, kit_id)
         broker.disable_kit_account(settings, kit_id)
 
 
@@ -143,9 +148,7 @@ def delete_kit_account(conn: psycopg.Connection, settings: PlatformSettings, kit
     """Remove the kit's broker account and role for good (session closed at once); its row and data stay, marked
     disabled. `rotate_password` creates a fresh account."""
     with conn.transaction():
-        cur = conn.execute("UPDATE kits SET disabled_at = now(), online = false WHERE kit_id = %s", (kit_id,))
-        if cur.rowcount == 0:
-            raise KitNotFound(kit_id)
+        _mark_disabled(conn, kit_id)
         broker.delete_kit_account(settings, kit_id)
 
 

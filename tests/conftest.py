@@ -211,3 +211,16 @@ def seeded_kits(settings: PlatformSettings) -> list[str]:
             batch.status[kit_id] = (True, now.timestamp())
         store_batch(c, batch)
     return [k[0] for k in SEEDED]
+
+
+@pytest.fixture(scope="session")
+def rolled_up(settings, seeded_kits) -> list[str]:
+    """The seeded kits with their rollups computed."""
+    import psycopg
+
+    from ingest.rollups import refresh_rollups
+
+    with psycopg.connect(settings.dsn, autocommit=True) as c:
+        while refresh_rollups(c):
+            pass
+    return seeded_kits

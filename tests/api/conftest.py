@@ -26,19 +26,6 @@ def reader_key(settings) -> str:
     return plain
 
 
-@pytest.fixture(scope="session")
-def rolled_up(settings, seeded_kits) -> list[str]:
-    """The seeded kits with their rollups computed."""
-    import psycopg
-
-    from ingest.rollups import refresh_rollups
-
-    with psycopg.connect(settings.dsn, autocommit=True) as c:
-        while refresh_rollups(c):
-            pass
-    return seeded_kits
-
-
 @pytest.fixture
 def api(api_base_url) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=api_base_url, timeout=30) as client:

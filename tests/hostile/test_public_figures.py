@@ -32,15 +32,6 @@ def client(settings) -> Iterator:
         yield c
 
 
-@pytest.fixture(scope="module")
-def seeded(settings, seeded_kits) -> list[str]:
-    """The seeded kits (tests/conftest.py) with their rollups computed."""
-    with psycopg.connect(settings.dsn, autocommit=True) as conn:
-        while refresh_rollups(conn):
-            pass
-    return seeded_kits
-
-
 @pytest.fixture
 def online_kit(make_kit, settings):
     """A kit in Heemskerk that goes offline after the test, so later tests do not count its fresh value."""
@@ -99,7 +90,7 @@ def rollup(conn, kit: str, hour: datetime) -> tuple:
 
 
 def test_a_kit_sending_pm25_999999_leaves_its_areas_mean_unchanged_and_is_counted_as_left_out(
-    client, seeded, online_kit, settings
+    client, rolled_up, online_kit, settings
 ):
     neighbour, kit = online_kit("neighbour"), online_kit("attacker")
     before, now = moments()
@@ -148,7 +139,7 @@ def test_a_kit_sending_pm25_999999_leaves_its_areas_mean_unchanged_and_is_counte
     assert hourly_map["kits"][neighbour] == [6.0] and neighbour not in hourly_map["excluded"]
 
 
-def test_a_stuck_sensor_is_left_out_once_its_flatline_is_detected(client, seeded, online_kit, settings):
+def test_a_stuck_sensor_is_left_out_once_its_flatline_is_detected(client, rolled_up, online_kit, settings):
     neighbour, kit = online_kit("neighbour"), online_kit("stuck")
     before, now = moments()
     history = KitHistory()
