@@ -15,7 +15,6 @@ from api.responses import ERRORS, json_response
 from api.routes import admin, areas, exports, kits, map, meta, series, stats
 from api.security import FixedWindowLimiter, KeyCache, SecurityMiddleware
 from api.settings import ApiSettings
-from ijlucht.broker import BrokerAccountError
 from ijlucht.db import timescaledb_license
 from ijlucht.kits import fill_public_fields
 from ijlucht.ratelimit import proxy_networks
@@ -101,11 +100,6 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PoolTimeout)
     async def busy(request: Request, exc: Exception) -> Any:
         return json_response({"detail": "the database is busy; retry shortly"}, 503, {"Retry-After": "5"})
-
-    @app.exception_handler(BrokerAccountError)
-    async def broker_down(request: Request, exc: Exception) -> Any:
-        detail = f"the broker account could not be changed ({exc}); the kit row is stored, retry the request"
-        return json_response({"detail": detail}, 503, {"Retry-After": "10"})
 
     @app.exception_handler(psycopg.DataError)
     async def bad_value(request: Request, exc: Exception) -> Any:
