@@ -22,7 +22,10 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.pa
     "IJLUCHT_API_EXPORT_DEADLINE_S (300 s) however far it got: ask for large ranges in parts.",
     responses={
         200: {
-            "content": {"text/csv": {"example": "kit_id,time,quantity,value,n,n_flagged,min,max,flags\n"}},
+            "content": {
+                "text/csv": {"example": "kit_id,time,quantity,value,n,n_flagged,min,max,flags\n"},
+                MEDIA["parquet"]: {"schema": {"type": "string", "format": "binary"}},
+            },
             "description": "the file",
         }
     },
