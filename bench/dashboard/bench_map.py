@@ -40,12 +40,23 @@ from dashboard.markers import latest_markers
 from dashboard.settings import DashboardSettings
 
 SOUTH, NORTH, WEST, EAST = 52.42, 52.54, 4.55, 4.72
+# The map on screen with its markers: the first view's (dashboard/first_view.py) or Dash's own, whichever shows.
+SHOWN_JS = """
+for (const gd of document.querySelectorAll('#first-map.js-plotly-plot, #kit-map .js-plotly-plot')) {
+    if (gd.closest('#react-entry-point') && document.querySelector('.first-view-pending')) continue;  // hidden
+    if (!gd.data || gd.data.length < 2 || (gd.data[1].lat || []).length < arguments[0]) continue;
+    const sub = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+    if (sub && sub.map && sub.map.loaded() && gd.querySelector('canvas')) return performance.now();
+}
+return null;
+"""
+# Dash's own map drawn and the first view gone: from here on everything on the page answers.
 RENDERED_JS = """
 const gd = document.querySelector('#kit-map .js-plotly-plot');
 if (!gd || !gd.data || gd.data.length < 2 || (gd.data[1].lat || []).length < arguments[0]) return null;
 const sub = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
 if (!sub || !sub.map || !sub.map.loaded() || !document.querySelector('#kit-map canvas')) return null;
-return performance.now();
+return document.getElementById('first-view') ? null : performance.now();
 """
 WATERFALL_JS = """
 return performance.getEntriesByType('resource').map(e => [e.name.split('?')[0].split('/').slice(-1)[0] || e.name,
@@ -149,13 +160,15 @@ def ceiling_page(transport: httpx.MockTransport) -> str:
     return CEILING_HTML.replace("__FIGURE__", figure.to_json())
 
 
-def first_visit(url: str, kits: int) -> tuple[float, list]:
-    """Navigation start → markers drawn and the map loaded, in a fresh browser (empty cache); and the waterfall."""
+def first_visit(url: str, kits: int) -> tuple[float, float, list]:
+    """Navigation start → markers on screen with the map loaded, and → Dash's own map drawn (the hand-over), in a
+    fresh browser (empty cache); and the waterfall."""
     driver, profile = chromium()
     try:
         driver.get(url)
-        shown = WebDriverWait(driver, 60, 0.05).until(lambda d: d.execute_script(RENDERED_JS, kits))
-        return shown, driver.execute_script(WATERFALL_JS)
+        shown = WebDriverWait(driver, 60, 0.02).until(lambda d: d.execute_script(SHOWN_JS, kits))
+        dash_map = WebDriverWait(driver, 60, 0.05).until(lambda d: d.execute_script(RENDERED_JS, kits))
+        return shown, dash_map, driver.execute_script(WATERFALL_JS)
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
@@ -219,11 +232,13 @@ def main() -> None:
     url = f"http://127.0.0.1:{server.server_port}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     cold: list[float] = []  # first visits, each in a new browser with an empty cache
+    handed: list[float] = []  # the same visits until Dash's own map took over
     ceiling: list[float] = []  # the same for the bare page, alternating, so both see the same machine load
     waterfall: list = []
     for _ in range(args.cold):
-        shown, fetched = first_visit(url, args.kits)
+        shown, dash_map, fetched = first_visit(url, args.kits)
         cold.append(shown)
+        handed.append(dash_map)
         waterfall = waterfall or fetched
         ceiling.append(first_visit(url + "/ceiling", args.kits)[0])
     driver, profile = chromium()
@@ -232,7 +247,8 @@ def main() -> None:
         warm: list[float] = []  # visits with the browser's cache and code cache filled
         for _ in range(4):
             driver.get(url)
-            warm.append(wait.until(lambda d: d.execute_script(RENDERED_JS, args.kits)))
+            warm.append(wait.until(lambda d: d.execute_script(SHOWN_JS, args.kits)))
+            wait.until(lambda d: d.execute_script(RENDERED_JS, args.kits))
         warm = warm[1:]  # the first of these filled the cache
         timings.clear()
         sizes.clear()
@@ -269,11 +285,12 @@ def main() -> None:
     rows = (
         ("first visit, empty cache", cold),
         ("ceiling: bare page, same", ceiling),
+        ("  … until Dash's map took over", handed),
         ("repeat visit, warm cache", warm),
     )
     for label, values in rows:
         median, worst = statistics.median(values), max(values)
-        print(f"  {label:<26} median {median:>5.0f} ms   max {worst:>5.0f} ms   (n={len(values)})")
+        print(f"  {label:<30} median {median:>5.0f} ms   max {worst:>5.0f} ms   (n={len(values)})")
     ratio = statistics.median(cold) / statistics.median(ceiling)
     print(f"  first visit / ceiling: {ratio:.2f}×   target ≤ 1.5×, and < 1000 ms")
     print("first visit, what the page fetched (ms from navigation start):")

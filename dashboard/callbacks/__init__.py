@@ -8,12 +8,13 @@ from dash import Dash
 from dashboard.api_client import ApiClient
 from dashboard.callbacks import areas, demo, find, kit_panel, language, map_view, share, timeline
 from dashboard.geo import Outlines
+from dashboard.places import REFERENCE_STATIONS
 from dashboard.settings import DashboardSettings
 
 
 def register_callbacks(
     app: Dash, client: ApiClient, outlines: Outlines, settings: DashboardSettings
-) -> Callable[[], dict]:
+) -> Callable[[str], dict]:
     """Registers every callback; returns the function that draws the first map for a page's layout."""
     first_map = map_view.register(app, client, outlines, settings)
     timeline.register(app)
@@ -21,6 +22,6 @@ def register_callbacks(
     areas.register(app, client, settings)
     language.register(app)
     demo.register(app, settings)
-    find.register(app, client, settings)
+    find.register(app, client, settings, REFERENCE_STATIONS)
     share.register(app, settings)
     return first_map

@@ -138,14 +138,14 @@ function(url) {
 """
 
 
-def register(app: Dash, client: ApiClient, outlines: Outlines, settings: DashboardSettings) -> Callable[[], dict]:
+def register(app: Dash, client: ApiClient, outlines: Outlines, settings: DashboardSettings) -> Callable[[str], dict]:
     """The map's callbacks; returns first_map(), the map for a page's layout (drawn on the server)."""
     app.clientside_callback(TILE_PROBE_JS, Output("tile-note", "hidden"), Input("tile-probe", "data"))
 
-    def first_map() -> dict[str, Any]:
+    def first_map(language: str) -> dict[str, Any]:
         """The live map with the default controls, for the page itself: the visitor sees it without waiting for
         a callback; the first refresh then sends only what changed. Empty if the API cannot be reached."""
-        language, quantity, scale = settings.language, DEFAULT_QUANTITY, DEFAULT_SCALE
+        quantity, scale = DEFAULT_QUANTITY, DEFAULT_SCALE
         try:
             shown = map_view(client, quantity, scale, "live", None)
         except ApiError:
@@ -180,6 +180,9 @@ def register(app: Dash, client: ApiClient, outlines: Outlines, settings: Dashboa
         Input("map-view", "data"),
         State("map-state", "data"),
         State("kit-names", "data"),
+        # No refresh while an answer is awaited: a refresh would supersede the request still waiting, and an API
+        # slower than the refresh interval would then never get its answer drawn. The interval restarts after.
+        running=[(Output("refresh", "disabled"), True, False)],
     )
     def update_map(_n, quantity, scale, language, window, hour, view, drawn, names) -> tuple:
         language = language_or_default(language)

@@ -40,7 +40,11 @@ TILE_RGB = (198, 226, 240)  # the local tile server's flat light blue
 LAND_RGB = tuple(int(LAND_COLOUR[i : i + 2], 16) for i in (1, 3, 5))  # the outlines' land fill
 NO_DEMO = "/nonexistent/demo.json"  # tests run beside a possible `make up` fleet: never read its marker
 
-MAP_FIGURE_JS = "const gd = document.querySelector('#kit-map .js-plotly-plot'); return gd && gd.data ? gd.data : null;"
+# Dash's map, once the first view (dashboard/first_view.py) has handed over to it.
+MAP_FIGURE_JS = """
+if (document.getElementById('first-view')) return null;
+const gd = document.querySelector('#kit-map .js-plotly-plot'); return gd && gd.data ? gd.data : null;
+"""
 LAYERS_JS = "return document.querySelector('#kit-map .js-plotly-plot').layout.map.layers.length"
 UPDATES_JS = (
     "return performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component')).length"

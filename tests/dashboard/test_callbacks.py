@@ -1,4 +1,5 @@
 import copy
+import json
 
 import pytest
 from dash import html
@@ -160,7 +161,7 @@ def recorded_dashboard(api_base_url, rolled_up):
     return app.server, transport
 
 
-def test_the_page_comes_with_the_map_drawn_and_only_a_page_load_asks_the_api(api_base_url, rolled_up):
+def test_the_page_and_its_layout_come_with_the_map_drawn_from_one_api_answer(api_base_url, rolled_up):
     from dashboard.app import create_app
     from dashboard.settings import DashboardSettings
 
@@ -168,11 +169,17 @@ def test_the_page_comes_with_the_map_drawn_and_only_a_page_load_asks_the_api(api
     client = create_app(
         DashboardSettings(language="en", tile_url=""), client=ApiClient(api_base_url, transport=transport)
     ).server.test_client()
-    client.get("/")  # Dash checks its layout at the first request: no data needed
+    client.get("/?quantity=pm10")  # another quantity: no first view, and Dash's first layout check needs no data
     assert transport.paths == []
-    layout = client.get("/_dash-layout").get_data(as_text=True)
+    page = client.get("/?lang=nl&zoom=13").get_data(as_text=True)  # the first view, in the link's language
     assert transport.paths == ["/v1/map/latest?quantity=pm25&scale=eaqi-2024"]
+    figure = json.loads(page.split('<script id="first-map-figure" type="application/json">')[1].split("</script>")[0])
+    assert figure["data"][1]["type"] == "scattermap" and figure["layout"]["map"]["zoom"] == 13
+    assert ["seed-beverwijk", "Beverwijk"] in figure["data"][1]["customdata"] and "<h1>IJlucht — lucht" in page
+    layout = client.get("/_dash-layout", headers={"Referer": "http://x/?lang=nl&zoom=13"}).get_data(as_text=True)
+    assert len(transport.paths) == 1  # the layout, a moment later, draws the same answer
     assert '"type":"scattermap"' in layout.replace(" ", "") and "seed-beverwijk" in layout
+    assert "IJlucht — luchtkwaliteit" in layout  # its texts in the link's language from the start
 
 
 @pytest.mark.parametrize("bad", HOSTILE_KIT_IDS, ids=lambda v: repr(v)[:30])

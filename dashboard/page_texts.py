@@ -1,0 +1,68 @@
+"""Every fixed text of the page and the labels of the choices in one language (pure): the language callback sets
+them when the reader switches, and the layout carries them from the start, so a page opened in a link's language
+shows it without waiting for a callback."""
+
+from typing import Any
+
+from dashboard.i18n import text
+from dashboard.layout import AREA_LEVELS, RANGES, WINDOWS
+from dashboard.legend import quantity_label
+from dashboard.markers import QUANTITY_CHOICES
+from ijlucht.bands import SCALES
+
+# (component id, property): the language callback's outputs, in this order.
+TEXT_PROPS = (
+    ("page", "lang"),
+    ("title", "children"),
+    ("subtitle", "children"),
+    ("language-label", "children"),
+    ("quantity-label", "children"),
+    ("scale-label", "children"),
+    ("window-label", "children"),
+    ("compare-label", "children"),
+    ("areas-title", "children"),
+    ("quantity", "options"),
+    ("scale", "options"),
+    ("window", "options"),
+    ("area-level", "options"),
+    ("footer", "children"),
+    ("tile-note", "children"),
+    ("range-label", "children"),
+    ("kit-range", "options"),
+    ("download-label", "children"),
+)
+
+
+def page_texts(language: str, scale: str) -> dict[tuple[str, str], Any]:
+    """The value of each of TEXT_PROPS in `language` (a checked language); the footer names `scale`."""
+    scale_name = SCALES[scale].label(language) if scale in SCALES else ""
+    values = (
+        language,
+        text("title", language),
+        text("subtitle", language),
+        text("language_label", language),
+        text("quantity_label", language),
+        text("scale_label", language),
+        text("window_label", language),
+        text("compare_label", language),
+        text("areas_title", language),
+        [{"label": quantity_label(q, language), "value": q} for q in QUANTITY_CHOICES],
+        [{"label": s.label(language), "value": key} for key, s in SCALES.items()],
+        [{"label": text(f"window_{w}", language), "value": w} for w in WINDOWS],
+        [{"label": text(f"areas_level_{lv}", language), "value": lv} for lv in AREA_LEVELS],
+        text("footer", language, scale=scale_name),
+        text("tile_note", language),
+        text("range_label", language),
+        [{"label": text(f"range_{r}", language), "value": r} for r in RANGES],
+        text("download_label", language),
+    )
+    return dict(zip(TEXT_PROPS, values, strict=True))
+
+
+def with_texts(layout: Any, texts: dict[tuple[str, str], Any]) -> Any:
+    """`layout` (a Dash component tree) with each text of `texts` set on the component of that id."""
+    by_id = {c.id: c for c in layout._traverse() if isinstance(getattr(c, "id", None), str)}
+    by_id[layout.id] = layout
+    for (component_id, prop), value in texts.items():
+        setattr(by_id[component_id], prop, value)
+    return layout
