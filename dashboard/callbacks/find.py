@@ -1,4 +1,5 @@
-"""Find a kit or an area: the search box (kits, municipalities, districts) and the kit list (a sortable table whose
+"""Find a kit, a place or an area: the search box (kits, reference stations, places, municipalities, districts;
+dashboard/places.py) and the kit list (a sortable table whose
 names open the kit). Both select the kit and move the map there through the map-view store."""
 
 import math
@@ -11,6 +12,7 @@ from dashboard.i18n import language_or_default, text
 from dashboard.kit_table import COLUMNS, kit_table
 from dashboard.layout import DEFAULT_QUANTITY, choice
 from dashboard.markers import QUANTITY_CHOICES, latest_markers
+from dashboard.places import PLACE_ZOOM, STATION_ZOOM, Station, load_places
 from dashboard.settings import DashboardSettings
 from ijlucht import geo
 from ijlucht.bands import DEFAULT_SCALE, SCALES
@@ -18,13 +20,20 @@ from ijlucht.bands import DEFAULT_SCALE, SCALES
 KIT_ZOOM = 15.0
 
 
-def search_options(names: dict[str, str], language: str) -> list[dict[str, str]]:
-    """Kits by name, then municipalities and districts (with their municipality) as search choices."""
+def search_options(names: dict[str, str], language: str, stations: tuple[Station, ...] = ()) -> list[dict[str, str]]:
+    """Kits by name, reference stations, places (with their municipality), then municipalities and districts (with
+    their municipality) as search choices."""
     municipalities = geo.area_names("municipality")
     options = [
         {"label": f"{text('search_kit', language)}: {name} ({kit_id})", "value": f"kit:{kit_id}"}
         for kit_id, name in sorted(names.items(), key=lambda kv: kv[1].lower())
     ]
+    for station in sorted(stations, key=lambda s: s.name.lower()):
+        label = f"{text('search_station', language)}: {station.name} ({station.code})"
+        options.append({"label": label, "value": f"station:{station.code}"})
+    for place in load_places():
+        label = f"{text('search_place', language)}: {place.name} ({place.municipality})"
+        options.append({"label": label, "value": f"place:{place.name}"})
     for area in geo.areas("municipality"):
         options.append({"label": f"{text('search_municipality', language)}: {area.name}", "value": f"area:{area.code}"})
     for area in geo.areas("district"):
@@ -46,6 +55,22 @@ def area_view(code: str) -> dict[str, Any] | None:
     return {"centre": {"lat": (y0 + y1) / 2, "lon": (x0 + x1) / 2}, "zoom": round(zoom, 2)}
 
 
+def point_view(value: str, stations: tuple[Station, ...]) -> dict[str, Any] | None:
+    """Centre and zoom for a search value `place:<name>` or `station:<code>`; None for anything unknown (the value
+    comes from the browser: only names and codes from our own lists count)."""
+    kind, _, key = value.partition(":")
+    if kind == "place":
+        found = [(p.lat, p.lon, PLACE_ZOOM) for p in load_places() if p.name == key]
+    elif kind == "station":
+        found = [(s.lat, s.lon, STATION_ZOOM) for s in stations if s.code == key]
+    else:
+        found = []
+    if not found:
+        return None
+    lat, lon, zoom = found[0]
+    return {"centre": {"lat": lat, "lon": lon}, "zoom": zoom}
+
+
 def kit_view(latest: dict[str, Any], kit_id: str) -> tuple[dict[str, str], dict[str, Any] | None]:
     """(selected-kit store, map view centred on the kit) from /v1/map/latest."""
     for feature in latest.get("features", []):
@@ -60,7 +85,7 @@ def kit_view(latest: dict[str, Any], kit_id: str) -> tuple[dict[str, str], dict[
     return {"kit_id": kit_id, "name": kit_id}, None
 
 
-def register(app: Dash, client: ApiClient, settings: DashboardSettings) -> None:
+def register(app: Dash, client: ApiClient, settings: DashboardSettings, stations: tuple[Station, ...] = ()) -> None:
     @app.callback(
         Output("search", "options"),
         Output("search", "placeholder"),
@@ -71,7 +96,11 @@ def register(app: Dash, client: ApiClient, settings: DashboardSettings) -> None:
     def update_search(names: Any, language: str) -> tuple:
         language = language_or_default(language)
         names = names if isinstance(names, dict) else {}
-        return search_options(names, language), text("search_placeholder", language), text("search_label", language)
+        return (
+            search_options(names, language, stations),
+            text("search_placeholder", language),
+            text("search_label", language),
+        )
 
     @app.callback(
         Output("selected-kit", "data", allow_duplicate=True),
@@ -84,6 +113,8 @@ def register(app: Dash, client: ApiClient, settings: DashboardSettings) -> None:
             return no_update, no_update
         if found.startswith("area:"):
             return no_update, area_view(found[5:]) or no_update
+        if found.startswith(("place:", "station:")):
+            return no_update, point_view(found, stations) or no_update
         try:
             kit_id = checked_kit_id(found.removeprefix("kit:"))
             selected, view = kit_view(client.map_latest(DEFAULT_QUANTITY, DEFAULT_SCALE), kit_id)

@@ -111,3 +111,22 @@ def test_search_finds_kits_municipalities_and_districts_and_moves_the_map_there(
     selected, view = kit_view(LATEST, "bev-01")
     assert selected == {"kit_id": "bev-01", "name": "Beverwijk Centrum"}
     assert view == {"centre": {"lat": 52.487, "lon": 4.657}, "zoom": 15.0}
+
+
+def test_search_finds_places_below_district_level_and_reference_stations_when_given():
+    from dashboard.callbacks.find import point_view
+    from dashboard.places import REFERENCE_STATIONS, load_places, load_stations
+
+    stations = load_stations()  # the Luchtmeetnet stations of data/geo with a position
+    assert {s.code for s in stations} == {"NL49551", "NL49553", "NL49570", "NL49572", "NL49573"}
+    labels = [o["label"] for o in search_options({}, "en", stations)]
+    assert "place: IJmuiden (Velsen)" in labels and "place: Velsen-Zuid en Driehuis (Velsen)" in labels
+    assert "reference station: IJmuiden-Kanaalstraat (NL49551)" in labels
+    assert not any(label.startswith("meetstation") for label in (o["label"] for o in search_options({}, "nl")))
+    assert REFERENCE_STATIONS == ()  # none on the map yet: the page's search lists none
+    assert len(load_places()) == 9
+    assert point_view("place:IJmuiden", ()) == {"centre": {"lat": 52.458, "lon": 4.619}, "zoom": 14.0}
+    assert point_view("station:NL49553", stations) == {"centre": {"lat": 52.494, "lon": 4.60199}, "zoom": 15.0}
+    # Only names and codes from the page's own lists count; a station the page does not list is not found.
+    for unknown in ("place:Atlantis", "place:", "kit:bev-01", "station:../x", "station:NL49553"):
+        assert point_view(unknown, ()) is None
