@@ -21,6 +21,7 @@ from dashboard.first_view import (
     PENDING_CLASS,
     deferred_renderer,
     deferred_scripts,
+    figure_for,
     first_view_html,
     wants_first_view,
 )
@@ -60,9 +61,12 @@ def create_app(settings: DashboardSettings | None = None, client: ApiClient | No
         texts in the language of the link that opened it. Dash also calls this to check the layout (at start and
         first request): that needs no data, so the API is not asked."""
         serving = flask.has_request_context() and flask.request.path.endswith("/_dash-layout")
-        language = linked_view(settings).language if serving else settings.language
-        layout = build_layout(language, settings.refresh_seconds, probe, first_map(language) if serving else None)
-        return with_texts(layout, page_texts(language, DEFAULT_SCALE))
+        view = linked_view(settings) if serving else ViewState(language=settings.language)
+        first = first_map(view.language) if serving else None
+        if first and (view.centre or view.zoom):  # where the link (and the first view) put the map
+            first = {**first, "figure": figure_for(view, first["figure"].to_plotly_json())}
+        layout = build_layout(view.language, settings.refresh_seconds, probe, first)
+        return with_texts(layout, page_texts(view.language, DEFAULT_SCALE))
 
     def index(**parts: str) -> str:
         view = parse_view(flask.request.query_string.decode("utf-8", "replace"), settings.language)

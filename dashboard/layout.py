@@ -105,17 +105,26 @@ def build_layout(language: str, refresh_seconds: int, tile_probe: str = "", firs
                                 ],
                             ),
                             html.Div(
-                                loading(
-                                    "map-loading",
-                                    dcc.Graph(
-                                        id="kit-map",
-                                        config=GRAPH_CONFIG,
-                                        style={"height": "100%", "width": "100%"},
-                                        figure=first.get("figure") or {},
+                                [
+                                    loading(
+                                        "map-loading",
+                                        dcc.Graph(
+                                            id="kit-map",
+                                            config=GRAPH_CONFIG,
+                                            style={"height": "100%", "width": "100%"},
+                                            figure=first.get("figure") or {},
+                                        ),
                                     ),
-                                ),
-                                className="map-box",  # its CSS height sizes the map: tall on a desktop, less on a phone
+                                    html.Div(id="kit-focus", className="kit-focus", hidden=True),
+                                ],
+                                # Its CSS height sizes the map: tall on a desktop, less on a phone. It takes the
+                                # keyboard focus: the arrow keys then go from kit to kit (assets/map_keys.js).
+                                id="map-keys",
+                                className="map-box",
+                                tabIndex="0",
+                                role="application",
                             ),
+                            html.P(id="map-focus", className="map-focus", **{"aria-live": "polite"}),
                             html.P(id="tile-note", className="tile-note", hidden=True),
                             html.Div(
                                 first.get("legend"), id="map-legend", className="legend", **{"aria-live": "polite"}

@@ -30,6 +30,7 @@ TEXT_PROPS = (
     ("range-label", "children"),
     ("kit-range", "options"),
     ("download-label", "children"),
+    ("map-keys", "aria-label"),
 )
 
 
@@ -55,6 +56,7 @@ def page_texts(language: str, scale: str) -> dict[tuple[str, str], Any]:
         text("range_label", language),
         [{"label": text(f"range_{r}", language), "value": r} for r in RANGES],
         text("download_label", language),
+        text("map_keys", language),
     )
     return dict(zip(TEXT_PROPS, values, strict=True))
 

@@ -83,6 +83,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "search_placeholder": "kit, plaats, gemeente of wijk…",
         "search_kit": "kit",
         "search_place": "plaats",
+        "map_keys": "Kaart met de kits. Pijltjestoetsen: naar de dichtstbijzijnde kit in die richting; N en P: "
+        "volgende en vorige kit van west naar oost; Enter: open de kit; Escape: stoppen.",
         "search_station": "meetstation",
         "search_municipality": "gemeente",
         "search_district": "wijk",
@@ -197,6 +199,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "search_placeholder": "kit, place, municipality or district…",
         "search_kit": "kit",
         "search_place": "place",
+        "map_keys": "Map of the kits. Arrow keys: to the nearest kit in that direction; N and P: next and previous "
+        "kit from west to east; Enter: open the kit; Escape: stop.",
         "search_station": "reference station",
         "search_municipality": "municipality",
         "search_district": "district",

@@ -3,14 +3,19 @@ each (test-artifacts/dashboard/m<item>_<what>_<size>_<language>.png). One browse
 change inside each test (the language through the link's `lang`), so the matrix costs page loads, not browsers.
 """
 
+import threading
 from collections.abc import Iterator
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from ijlucht import quality
+from ijlucht.bands import band_for
 from tests.dashboard.browser import (
     ARTIFACTS,
+    NO_DEMO,
     TILE_RGB,
     ChangingApi,
     chart_traces,
@@ -19,6 +24,7 @@ from tests.dashboard.browser import (
     dashboard_with_dead_tiles_url,
     dashboard_with_tiles_url,
     driver,
+    map_colours,
     map_has_kits,
     map_pixels,
     serve_app,
@@ -227,4 +233,172 @@ def test_item4_loading_demo_label_and_flag_marks_on_phone_and_desktop_in_dutch_a
         wait_until(driver, "the spinner gone", lambda d: not d.execute_script(SPINNING_JS))
         wait_until(driver, "the page settled to the window's width", no_sideways_scroll, 5)
         shot(driver, "m4_demo_flags", size, language)
+    assert severe_console_errors(driver) == []
+
+
+FOCUSED_KIT_JS = "return document.activeElement && document.activeElement.id"
+MAP_VIEW_JS = "const m = document.querySelector('#kit-map .js-plotly-plot').layout.map; return [m.center, m.zoom];"
+
+
+def press(driver, *keys) -> None:
+    ActionChains(driver).send_keys(*keys).perform()
+
+
+def focused_kit(driver) -> str | None:
+    """The kit id the keyboard's focus ring is on, as the text under the map says: '… (kit-id) · …'."""
+    said = text_of(driver, "map-focus")
+    ring = driver.find_element(By.ID, "kit-focus")
+    if not ring.is_displayed() or "(" not in said:
+        return None
+    return said.split("(", 1)[1].split(")", 1)[0]
+
+
+def test_item2_every_map_marker_by_keyboard_and_places_in_the_search_on_phone_and_desktop_in_dutch_and_english(
+    driver, dashboard_url, seeded_kits
+):
+    hint = {"nl": "Pijltjestoetsen", "en": "Arrow keys"}
+    place = {"nl": "plaats: IJmuiden (Velsen)", "en": "place: IJmuiden (Velsen)"}
+    for size, language in matrix(driver):
+        driver.get(f"{dashboard_url}?lang={language}")
+        data = wait_until(driver, "the map", lambda d: map_has_kits(d, len(seeded_kits)))
+        on_map = {c[0] for c in data[1]["customdata"]}
+        # The map is in the tab order: Tab reaches it from the top of the page.
+        for _ in range(40):
+            press(driver, Keys.TAB)
+            if driver.execute_script(FOCUSED_KIT_JS) == "map-keys":
+                break
+        assert driver.execute_script(FOCUSED_KIT_JS) == "map-keys"
+        assert hint[language] in text_of(driver, "map-focus")  # how it works, read out and shown
+        press(driver, Keys.ARROW_RIGHT)
+        first = wait_until(driver, "a kit in focus", focused_kit)
+        assert first in on_map
+        shot(driver, "m2_keyboard", size, language)
+        # N goes through every kit, west to east: each marker is reachable.
+        reached = {first}
+        for _ in range(len(on_map)):
+            press(driver, "n")
+            reached.add(wait_until(driver, "the next kit", focused_kit))
+        assert reached == on_map
+        press(driver, "n")
+        kit = wait_until(driver, "a kit in focus", focused_kit)
+        press(driver, Keys.ENTER)  # opens it
+        wait_until(driver, "the kit's panel", lambda d, k=kit: f"kit={k}" in d.execute_script("return location.search"))
+        wait_until(driver, "its chart", lambda d: chart_traces(d))
+        press(driver, Keys.ESCAPE)
+        wait_until(driver, "the ring gone", lambda d: not d.find_element(By.ID, "kit-focus").is_displayed())
+
+        # The search finds a place below district level and moves the map there.
+        driver.find_element(By.ID, "search").click()
+        press(driver, "IJmuid")
+        option = wait_until(
+            driver,
+            "the place in the search",
+            lambda d, w=place[language]: next((o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]")
+                                               if o.text == w), None),
+        )  # fmt: skip
+        option.click()
+        wait_until(driver, "the map over IJmuiden", lambda d: d.execute_script(MAP_VIEW_JS) == [
+            {"lat": 52.458, "lon": 4.619}, 14])  # fmt: skip
+        assert no_sideways_scroll(driver)
+        shot(driver, "m2_place_search", size, language)
+    assert severe_console_errors(driver) == []
+
+
+@pytest.fixture(scope="module")
+def held_dashboard() -> Iterator[tuple[str, ChangingApi, threading.Event]]:
+    """The dashboard over ChangingApi; while the returned event is cleared, Dash's renderer script is held back
+    (a slow link, at most 20 s), so a test sees the first view alone."""
+    from flask import request
+
+    from dashboard.api_client import ApiClient
+    from dashboard.app import create_app
+    from dashboard.settings import DashboardSettings
+    from tests.conftest import free_port
+
+    api = ChangingApi()
+    settings = DashboardSettings(
+        api_base_url="http://fake.api", dashboard_port=free_port(), refresh_seconds=2, tile_url="", demo_marker=NO_DEMO
+    )
+    app = create_app(settings, ApiClient("http://fake.api", transport=api.transport()))
+    released = threading.Event()
+    released.set()
+
+    @app.server.before_request
+    def slow_link() -> None:
+        if "dash_renderer" in request.path:
+            released.wait(20)
+
+    for url in serve_app(app, settings.dashboard_port):
+        yield url, api, released
+
+
+FIRST_MAP_JS = """
+const gd = document.getElementById('first-map');
+if (!gd || !gd.data || !gd._fullLayout || !gd._fullLayout.map) return null;
+const map = gd._fullLayout.map._subplot.map;
+if (!map.loaded()) return null;
+const p = map.project([arguments[0], arguments[1]]);
+const c = map.getCanvas().getBoundingClientRect();
+return [gd.data[1].lat.length, p.x - c.width / 2, p.y - c.height / 2];
+"""
+
+
+def test_item6_the_first_view_draws_the_map_before_dash_and_hands_over_on_phone_and_desktop_in_dutch_and_english(
+    driver, held_dashboard
+):
+    url, api, released = held_dashboard
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})  # a first-time visitor
+    try:
+        for size, language in matrix(driver):
+            released.clear()
+            driver.get(f"{url}?lang={language}&zoom=12")
+            # fake-5 lies at 4.58 + 5 * 0.006, 52.44 + 5 * 0.004 (ChangingApi)
+            kits, x, y = wait_until(
+                driver, "the first view's map", lambda d: d.execute_script(FIRST_MAP_JS, 4.61, 52.46)
+            )
+            assert kits == len(api.values) and in_language(driver, language)
+            assert driver.find_element(By.ID, "first-view").is_displayed()
+            assert driver.execute_script("return typeof window.DashRenderer") == "undefined", (size, language)
+            shot(driver, "m6_first_view", size, language)
+            # A kit clicked before Dash is there opens once it is.
+            canvas = driver.find_element(By.CSS_SELECTOR, "#first-map canvas")
+            ActionChains(driver).move_to_element_with_offset(canvas, int(x), int(y)).pause(0.3).click().perform()
+            released.set()
+            wait_until(driver, "the hand-over", lambda d: map_has_kits(d, len(api.values)), 30)
+            assert not driver.find_elements(By.ID, "first-view") and in_language(driver, language)
+            wait_until(driver, "the clicked kit opened", lambda d: "kit=fake-5" in d.execute_script(
+                "return location.search"))  # fmt: skip
+            assert driver.execute_script(
+                "return document.querySelector('#kit-map .js-plotly-plot').layout.map.zoom"
+            ) == 12  # fmt: skip
+            assert no_sideways_scroll(driver)
+    finally:
+        released.set()
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
+        driver.execute_cdp_cmd("Network.disable", {})
+    assert severe_console_errors(driver) == []
+
+
+def test_item4_an_api_slower_than_the_refresh_still_gets_its_map_drawn_on_phone_and_desktop_in_dutch_and_english(
+    driver, held_dashboard
+):
+    url, api, _ = held_dashboard
+    for size, language in matrix(driver):
+        driver.get(f"{url}?lang={language}")
+        wait_until(driver, "the map", lambda d: map_has_kits(d, len(api.values)))
+        value = {"phone": 70.0, "desktop": 30.0}[size] + (1 if language == "en" else 0)
+        colour = band_for("pm25", value).colour
+        api.delay = 3.0  # slower than the 2 s refresh: each answer takes longer than the interval
+        try:
+            api.change("fake-2", value)
+            wait_until(
+                driver,
+                "the slow answer drawn",
+                lambda d, c=colour: map_colours(d)["fake-2"] == c,
+                20,
+            )
+        finally:
+            api.delay = 0.0
+        shot(driver, "m4_slow_api", size, language)
     assert severe_console_errors(driver) == []
