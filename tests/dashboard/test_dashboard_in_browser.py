@@ -276,6 +276,18 @@ def test_a_refresh_sends_only_the_kit_that_changed(driver, changing_api_dashboar
     assert severe_console_errors(driver) == []
 
 
+def test_a_link_in_another_language_opens_in_it_without_waiting_for_the_language_callback(
+    driver, changing_api_dashboard
+):
+    url, api, answers = changing_api_dashboard
+    answers.clear()
+    driver.get(url + "?lang=en")  # the dashboard's own language is Dutch
+    wait_until(driver, "the map", lambda d: map_has_kits(d, len(api.values)))
+    assert driver.find_element(By.TAG_NAME, "h1").text.startswith("IJlucht — air")
+    assert text_of(driver, "areas-title") == "Means per area"
+    assert "page" not in [output for output, _ in answers]  # the texts came with the layout, in the link's language
+
+
 def test_a_slow_api_shows_spinners_until_the_map_arrives(driver, changing_api_dashboard):
     url, api, _ = changing_api_dashboard
     api.delay = 1.0  # over the spinner delay, under the 2 s refresh (slower: open point, see dashboard/README.md)
