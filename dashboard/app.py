@@ -63,9 +63,11 @@ def create_app(settings: DashboardSettings | None = None, client: ApiClient | No
         serving = flask.has_request_context() and flask.request.path.endswith("/_dash-layout")
         view = linked_view(settings) if serving else ViewState(language=settings.language)
         first = first_map(view.language) if serving else None
+        drawn_link = None
         if first and (view.centre or view.zoom):  # where the link (and the first view) put the map
             first = {**first, "figure": figure_for(view, first["figure"].to_plotly_json())}
-        layout = build_layout(view.language, settings.refresh_seconds, probe, first)
+            drawn_link = "?" + urlsplit(flask.request.referrer or "").query
+        layout = build_layout(view.language, settings.refresh_seconds, probe, first, drawn_link)
         return with_texts(layout, page_texts(view.language, DEFAULT_SCALE))
 
     def index(**parts: str) -> str:

@@ -44,10 +44,12 @@ def loading(id_: str, child) -> dcc.Loading:
     )
 
 
-def build_layout(language: str, refresh_seconds: int, tile_probe: str = "", first: dict | None = None) -> html.Div:
+def build_layout(
+    language: str, refresh_seconds: int, tile_probe: str = "", first: dict | None = None, drawn_link: str | None = None
+) -> html.Div:
     """The page; `tile_probe`: one tile of the configured tile server, fetched once to know whether tiles load;
     `first`: the map drawn on the server ({figure, legend, state, names}), so the page shows it without waiting for
-    a callback."""
+    a callback; `drawn_link`: the query string whose centre and zoom that map already has."""
     first = first or {}
     quantities = [{"label": q, "value": q} for q in QUANTITY_CHOICES]  # relabelled per language by a callback
     scales = [{"label": key, "value": key} for key in SCALES]
@@ -196,6 +198,9 @@ def build_layout(language: str, refresh_seconds: int, tile_probe: str = "", firs
             dcc.Store(id="map-state", data=first.get("state")),
             dcc.Store(id="tile-probe", data=tile_probe),
             dcc.Location(id="url", refresh=False),  # the view lives in its query string (dashboard/view_state.py)
+            # The link whose centre and zoom this layout's map already has (dashboard/app.py), until the view
+            # callback has seen it: that map needs no move, which would undo a reader's pan in the first view.
+            dcc.Store(id="drawn-link", data=drawn_link),
             dcc.Store(id="map-view"),  # {"centre": {lat, lon}, "zoom"} asked for by a link, the search or the table
             dcc.Store(id="kit-sort", data={"column": "name", "descending": False}),
             dcc.Store(

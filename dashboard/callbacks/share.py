@@ -5,7 +5,7 @@ reloading), so copying it shares the view."""
 from dataclasses import replace
 from typing import Any
 
-from dash import Dash, Input, Output, ctx, no_update
+from dash import Dash, Input, Output, State, ctx, no_update
 
 from dashboard.layout import WINDOW_HOURS
 from dashboard.settings import DashboardSettings
@@ -14,6 +14,10 @@ from dashboard.view_state import ViewState, parse_view, view_search, with_map_vi
 
 def page_class(view: ViewState) -> str:
     return f"page embed embed-{view.embed}" if view.embed else "page"
+
+
+def map_place(view: ViewState) -> tuple:
+    return view.lat, view.lon, view.zoom
 
 
 def slider_position(value: object, window: str) -> int | None:
@@ -37,6 +41,7 @@ def register(app: Dash, settings: DashboardSettings) -> None:
         Output("compare", "value"),
         Output("page", "className"),
         Output("url", "search"),
+        Output("drawn-link", "data"),
         Input("url", "search"),
         Input("quantity", "value"),
         Input("scale", "value"),
@@ -47,13 +52,16 @@ def register(app: Dash, settings: DashboardSettings) -> None:
         Input("hour-slider", "value"),
         Input("compare", "value"),
         Input("kit-map", "relayoutData"),
+        State("drawn-link", "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def sync(search, quantity, scale, window, language, selected, period, hour, compare, relayout) -> tuple:
+    def sync(search, quantity, scale, window, language, selected, period, hour, compare, relayout, drawn) -> tuple:
         linked = parse_view(search, settings.language)
         if ctx.triggered_id in (None, "url"):  # the page opened (or the browser went back): the link decides
             kit = {"kit_id": linked.kit, "name": linked.kit} if linked.kit else no_update
             view: Any = {"centre": linked.centre, "zoom": linked.zoom} if linked.centre or linked.zoom else no_update
+            if isinstance(drawn, str) and map_place(parse_view(drawn, settings.language)) == map_place(linked):
+                view = no_update  # the layout's map is there already (and the reader may have moved it since)
             # Only what the link changes: setting a control to its own value would redraw what depends on it.
             controls = [new if new != old else no_update for new, old in
                         zip((linked.quantity, linked.scale, linked.window, linked.language),
@@ -62,7 +70,8 @@ def register(app: Dash, settings: DashboardSettings) -> None:
             kit_controls = [new if new != old else no_update for new, old in
                             zip((linked.period, linked.hour, list(linked.compare)), shown, strict=True)]  # fmt: skip
             embed = page_class(linked)
-            return (*controls, kit, view, *kit_controls, embed if embed != "page" else no_update, no_update)
+            seen = None if drawn is not None else no_update  # only the page's first look at its link
+            return (*controls, kit, view, *kit_controls, embed if embed != "page" else no_update, no_update, seen)
         kit_id = selected.get("kit_id") if isinstance(selected, dict) else None
         others = tuple(dict.fromkeys(k for k in (compare or []) if isinstance(k, str) and k != kit_id))
         chosen = replace(linked, quantity=str(quantity), scale=str(scale), window=str(window), language=str(language),
@@ -72,4 +81,4 @@ def register(app: Dash, settings: DashboardSettings) -> None:
         current = parse_view(view_search(chosen, settings.language), settings.language)
         current = with_map_view(replace(current, embed=linked.embed), relayout)
         new_search = view_search(current, settings.language)
-        return (no_update,) * 10 + (new_search if new_search != (search or "") else no_update,)
+        return (no_update,) * 10 + (new_search if new_search != (search or "") else no_update, no_update)
