@@ -87,7 +87,10 @@ def main():
     os.chdir(kit_dir)  # relative paths in config.json (replay_file) are relative to the kit folder
     import main as firmware_main
 
-    firmware_main.start(kit_dir + "/config.json", kit_dir + "/crash.txt", reset_delay_s=1, app_root=fw + "/")
+    # Nobody presses a virtual kit's button: no pause for it at start-up.
+    firmware_main.start(
+        kit_dir + "/config.json", kit_dir + "/crash.txt", reset_delay_s=1, app_root=fw + "/", button_window_ms=0
+    )
 
 
 main()

@@ -1,8 +1,10 @@
 """Set-up without a laptop: an access point with a small web form that writes /config.json.
 
-It opens when there is no config file, or when the BOOT button (GPIO 0, active low) is held at power-up.
-Join Wi-Fi "ijlucht-<chip id>" (password in /setup_password, printed on the kit's label by `ijlucht flash`);
-the phone opens the form by itself (kit.captive answers every DNS name with the kit), or open
+It opens when there is no usable config file, when the BOOT button (GPIO 0, active low) is held for
+HOLD_MS within the first PRESS_WINDOW_MS after the kit started (pressed *after* power-up: held while the ESP32
+resets, GPIO 0 low starts its ROM bootloader and MicroPython never runs), or by itself when Wi-Fi failed for
+half an hour (kit/app.py). Join Wi-Fi "ijlucht-<chip id>" (password in /setup_password, printed on the kit's
+label by `ijlucht flash`); the phone opens the form by itself (kit.captive answers every DNS name with the kit), or open
 http://192.168.4.1/; fill in the form. The kit checks the values with kit.config, saves them (a
 temporary file, then a rename) and restarts. After SETUP_TIMEOUT_S without a saved form it restarts anyway.
 """
@@ -13,11 +15,15 @@ import os
 import socket
 import time
 
-from kit import config
+from kit import config, sensors
 
-BUTTON_PIN = 0  # the BOOT button of ESP32 dev boards
+BUTTON_PIN = 0  # the BOOT button of ESP32 dev boards, read after boot only
+PRESS_WINDOW_MS = 5000  # after start-up, this long to press the button ...
+HOLD_MS = 2000  # ... and hold it this long
 SETUP_TIMEOUT_S = 600  # as airrohr: the access point closes itself after 10 minutes
-MAX_REQUEST = 4096
+MAX_REQUEST = 8192  # room for a pasted CA certificate (PEM, about 2 KB)
+MAX_CA = 4096
+CA_NAME = "ca.pem"  # next to config.json
 FIELDS = (  # (name, label, input type)
     ("kit_id", "Kit id", "text"),
     ("mqtt_password", "Kit password", "password"),
@@ -25,23 +31,58 @@ FIELDS = (  # (name, label, input type)
     ("wifi_password", "Wi-Fi password", "password"),
     ("mqtt_host", "Platform address", "text"),
     ("mqtt_port", "Port", "number"),
-    ("sensors", "Sensors (comma-separated)", "text"),
+    ("tls", "TLS (encrypted; needs the CA certificate)", "checkbox"),
+    ("ca", "CA certificate (PEM; empty keeps the stored one)", "textarea"),
+    ("sensors", "Sensors, comma-separated: " + ", ".join(sensors.HARDWARE), "text"),
+    ("indoor", "Indoors", "checkbox"),
     ("interval", "Interval (s)", "number"),
 )
 SECRET = ("mqtt_password", "wifi_password")  # never shown back in the form
 
 
-def wanted(config_path, pin=None):
-    """True when set-up mode should open: no config file, or the button held down."""
+def config_problem(config_path):
+    """Why the kit cannot start from config_path ('no config file', or the validator's message), else None."""
     try:
         os.stat(config_path)
     except OSError:
+        return "no config file yet"
+    try:
+        config.load(config_path)
+    except ValueError as exc:  # a kit with a bad config would reset in a loop: ask for a good one instead
+        return str(exc)
+    return None
+
+
+def button_held(pin, window_ms=PRESS_WINDOW_MS, hold_ms=HOLD_MS):
+    """True when the button goes down within window_ms from now and stays down for hold_ms."""
+    start = time.ticks_ms()
+    down_since = None
+    while True:
+        now = time.ticks_ms()
+        if pin.value() == 0:
+            if down_since is None:
+                down_since = now
+            if time.ticks_diff(now, down_since) >= hold_ms:
+                return True
+        else:
+            down_since = None
+            if time.ticks_diff(now, start) >= window_ms:
+                return False
+        time.sleep_ms(50)
+
+
+def wanted(config_path, pin=None, window_ms=PRESS_WINDOW_MS, hold_ms=HOLD_MS):
+    """True when set-up mode should open: no usable config, or the button held just after start-up."""
+    problem = config_problem(config_path)
+    if problem is not None:
+        print("set-up: %s" % problem)
         return True
     if pin is None:
         import machine
 
         pin = machine.Pin(BUTTON_PIN, machine.Pin.IN, machine.Pin.PULL_UP)
-    return pin.value() == 0
+    print("set-up: hold the BOOT button for %d s now to open set-up" % (hold_ms // 1000))
+    return button_held(pin, window_ms, hold_ms)
 
 
 def url_decode(text):
@@ -69,9 +110,23 @@ def parse_form(body):
     return out
 
 
-def form_to_config(form, old):
-    """The new raw config: the old one with the form's values; ValueError (from kit.config) when invalid."""
+def check_ca(text):
+    """The pasted CA certificate, cleaned; ValueError unless it is one PEM certificate of sensible size."""
+    text = text.replace("\r\n", "\n").strip()
+    if len(text) > MAX_CA:
+        raise ValueError("config: the CA certificate is longer than %d characters" % MAX_CA)
+    if not text.startswith("-----BEGIN CERTIFICATE-----") or not text.endswith("-----END CERTIFICATE-----"):
+        raise ValueError(
+            "config: the CA certificate must be PEM text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----"
+        )
+    return text + "\n"
+
+
+def form_to_config(form, old, ca_path=CA_NAME):
+    """(new raw config, CA text to store or None): the old config with the form's values; ValueError naming
+    the field when anything is invalid (kit.config's checks, the sensor list, TLS without a CA)."""
     raw = dict(old)
+    ca = None
     for name, _, kind in FIELDS:
         value = form.get(name, "")
         if name in SECRET and not value and old.get(name):
@@ -81,13 +136,26 @@ def form_to_config(form, old):
                 try:
                     raw[name] = int(value)
                 except ValueError:
-                    raise ValueError("config: field '%s' must be a whole number" % name)
+                    raise ValueError("config: field '%s' must be a whole number, got %r" % (name, value[:20]))
+        elif kind == "checkbox":
+            raw[name] = name in form  # browsers send a ticked box only
+        elif name == "ca":
+            if value:
+                ca = check_ca(value)
         elif name == "sensors":
-            raw[name] = [s.strip() for s in value.split(",") if s.strip()]
+            raw[name] = [s.strip().lower() for s in value.split(",") if s.strip()]
+            config.check_sensors(raw[name], hardware_only=True)
         else:
             raw[name] = value
+    if not raw["tls"]:
+        ca = None  # nothing to verify against: not stored
+    elif ca is not None or not old.get("ca_file"):
+        if ca is not None:
+            raw["ca_file"] = ca_path
+        elif not old.get("ca_file"):
+            raise ValueError("config: TLS needs the platform's CA certificate: paste it into 'CA certificate'")
     config.validate(raw)
-    return raw
+    return raw, ca
 
 
 def _escape(text):
@@ -97,12 +165,16 @@ def _escape(text):
 def render_form(old, message=""):
     rows = []
     for name, label, kind in FIELDS:
-        value = "" if name in SECRET else old.get(name, "")
+        value = "" if name in SECRET or name == "ca" else old.get(name, "")
         if name == "sensors" and isinstance(value, list):
             value = ",".join(value)
-        rows.append(
-            '<label>%s<br><input name="%s" type="%s" value="%s"></label><br>' % (label, name, kind, _escape(value))
-        )
+        if kind == "checkbox":
+            field = '<input name="%s" type="checkbox"%s>' % (name, " checked" if value is True else "")
+        elif kind == "textarea":
+            field = '<br><textarea name="%s" rows="6" cols="40"></textarea>' % name
+        else:
+            field = '<br><input name="%s" type="%s" value="%s">' % (name, kind, _escape(value))
+        rows.append("<label>%s %s</label><br>" % (label, field))
     return (
         '<!doctype html><html><head><meta name="viewport" content="width=device-width">'
         "<title>IJlucht kit set-up</title></head><body><h1>IJlucht kit set-up</h1><p>%s</p>"
@@ -110,23 +182,27 @@ def render_form(old, message=""):
     ) % (_escape(message), "".join(rows))
 
 
-def handle(request, old):
-    """(status, html, new raw config or None) for one raw HTTP request."""
+def handle(request, old, problem=None):
+    """(status, html, new raw config or None, CA text or None) for one raw HTTP request."""
     head, _, body = request.partition(b"\r\n\r\n")
     line = head.split(b"\r\n", 1)[0].decode()
     if line.startswith("POST "):
         try:
-            raw = form_to_config(parse_form(body.decode()), old)
+            raw, ca = form_to_config(parse_form(body.decode()), old)
         except (ValueError, UnicodeError) as exc:
-            return "400 Bad Request", render_form(old, str(exc)), None
+            return "400 Bad Request", render_form(old, str(exc)), None, None
         return (
             "200 OK",
             "<!doctype html><p>Saved. The kit restarts and connects to %s.</p>" % _escape(raw["wifi_ssid"]),
             raw,
+            ca,
         )
     if line.startswith("GET "):
-        return "200 OK", render_form(old, "Fill in what the platform gave you for this kit."), None
-    return "405 Method Not Allowed", "<p>GET or POST only</p>", None
+        intro = "Fill in what the platform gave you for this kit."
+        if problem:
+            intro = "The stored settings cannot be used (%s). %s" % (problem, intro)
+        return "200 OK", render_form(old, intro), None, None
+    return "405 Method Not Allowed", "<p>GET or POST only</p>", None, None
 
 
 def _read_request(conn):
@@ -149,7 +225,13 @@ def _read_request(conn):
     return head + b"\r\n\r\n" + body
 
 
-def save(config_path, raw):
+def save(config_path, raw, ca=None):
+    """The CA first (the config names it), then the config; each a temporary file and a rename."""
+    if ca is not None:
+        ca_path = config.state_path(config_path, CA_NAME)
+        with open(ca_path + ".tmp", "w") as f:
+            f.write(ca)
+        os.rename(ca_path + ".tmp", ca_path)
     with open(config_path + ".tmp", "w") as f:
         json.dump(raw, f)
     os.rename(config_path + ".tmp", config_path)
@@ -169,9 +251,9 @@ def serve_once(server, config_path):
     conn, _ = server.accept()
     try:
         conn.settimeout(10)
-        status, html, raw = handle(_read_request(conn), load_old(config_path))
+        status, html, raw, ca = handle(_read_request(conn), load_old(config_path), config_problem(config_path))
         if raw is not None:
-            save(config_path, raw)
+            save(config_path, raw, ca)
         conn.send(("HTTP/1.0 %s\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n" % status).encode())
         conn.send(html.encode())
     except OSError as exc:
@@ -230,8 +312,10 @@ def address_of(ap):
         return bytes((192, 168, 4, 1))
 
 
-def serve(server, dns, ip, config_path, deadline):
-    """Answer web and DNS requests until a config was saved (True) or the deadline passed (False)."""
+def serve(server, dns, ip, config_path, deadline, wdt=None):
+    """Answer web and DNS requests until a config was saved (True) or the deadline passed (False).
+
+    wdt: the watchdog when the kit loop had started it (it cannot be stopped), fed every second here."""
     import select
 
     from kit import captive
@@ -242,6 +326,8 @@ def serve(server, dns, ip, config_path, deadline):
         poller.register(dns, select.POLLIN)
     saved = False
     while not saved and time.ticks_diff(deadline, time.ticks_ms()) > 0:
+        if wdt is not None:
+            wdt.feed()
         for event in poller.poll(1000):  # wake up now and then to check the deadline
             if event[0] is dns:
                 captive.serve_once(dns, ip)
@@ -253,7 +339,7 @@ def serve(server, dns, ip, config_path, deadline):
     return saved
 
 
-def run(config_path, port=80, timeout_s=SETUP_TIMEOUT_S):
+def run(config_path, port=80, timeout_s=SETUP_TIMEOUT_S, wdt=None):
     """Open the access point, the form and the captive DNS until a config was saved or timeout_s passed;
     then restart."""
     import machine
@@ -272,7 +358,7 @@ def run(config_path, port=80, timeout_s=SETUP_TIMEOUT_S):
     deadline = time.ticks_add(time.ticks_ms(), timeout_s * 1000)
     print("set-up mode: join the kit's Wi-Fi; the form opens by itself, or at http://192.168.4.1/")
     try:
-        serve(server, dns, address_of(ap), config_path, deadline)
+        serve(server, dns, address_of(ap), config_path, deadline, wdt)
     finally:
         server.close()
         if dns is not None:
