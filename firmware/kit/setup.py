@@ -347,7 +347,7 @@ def run(config_path, port=80, timeout_s=SETUP_TIMEOUT_S, wdt=None):
 
     from kit import captive
 
-    ap = access_point(network)
+    ap = access_point(network, config.state_path(config_path, "setup_password"))  # /setup_password on the kit
     server = listen(port)
     server.settimeout(5)
     try:
