@@ -127,12 +127,13 @@ def check_sensors(names, hardware_only=False):
             )
         if names.count(name) > 1:
             raise ValueError("config: sensor '%s' is named twice in 'sensors'" % name)
-    uart = [name for name in names if name in sensors.UART]
-    if len(uart) > 1:
-        raise ValueError(
-            "config: %s share the one UART (GPIO %d/%d); choose one particle sensor, or sps30_i2c"
-            % (" and ".join(uart), default("uart_tx"), default("uart_rx"))
-        )
+    for group, why in (
+        (sensors.PARTICLE, "particle sensors: a kit has one (the UART ones would share one UART)"),
+        (sensors.SHT, "SHT sensors at the same I2C address (sht_addr): a kit has one"),
+    ):
+        both = [name for name in names if name in group]
+        if len(both) > 1:
+            raise ValueError("config: %s are both %s" % (" and ".join(both), why))
 
 
 def load(path="/config.json"):

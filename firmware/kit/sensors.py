@@ -11,7 +11,9 @@ guide's test read it.
 UART = ("pms5003", "pms5003t", "sds011", "sps30")
 I2C = ("sps30_i2c", "sht3x", "sht4x", "bme280")
 HARDWARE = UART + I2C
-SUPPLY_5V = ("pms5003", "pms5003t", "sds011", "sps30", "sps30_i2c")  # fans; the rest take 3.3 V
+PARTICLE = ("pms5003", "pms5003t", "sds011", "sps30", "sps30_i2c")  # one per kit: they give the same keys
+SUPPLY_5V = PARTICLE  # their fans need 5 V; the rest take 3.3 V
+SHT = ("sht3x", "sht4x")  # both answer at sht_addr: one per kit
 
 
 def _pin(cfg, key):

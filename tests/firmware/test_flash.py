@@ -175,7 +175,8 @@ def test_config_is_checked_by_the_firmware_validator() -> None:
         (["--kit-id", "Bev 42"], "kit_id"),
         (["--sensors", "pms9000"], "unknown sensor 'pms9000'"),
         (["--sensors", "replay"], "unknown sensor 'replay'"),
-        (["--sensors", "pms5003,sds011"], "share the one UART"),
+        (["--sensors", "pms5003,sds011"], "pms5003 and sds011 are both particle sensors"),
+        (["--sensors", "sps30_i2c,sht3x,sht4x"], "sht3x and sht4x are both SHT sensors"),
         (["--interval", "0"], "interval"),
     ],
 )

@@ -72,7 +72,8 @@ def test_every_field_is_checked_with_a_message_that_names_it():
     assert ", ".join(sorted(sensors.HARDWARE)) in refusal(GOOD.replace("pms5003", "x"))  # the drivers' own list
     assert "unknown sensor 'replay'" in refusal(GOOD.replace("pms5003", "replay"))  # virtual kits only
     assert "named twice" in refusal(GOOD.replace("pms5003%2C+bme280", "bme280,bme280"))
-    assert "share the one UART" in refusal(GOOD.replace("pms5003%2C+bme280", "pms5003,sds011"))
+    assert "are both particle sensors" in refusal(GOOD.replace("pms5003%2C+bme280", "pms5003,sps30_i2c"))
+    assert "same I2C address" in refusal(GOOD.replace("pms5003%2C+bme280", "sht3x,sht4x"))
     assert "'interval' must be between 1 and 86400" in refusal(GOOD.replace("interval=60", "interval=0"))
     assert "'mqtt_port' must be a whole number" in refusal(GOOD.replace("mqtt_port=1883", "mqtt_port=80a"))
     assert "'mqtt_port' must be between 1 and 65535" in refusal(GOOD.replace("mqtt_port=1883", "mqtt_port=70000"))
