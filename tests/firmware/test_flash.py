@@ -111,19 +111,26 @@ def test_staged_files_are_the_kits_flash_with_secrets_owner_only(tmp_path: Path)
     cfg = staging.build_config(
         {"kit_id": "bev-042", "mqtt_host": "h", "mqtt_password": "p", "wifi_ssid": "w"} | {"sensors": "PMS5003, bme280"}
     )
-    before = signing.new_counter()
     files = staging.stage(tmp_path / "kit", cfg, KEY.upper(), "label-password-1")
     names = {f.relative_to(tmp_path / "kit").as_posix() for f in files}
     assert {"boot.py", "main.py", "kit/app.py", "kit/drivers/pms5003.py", "config.json", "setup_password"} <= names
     assert {"update_key.py", "update_counter", "version"} <= names and not any("__pycache__" in n for n in names)
     root = tmp_path / "kit"
     assert json.loads((root / "config.json").read_text())["sensors"] == ["pms5003", "bme280"]
-    assert before <= int((root / "update_counter").read_text()) <= signing.new_counter()
     assert (root / "update_key.py").read_text() == signing.key_file_text(KEY)
     for secret in ("config.json", "setup_password"):
         assert stat.S_IMODE((root / secret).stat().st_mode) == 0o600
     with pytest.raises(ValueError, match="is not empty"):
         staging.stage(root, cfg, KEY, "label-password-1")
+
+
+def test_the_flashed_counter_is_now_so_older_signed_updates_cannot_be_replayed() -> None:
+    from ijlucht import signing
+
+    before = signing.new_counter()
+    port = SerialPort()
+    assert flash_with([*ARGS, "--update-key", KEY], port) == 0
+    assert before <= int(port.staged["update_counter"]) <= signing.new_counter()
 
 
 def test_the_kit_gets_the_platforms_update_key_or_the_one_given() -> None:
