@@ -124,3 +124,20 @@ def test_an_update_rolls_out_to_a_share_then_to_all_and_each_kit_says_whether_it
     for kit_id in ids:
         info = conn.execute("SELECT info FROM kits WHERE kit_id = %s", (kit_id,)).fetchone()[0]
         assert info["fw"] == version and info["last_cmd"] == {"cmd": "update", "ok": True, "version": version}
+
+    # One kit on its own (`kits update`) is recorded too, and the table follows it from sent to took.
+    single = version + "-k"
+    assert cli.main(["kits", "update", ids[0], "kit/health.py", "--version", single]) == 0
+    assert "sent update" in capsys.readouterr().out
+    assert cli.main(["kits", "updates", "--version", single]) == 0
+    row = capsys.readouterr().out.splitlines()[1].split()
+    assert row[0] == ids[0] and row[1] == single and row[3] in ("sent", "took") and row[-1] == "kit"
+
+    def single_took() -> bool:
+        fleet.revive()
+        return firmware_of(conn, ids[:1])[ids[0]] == single
+
+    wait_for(single_took, 60, what="the single kit runs its own update")
+    assert cli.main(["kits", "updates"]) == 0  # every kit's latest update, any version
+    latest = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[1:-1]}
+    assert latest[ids[0]][1:4] == [single, single, "took"] and latest[ids[1]][1:4] == [version, version, "took"]
