@@ -3,7 +3,7 @@ import socket
 import time
 
 import mptest
-from kit import config, sensors, setup
+from kit import config, sensors, setup, setupform
 
 GOOD = (
     "kit_id=bev-042&mqtt_password=s%26cret+1&wifi_ssid=Thuis+Netwerk&wifi_password=pw%21"
@@ -50,21 +50,21 @@ def test_a_config_the_kit_cannot_use_opens_set_up_with_the_reason_instead_of_a_r
     problem = setup.config_problem(path)
     assert "unknown sensor 'PMS5003'" in problem and "pms5003" in problem
     assert setup.wanted(path, Button(), 0, 100)
-    status, html, raw, _ = setup.handle(b"GET / HTTP/1.0\r\n\r\n", setup.load_old(path), problem)
+    status, html, raw, _ = setupform.handle(b"GET / HTTP/1.0\r\n\r\n", setup.load_old(path), problem)
     assert status == "200 OK" and "cannot be used" in html and "PMS5003" in html and raw is None
 
 
 def test_form_values_are_decoded_and_validated():
-    raw, ca = setup.form_to_config(setup.parse_form(GOOD), {})
+    raw, ca = setupform.form_to_config(setupform.parse_form(GOOD), {})
     assert raw["mqtt_password"] == "s&cret 1" and raw["wifi_ssid"] == "Thuis Netwerk" and raw["wifi_password"] == "pw!"
     assert raw["sensors"] == ["pms5003", "bme280"] and raw["mqtt_port"] == 1883 and raw["interval"] == 60
     assert raw["tls"] is False and raw["indoor"] is False and ca is None
     bad = GOOD.replace("kit_id=bev-042", "kit_id=Bev 42")
-    assert "kit_id" in str(mptest.raises(ValueError, setup.form_to_config, setup.parse_form(bad), {}))
+    assert "kit_id" in str(mptest.raises(ValueError, setupform.form_to_config, setupform.parse_form(bad), {}))
 
 
 def refusal(form_text, old=None):
-    return str(mptest.raises(ValueError, setup.form_to_config, setup.parse_form(form_text), old or {}))
+    return str(mptest.raises(ValueError, setupform.form_to_config, setupform.parse_form(form_text), old or {}))
 
 
 def test_every_field_is_checked_with_a_message_that_names_it():
@@ -83,7 +83,7 @@ def test_every_field_is_checked_with_a_message_that_names_it():
 
 
 def test_upper_case_sensor_names_are_taken_as_the_firmware_spells_them():
-    raw, _ = setup.form_to_config(setup.parse_form(GOOD.replace("pms5003", "PMS5003")), {})
+    raw, _ = setupform.form_to_config(setupform.parse_form(GOOD.replace("pms5003", "PMS5003")), {})
     assert raw["sensors"] == ["pms5003", "bme280"]
 
 
@@ -96,24 +96,25 @@ def quote(text):
 
 def test_tls_with_a_pasted_ca_is_saved_next_to_the_config_and_indoor_is_a_tick_box():
     path = mptest.temp_path("config.json")
-    raw, ca = setup.form_to_config(setup.parse_form(GOOD + "&tls=on&indoor=on&ca=" + quote(PEM)), {})
+    raw, ca = setupform.form_to_config(setupform.parse_form(GOOD + "&tls=on&indoor=on&ca=" + quote(PEM)), {})
     assert raw["tls"] is True and raw["ca_file"] == "ca.pem" and raw["indoor"] is True and ca == PEM + "\n"
     setup.save(path, raw, ca)
     with open(config.state_path(path, "ca.pem")) as f:
         assert f.read() == PEM + "\n"
-    again, ca2 = setup.form_to_config(setup.parse_form(GOOD + "&tls=on"), raw)  # CA left empty: kept
+    again, ca2 = setupform.form_to_config(setupform.parse_form(GOOD + "&tls=on"), raw)  # CA left empty: kept
     assert again["ca_file"] == "ca.pem" and ca2 is None
-    html = setup.render_form(again)
+    html = setupform.render_form(again)
     assert '<input name="tls" type="checkbox" checked>' in html and 'name="ca"' in html and "BEGIN" not in html
-    off, _ = setup.form_to_config(setup.parse_form(GOOD), raw)
+    off, _ = setupform.form_to_config(setupform.parse_form(GOOD), raw)
     assert off["tls"] is False and off["indoor"] is False  # an unticked box is sent as nothing
 
 
 def test_empty_secret_keeps_the_stored_one_and_the_form_never_shows_it():
-    old, _ = setup.form_to_config(setup.parse_form(GOOD), {})
-    raw, _ = setup.form_to_config(setup.parse_form(GOOD.replace("mqtt_password=s%26cret+1", "mqtt_password=")), old)
+    old, _ = setupform.form_to_config(setupform.parse_form(GOOD), {})
+    emptied = GOOD.replace("mqtt_password=s%26cret+1", "mqtt_password=")
+    raw, _ = setupform.form_to_config(setupform.parse_form(emptied), old)
     assert raw["mqtt_password"] == "s&cret 1"
-    html = setup.render_form(old)
+    html = setupform.render_form(old)
     assert "s&amp;cret" not in html and "s&cret" not in html and 'value="bev-042"' in html
 
 
