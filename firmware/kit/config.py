@@ -108,6 +108,11 @@ def validate(raw):
         cfg["mqtt_port"] = 8883 if cfg["tls"] else 1883
     if not cfg["mqtt_host"] or not cfg["mqtt_password"] or not cfg["wifi_ssid"]:
         raise ValueError("config: fields 'mqtt_host', 'mqtt_password' and 'wifi_ssid' must not be empty")
+    host = cfg["mqtt_host"]
+    if len(host) > 253 or any(c in host for c in " /\t\r\n"):
+        raise ValueError("config: field 'mqtt_host' must be a host name or address (no spaces or '/'), got %r" % host)
+    if len(cfg["wifi_ssid"].encode()) > 32:
+        raise ValueError("config: field 'wifi_ssid' is longer than Wi-Fi allows (32 bytes)")
     sensors = cfg["sensors"]
     if not sensors:
         raise ValueError("config: field 'sensors' must name at least one sensor")
