@@ -16,11 +16,24 @@ BAUD = "460800"
 UPDATE_MANIFEST = "update.json"  # firmware/kit/update.py MANIFEST
 
 
+TIMED_OUT = 124  # the exit code `timeout` uses
+
+
 class Runner:
-    """Runs one command line against the kit; returns its exit code."""
+    """Runs one command line against the kit; returns its exit code (TIMED_OUT when the kit did not answer).
+
+    Each step is bounded: mpremote waits forever on a port where nothing answers (a board without MicroPython,
+    another program holding the port). Writing MicroPython's 1.6 MB image at 460800 baud takes well under it."""
+
+    def __init__(self, timeout_s: float = 180) -> None:
+        self.timeout_s = timeout_s
 
     def run(self, argv: list[str]) -> int:
-        return subprocess.run(argv, timeout=300, check=False).returncode
+        try:
+            return subprocess.run(argv, timeout=self.timeout_s, check=False).returncode
+        except subprocess.TimeoutExpired:
+            print(f"no answer from the kit within {self.timeout_s:g} s", file=sys.stderr)
+            return TIMED_OUT
 
 
 def esptool_commands(port: str, image: Path, python: str = sys.executable) -> list[list[str]]:

@@ -333,3 +333,18 @@ def test_secret_files_are_written_where_folders_cannot_be_synced(tmp_path: Path,
     monkeypatch.delattr(os, "O_DIRECTORY")  # as on Windows, where a resident may run the flash tool
     password, made = setuppass.setup_password(tmp_path, "bev-042")
     assert made and password == read_or_create_secret(tmp_path / "setup-passwords" / "bev-042", str)
+
+
+def test_a_port_where_nothing_answers_ends_the_flash_with_a_clear_message(capsys: pytest.CaptureFixture) -> None:
+    import os
+
+    controller, device = os.openpty()  # a serial port with nothing behind it: mpremote would wait for ever
+    try:
+        port = os.ttyname(device)
+        args = cli.build_parser().parse_args([*ARGS, "--update-key", KEY, "--port", port])
+        assert flash.run(args, runner=steps.Runner(timeout_s=3)) == 1
+    finally:
+        os.close(controller)
+        os.close(device)
+    err = capsys.readouterr().err
+    assert "no answer from the kit within 3 s" in err and f"is the kit on {port}" in err
