@@ -70,12 +70,13 @@ def mpremote_commands(port: str, staging: Path, python: str = sys.executable) ->
     """The mpremote calls that copy a staged kit (staging.stage) to the device's file system, then reset it."""
     connect = [python, "-m", "mpremote", "connect", port]
     loose = sorted(p.name for p in staging.iterdir() if p.is_file() and p.name not in DEVICE_FILES)
+    # Every target is named (`:kit`, `:main.py`): a bare `:` works only where the board reports its working
+    # folder as existing (the unix port does not). kit/ was just removed, so `cp -r … :kit` makes it anew.
+    # The removal is relative to the working folder, which is / after the soft reset mpremote makes first.
     return [
-        [*connect, "exec", remove_tree_script("/kit", "/" + UPDATE_MANIFEST)],
-        # `cp -r` creates :kit and copies every file under it (drivers included).
-        [*connect, "fs", "cp", "-r", str(staging / "kit"), ":"],
-        [*connect, "fs", "cp", *(str(staging / name) for name in DEVICE_FILES), ":"],
-        *([*connect, "fs", "cp", str(staging / name), ":" + name] for name in loose),
+        [*connect, "exec", remove_tree_script("kit", UPDATE_MANIFEST)],
+        [*connect, "fs", "cp", "-r", str(staging / "kit"), ":kit"],
+        *([*connect, "fs", "cp", str(staging / name), ":" + name] for name in [*DEVICE_FILES, *loose]),
         [*connect, "reset"],
     ]
 

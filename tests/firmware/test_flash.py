@@ -50,12 +50,11 @@ def test_the_kit_is_written_with_these_exact_mpremote_command_lines() -> None:
     mpremote = [sys.executable, "-m", "mpremote", "connect", "/dev/ttyACM0"]
     assert all(call[:5] == mpremote for call in port.calls)
     steps_run = [call[5:] for call in port.calls]
-    assert steps_run[0] == ["exec", steps.remove_tree_script("/kit", "/update.json")]
-    assert steps_run[1][:3] == ["fs", "cp", "-r"] and steps_run[1][3].endswith("kit") and steps_run[1][4] == ":"
-    assert [Path(p).name for p in steps_run[2][2:-1]] == ["boot.py", "main.py"] and steps_run[2][-1] == ":"
-    loose = ["config.json", "setup_password", "update_counter", "update_key.py", "version"]
-    assert [(Path(s[2]).name, s[3]) for s in steps_run[3:-1]] == [(n, ":" + n) for n in loose]
-    assert steps_run[-1] == ["reset"] and len(steps_run) == 9
+    assert steps_run[0] == ["exec", steps.remove_tree_script("kit", "update.json")]
+    assert steps_run[1][:3] == ["fs", "cp", "-r"] and steps_run[1][3].endswith("kit") and steps_run[1][4] == ":kit"
+    files = ["boot.py", "main.py", "config.json", "setup_password", "update_counter", "update_key.py", "version"]
+    assert [(s[:2], Path(s[2]).name, s[3]) for s in steps_run[2:-1]] == [(["fs", "cp"], n, ":" + n) for n in files]
+    assert steps_run[-1] == ["reset"] and len(steps_run) == 10
     assert json.loads(port.staged["config.json"])["sensors"] == ["sds011", "sht3x"]
     assert port.staged["version"].decode().strip() == firmware_module("version").FW_VERSION
 
@@ -68,7 +67,7 @@ def test_an_image_is_written_first_with_these_exact_esptool_command_lines(tmp_pa
     esptool = [sys.executable, "-m", "esptool", "--chip", "esp32", "--port", "/dev/ttyACM0"]
     assert port.calls[0] == [*esptool, "erase-flash"]
     assert port.calls[1] == [*esptool, "--baud", "460800", "write-flash", "-z", "0x1000", str(bin_file)]
-    assert port.calls[2][2] == "mpremote" and len(port.calls) == 11
+    assert port.calls[2][2] == "mpremote" and len(port.calls) == 12
 
 
 def test_a_failing_step_stops_the_rest_and_says_where_to_look(capsys: pytest.CaptureFixture) -> None:
@@ -348,3 +347,42 @@ def test_a_port_where_nothing_answers_ends_the_flash_with_a_clear_message(capsys
         os.close(device)
     err = capsys.readouterr().err
     assert "no answer from the kit within 3 s" in err and f"is the kit on {port}" in err
+
+
+def test_mpremote_writes_the_kit_over_a_serial_port_and_the_kit_boots_from_what_it_wrote(
+    broker, tmp_path: Path, kits: list, capsys: pytest.CaptureFixture
+) -> None:
+    """The whole flash through real mpremote to MicroPython behind a serial port (tests/firmware/serialkit.py),
+    old firmware files and a pending update on the board first; then the board's files boot and connect."""
+    from tests.firmware.kitbroker import MQTT_PORT, Recorder
+    from tests.firmware.serialkit import SerialKit
+    from virtualkit.launch import start_flashed
+
+    board = tmp_path / "board"
+    (board / "kit").mkdir(parents=True)
+    (board / "kit" / "old_module.py").write_text("# left by an earlier firmware\n")
+    (board / "update.json").write_text('{"files": ["kit/app.py"], "existed": [true], "tries": 0}')
+    kit_id, password = f"vk-serial-{secrets.token_hex(2)}", secrets.token_urlsafe(16)
+    broker.add_kit_account(kit_id, password)
+    argv = ["flash", "--kit-id", kit_id, "--password", password, "--mqtt-host", "127.0.0.1"]
+    argv += ["--mqtt-port", str(MQTT_PORT), "--wifi-ssid", "virtual", "--sensors", "sds011,sht4x"]
+    argv += ["--update-key", broker.update_key]
+    serial = SerialKit(board)
+    try:
+        assert flash.run(cli.build_parser().parse_args([*argv, "--port", serial.port]), steps.Runner(60)) == 0
+    finally:
+        serial.close()
+    out = capsys.readouterr().out
+    assert out.count("running: ") == 10 and serial.boots >= 2  # every step ran; mpremote's resets were seen
+    assert not (board / "kit" / "old_module.py").exists() and not (board / "update.json").exists()
+    firmware = Path(__file__).resolve().parents[2] / "firmware"
+    assert (board / "kit" / "drivers" / "sds011.py").read_bytes() == (firmware / "kit/drivers/sds011.py").read_bytes()
+    assert json.loads((board / "config.json").read_text())["kit_id"] == kit_id
+    recorder = Recorder(broker, kit_id)
+    try:
+        kits.append(start_flashed(board))
+        info = recorder.wait(lambda: recorder.of("info"), 60, "info from the kit mpremote wrote")
+        assert json.loads(info[-1][0])["sensors"] == ["sds011", "sht4x"]
+        assert recorder.wait(lambda: recorder.of("status"), 10, "status")[-1][0] == b"online"
+    finally:
+        recorder.close()
