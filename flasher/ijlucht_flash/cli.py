@@ -97,10 +97,10 @@ def kit_values(args: argparse.Namespace) -> tuple[dict, str | None, str | None]:
     return values, ca_text, args.update_key or update_key
 
 
-def prepare(args: argparse.Namespace, store: Path, update_key: str | None = None, virtual: bool = False):
+def prepare(args: argparse.Namespace, store: Path, update_key: str | None = None):
     """(config, CA text, update key, set-up password, made now), all checked; ValueError naming the problem."""
     values, ca_text, given_key = kit_values(args)
-    cfg = staging.build_config(values, ca_text, args.insecure, virtual)
+    cfg = staging.build_config(values, ca_text, args.insecure)
     key = given_key or update_key
     if not key:
         raise ValueError("the platform's update key is missing: --update-key HEX (it is in your kit's configuration)")
@@ -161,7 +161,7 @@ def write_kit(
 
 def stage_kit(args: argparse.Namespace, store: Path) -> int:
     try:
-        cfg, ca_text, key, password, made = prepare(args, store, virtual=args.virtual)
+        cfg, ca_text, key, password, made = prepare(args, store)
         files = staging.stage(args.out, cfg, key, password, ca_text, args.mpy)
     except ValueError as exc:
         print(f"ijlucht-flash: {exc}", file=sys.stderr)
@@ -180,7 +180,6 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("stage", help="write the kit's files into a folder (no device needed)")
     add_kit_options(st)
     st.add_argument("--out", type=Path, required=True, help="a new or empty folder")
-    st.add_argument("--virtual", action="store_true", help="allow the virtual kit's replay sensor")
     wr = sub.add_parser("write", help="write MicroPython (optional) and the kit to an ESP32 over USB")
     add_kit_options(wr)
     add_write_options(wr)

@@ -26,11 +26,11 @@ CONFIG_KEYS = ("kit_id", "mqtt_host", "mqtt_port", "mqtt_password", "wifi_ssid",
 CONFIG_KEYS += ("interval", "indoor", "tls")
 
 
-def build_config(values: dict, ca_text: str | None = None, insecure: bool = False, virtual: bool = False) -> dict:
+def build_config(values: dict, ca_text: str | None = None, insecure: bool = False) -> dict:
     """config.json's contents from `values` (config.json keys; None = not given); ValueError naming the problem.
 
     A CA turns TLS on; TLS without one needs `insecure`. Sensors may be a comma-separated text and any case;
-    they must be this firmware's hardware sensors (`virtual` also allows the virtual kit's replay sensor)."""
+    they must be this firmware's hardware sensors (not the virtual kit's replay sensor)."""
     raw = {key: value for key, value in values.items() if value is not None}
     sensors = raw.get("sensors", [])
     if isinstance(sensors, str):
@@ -47,7 +47,7 @@ def build_config(values: dict, ca_text: str | None = None, insecure: bool = Fals
         raise ValueError(TLS_NEEDS_CA)
     config = firmware_module("config")
     config.validate(raw)
-    config.check_sensors(raw["sensors"], hardware_only=not virtual)
+    config.check_sensors(raw["sensors"], hardware_only=True)
     return raw
 
 

@@ -293,6 +293,21 @@ def test_a_downloaded_image_is_used_only_with_the_expected_sha256(image_server, 
     assert image.fetch(f"{url}/ESP32_GENERIC.bin", good, cache) == got  # from the cache now
 
 
+def test_the_flash_downloads_the_image_it_was_told_to_and_writes_that_file(
+    image_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served, url = image_server
+    data = b"\xe9" + secrets.token_bytes(2000)
+    (served / "mp.bin").write_bytes(data)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    port = SerialPort()
+    digest = hashlib.sha256(data).hexdigest()
+    argv = [*ARGS, "--update-key", KEY, "--image-url", f"{url}/mp.bin", "--image-sha256", digest]
+    assert flash_with(argv, port) == 0
+    written = Path(port.calls[1][-1])
+    assert written.read_bytes() == data and written.is_relative_to(tmp_path / "cache" / "ijlucht-flash")
+
+
 def test_an_unpinned_micropython_version_is_refused_with_what_to_do(capsys: pytest.CaptureFixture) -> None:
     assert flash_with([*ARGS, "--update-key", KEY, "--micropython", "9.9.9"], SerialPort()) == 2
     err = capsys.readouterr().err
@@ -306,12 +321,17 @@ def test_an_unpinned_micropython_version_is_refused_with_what_to_do(capsys: pyte
 def test_set_up_passwords_live_in_a_per_user_folder_on_every_system(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setenv("APPDATA", r"C:\Users\anna\AppData\Roaming")
+    monkeypatch.setenv("LOCALAPPDATA", r"C:\Users\anna\AppData\Local")
     assert setuppass.user_store() == Path(r"C:\Users\anna\AppData\Roaming") / "ijlucht-flash"
+    assert image.cache_dir() == Path(r"C:\Users\anna\AppData\Local") / "ijlucht-flash"
     monkeypatch.setattr(sys, "platform", "darwin")
     assert setuppass.user_store() == Path.home() / "Library" / "Application Support" / "ijlucht-flash"
+    assert image.cache_dir() == Path.home() / "Library" / "Caches" / "ijlucht-flash"
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setenv("XDG_DATA_HOME", "/home/anna/.data")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/home/anna/.cache2")
     assert setuppass.user_store() == Path("/home/anna/.data/ijlucht-flash")
+    assert image.cache_dir() == Path("/home/anna/.cache2/ijlucht-flash")
 
 
 def test_the_platform_installs_what_the_flash_tool_needs_with_the_same_pins() -> None:
