@@ -16,7 +16,8 @@ def _write_crash(exc, crash_path):
         pass  # a full or broken file system must not stop the reset
 
 
-def start(config_path=CONFIG_PATH, crash_path=CRASH_PATH, reset_delay_s=10, app_root="/"):
+def start(config_path=CONFIG_PATH, crash_path=CRASH_PATH, reset_delay_s=10, app_root="/", button_window_ms=None):
+    """button_window_ms: how long after start a press of the BOOT button opens set-up (None: kit.setup's)."""
     try:
         from kit import update
 
@@ -24,7 +25,8 @@ def start(config_path=CONFIG_PATH, crash_path=CRASH_PATH, reset_delay_s=10, app_
         update.boot_check(app_root)
         from kit import setup
 
-        if setup.wanted(config_path):  # no config yet, or the BOOT button held: the set-up page
+        window = setup.PRESS_WINDOW_MS if button_window_ms is None else button_window_ms
+        if setup.wanted(config_path, window_ms=window):  # no usable config, or the BOOT button held: set-up
             setup.run(config_path)
         from kit import app
 

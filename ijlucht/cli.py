@@ -5,6 +5,8 @@ ijlucht migrate                  apply database migrations
 ijlucht kits add ID --name N --lat LAT --lon LON     register a kit; prints its broker password
 ijlucht kits list
 ijlucht kits update ID FILE… --version V     a signed firmware update for one kit (ijlucht/signing.py)
+ijlucht kits rollout FILE… --version V --share 10 | --kits A,B | --all    the same to part of the fleet
+ijlucht kits updates [--version V]           per kit: target and reported version, whether it took
 ijlucht kits update-key                      the public key kits check updates against
 ijlucht fleet                    run the demo fleet in the foreground
 ijlucht apikeys create --name N [--role admin|reader] | list | revoke PREFIX
@@ -150,6 +152,11 @@ def cmd_kit_command(settings: PlatformSettings, args: argparse.Namespace) -> int
     except (ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    if args.kits_cmd == "update" and not args.bootstrap_key:
+        from ijlucht import kitupdates
+
+        with psycopg.connect(settings.dsn, autocommit=True) as conn:
+            kitupdates.record(conn, args.kit_id, command["id"], args.version, "kit")
     print(f"sent {command['cmd']} (id {command['id']}) to {args.kit_id}; the outcome appears as last_cmd in its info")
     if args.kits_cmd == "update" and args.bootstrap_key:
         print("unsigned key bootstrap sent; send the rest of the firmware as a signed update once the kit confirms")
@@ -161,6 +168,10 @@ def cmd_kits(settings: PlatformSettings, args: argparse.Namespace) -> int:
         return cmd_kit_command(settings, args)
     if args.kits_cmd == "update-key":
         return cmd_update_key(settings)
+    if args.kits_cmd in ("rollout", "updates"):
+        from ijlucht import kitupdates
+
+        return kitupdates.run(settings, args)
     with psycopg.connect(settings.dsn, autocommit=True) as conn:
         if args.kits_cmd == "list":
             print("\n".join(kit_ids(conn)))
@@ -230,6 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     upd.add_argument("--i-understand-this-is-unsigned", action="store_true", help="confirms --bootstrap-key")
     ksub.add_parser("update-key", help="print the public key kits check updates against (made at first use)")
+    from ijlucht import kitupdates
+
+    kitupdates.add_parsers(ksub)
     apikeys.add_parser(sub)
     from ijlucht import flash
 

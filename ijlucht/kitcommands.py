@@ -74,7 +74,26 @@ def update_command(firmware_root: Path, paths: list[str], version: str, cmd_id: 
         raise ValueError("an update needs at least one file")
     firmware_module("manifest").check_version(version)
     files = _files(firmware_root, paths)
+    check_version_agrees(files, version)
     return {"cmd": "update", "id": cmd_id or new_id("update"), "version": version, "files": files}
+
+
+def check_version_agrees(files: list[dict], version: str) -> None:
+    """ValueError when the update carries kit/__init__.py with another FW_VERSION than the one it installs: the kit
+    reports the update's version (kit/version.py), and a later flash of these files would report the other."""
+    import ast
+
+    for entry in files:
+        if entry["path"] != "kit/__init__.py":
+            continue
+        tree = ast.parse(base64.b64decode(entry["data"]))
+        for node in tree.body:
+            names = [getattr(t, "id", None) for t in node.targets] if isinstance(node, ast.Assign) else []
+            said = getattr(node.value, "value", None) if names == ["FW_VERSION"] else version
+            if said != version:
+                raise ValueError(
+                    f"kit/__init__.py says FW_VERSION = {said!r} but the update is --version {version}: make them agree"
+                )
 
 
 def bootstrap_command(firmware_root: Path, public_hex: str, version: str, cmd_id: str | None = None) -> dict:

@@ -45,6 +45,8 @@ def read_or_create_secret(path: Path, make: Callable[[], str]) -> str:
 
 
 def _fsync_dir(folder: Path) -> None:
+    if not hasattr(os, "O_DIRECTORY"):  # Windows (the resident's flash tool carries this module): no folder fsync
+        return
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)

@@ -126,3 +126,61 @@ def test_cli_command_reaches_the_kit_on_its_own_topic_and_not_another_kit(settin
         for c in clients:
             c.disconnect()
             c.loop_stop()
+
+
+def test_a_share_is_the_same_kits_first_and_grows_without_dropping_any():
+    from ijlucht import kitupdates
+
+    ids = [f"bev-{n:03d}" for n in range(1000)]
+    tenth = {k for k in ids if kitupdates.in_share(k, "0.3.0", 10)}
+    half = {k for k in ids if kitupdates.in_share(k, "0.3.0", 50)}
+    assert tenth < half and 60 <= len(tenth) <= 140 and 440 <= len(half) <= 560  # a hash, not an exact count
+    assert tenth == {k for k in ids if kitupdates.in_share(k, "0.3.0", 10)}  # deterministic
+    assert tenth != {k for k in ids if kitupdates.in_share(k, "0.3.1", 10)}  # each version its own first tenth
+    assert all(kitupdates.in_share(k, "0.3.0", 100) for k in ids)
+    with pytest.raises(ValueError, match="percentage above 0 and at most 100"):
+        kitupdates.in_share("bev-001", "0.3.0", 0)
+
+
+def test_a_rollout_step_sends_only_to_online_kits_that_still_need_it():
+    from ijlucht.kitupdates import FleetKit, choose
+
+    fleet = [
+        FleetKit("a-01", True, "0.3.0"),  # runs it
+        FleetKit("a-02", True, "0.2.0", "sent"),  # waiting for it
+        FleetKit("a-03", True, "0.2.0", "failed"),  # rolled it back: not again
+        FleetKit("a-04", False, "0.2.0"),  # offline: next time
+        FleetKit("a-05", True, "0.2.0"),
+    ]
+    plan = choose(fleet, "0.3.0", None, None)
+    assert plan == {
+        "send": ["a-05"],
+        "done": ["a-01"],
+        "pending": ["a-02"],
+        "failed": ["a-03"],
+        "offline": ["a-04"],
+        "unknown": [],
+    }
+    assert choose(fleet, "0.3.0", None, ["a-05", "zz-9"])["unknown"] == ["zz-9"]
+
+
+def test_the_state_of_a_kits_update_comes_from_what_the_kit_reports():
+    from ijlucht.kitupdates import state
+
+    assert state("0.3.0", "u-1", "0.3.0", {"cmd": "update", "ok": True, "version": "0.3.0"}) == ("took", "")
+    assert state("0.3.0", "u-1", "0.2.0", None) == ("sent", "")
+    refused = {"cmd": "update", "id": "u-1", "ok": False, "error": "update: bad signature (…)"}
+    assert state("0.3.0", "u-1", "0.2.0", refused) == ("failed", "update: bad signature (…)")
+    rolled = {"cmd": "update", "ok": False, "error": "update 0.3.0 rolled back"}
+    assert state("0.3.0", "u-1", "0.2.0", rolled) == ("failed", "update 0.3.0 rolled back")
+    assert state("0.3.0", "u-2", "0.2.0", dict(refused, id="u-1"))[0] == "sent"  # an older command's answer
+    confirmed = {"cmd": "update", "ok": True, "version": "0.3.0"}
+    assert state("0.3.0", "u-1", "0.2.0", confirmed) == ("mismatch", "confirmed 0.3.0 but reports 0.2.0")
+
+
+def test_an_update_whose_kit_init_names_another_version_is_refused(tmp_path):
+    (tmp_path / "kit").mkdir()
+    (tmp_path / "kit" / "__init__.py").write_text('"""x"""\n\nFW_VERSION = "0.2.0"\n')
+    with pytest.raises(ValueError, match=re.escape("FW_VERSION = '0.2.0' but the update is --version 0.3.0")):
+        kitcommands.update_command(tmp_path, ["kit/__init__.py"], "0.3.0")
+    assert kitcommands.update_command(tmp_path, ["kit/__init__.py"], "0.2.0")["version"] == "0.2.0"

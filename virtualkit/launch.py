@@ -2,16 +2,21 @@
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from ijlucht.flash import write_private
+from ijlucht.secretfile import read_or_create_secret
+
 RUN_KIT = Path(__file__).resolve().parent / "run_kit.py"
 SERIES_FILE = "series.csv"
 SERIES_HEADER = ("offset_s", "pm1", "pm25", "pm10", "t", "rh", "p")
 LOG_FILE = "kit.log"
+SETUP_PASSWORD = "setup_password"  # the set-up access point's, kept across re-writes like a label
 FIRMWARE_COPY = "fw"
 KEY_FILE = "update_key.py"  # copied into the kit's firmware at its first start, as `ijlucht flash` writes it
 
@@ -60,7 +65,9 @@ def write_kit_dir(
         lines.append(",".join(_csv_field(v) for v in values))
     (kit_dir / SERIES_FILE).write_text("\n".join(lines) + "\n")
     config = {"replay_file": SERIES_FILE, **config}
-    (kit_dir / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    # config.json holds the kit's broker password: owner-only, whole or not at all, as the flash tool writes it.
+    write_private(kit_dir / "config.json", json.dumps(config, indent=2) + "\n")
+    read_or_create_secret(kit_dir / SETUP_PASSWORD, lambda: secrets.token_urlsafe(12))
     return kit_dir
 
 
@@ -80,4 +87,18 @@ def start_kit(kit_dir: str | Path) -> subprocess.Popen:
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=str(kit_dir),
+        )
+
+
+def start_flashed(root: str | Path) -> subprocess.Popen:
+    """Boot a virtual kit from a folder laid out as an ESP32's flash (`ijlucht-flash stage --out root`): the
+    staged files exactly as they would be on the device; output in <root>/kit.log."""
+    root = Path(root).resolve()
+    with open(root / LOG_FILE, "ab") as log:
+        return subprocess.Popen(
+            [micropython_binary(), str(RUN_KIT), "--flashed", str(root)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=str(root),
         )

@@ -1,6 +1,7 @@
 """Run the real kit firmware under the MicroPython unix port with simulated hardware.
 
     micropython virtualkit/run_kit.py <kit_dir>
+    micropython virtualkit/run_kit.py --flashed <folder staged by ijlucht-flash>
 
 <kit_dir> holds config.json (and the replay series, and update_key.py, the public key updates are checked
 against); the kit's boot counter, crash file and flash queue go there too. Like a device's flash, <kit_dir>/fw
@@ -72,9 +73,26 @@ def _remove_tree(path):
     os.rmdir(path)
 
 
+def boot_flashed(here, root):
+    """Boot from a folder laid out as an ESP32's flash (what `ijlucht-flash stage` writes): code, config.json,
+    update_key.py and the kit's own files all in `root`, as on the device."""
+    sys.path[:] = [here + "/board", root] + [p for p in sys.path if p != here]
+    if "machine" in sys.modules:
+        del sys.modules["machine"]
+    os.chdir(root)  # the device's working folder is its root: ca.pem is found there
+    import main as firmware_main
+
+    firmware_main.start(
+        root + "/config.json", root + "/crash.txt", reset_delay_s=1, app_root=root + "/", button_window_ms=0
+    )
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--flashed":
+        boot_flashed(_parent(_absolute(__file__)), _absolute(sys.argv[2]).rstrip("/"))
+        return
     if len(sys.argv) != 2:
-        print("usage: micropython run_kit.py <kit_dir>")
+        print("usage: micropython run_kit.py <kit_dir> | --flashed <staged folder>")
         sys.exit(2)
     here = _parent(_absolute(__file__))
     kit_dir = _absolute(sys.argv[1])
@@ -87,7 +105,10 @@ def main():
     os.chdir(kit_dir)  # relative paths in config.json (replay_file) are relative to the kit folder
     import main as firmware_main
 
-    firmware_main.start(kit_dir + "/config.json", kit_dir + "/crash.txt", reset_delay_s=1, app_root=fw + "/")
+    # Nobody presses a virtual kit's button: no pause for it at start-up.
+    firmware_main.start(
+        kit_dir + "/config.json", kit_dir + "/crash.txt", reset_delay_s=1, app_root=fw + "/", button_window_ms=0
+    )
 
 
 main()

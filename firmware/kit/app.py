@@ -26,14 +26,19 @@ from kit import (  # noqa: I001
     sampling,
     sensors,
     update,
+    version,
 )
 from kit.link import BACKOFF_MIN_S, NETWORK_ERRORS, WIFI_TIMEOUT_MS
 
 WDT_TIMEOUT_MS = 120000  # longer than the slowest bounded step (Wi-Fi wait + NTP + MQTT connect)
 MAX_SLEEP_MS = WDT_TIMEOUT_MS // 4
-# Healthy = a reading in the last 3 intervals and the broker reached in the last 6 h. Past that, a reset
-# may cure a stuck Wi-Fi stack; the readings are safe in the flash queue.
+# Healthy = the loop measured in the last 3 intervals (whether or not the sensors answered: dead sensors are
+# reported in info, a reset would not mend a cable) and the broker was reached in the last 6 h. Past that, a
+# reset may cure a stuck Wi-Fi stack; the readings are safe in the flash queue.
 OFFLINE_RESET_MS = 6 * 3600 * 1000
+# Wi-Fi not reached for this long (a new router, a changed password): open the set-up access point by itself,
+# which restarts the kit after its 10 minutes, so a passing outage costs one set-up window and no more.
+SETUP_AFTER_WIFI_FAIL_MS = 30 * 60 * 1000
 
 
 def _due(at_ms, now=None):
@@ -46,6 +51,7 @@ class Kit(link.Link):
         self.boot = boot
         self.config_path = config_path  # where an interval command is saved (None: not saved)
         self.app_root = app_root  # where updates are written
+        self.fw = version.running(app_root)  # what this kit runs and reports
         self.clock = clk or clock.Clock()
         self.readers = sensors.create(cfg, self.clock)
         self.queue = flashqueue.FlashQueue(state_dir + "queue", cfg["backlog_max"])
@@ -70,9 +76,12 @@ class Kit(link.Link):
             self.last_cmd = {"cmd": "update", "ok": False, "error": update.last_result}
         self.info_due = False
         self.reboot_pending = False
+        self.setup_pending = False
+        self.wifi_failed = False
         self.backoff_s = BACKOFF_MIN_S
         now = time.ticks_ms()
         self.started_ms = self.next_connect_ms = self.last_ok_ms = self.last_reading_ms = now
+        self.last_measure_ms = self.wifi_ok_ms = now
         self.last_info_ms = self.last_sync_ms = now
         self.next_reading_ms = time.ticks_add(now, self.sampler.warmup_ms)  # the fans settle first
 
@@ -96,7 +105,11 @@ class Kit(link.Link):
 
     # --- data ------------------------------------------------------------------------------------------
     def measure(self):
+        failing = self.sampler.failing
         values, failures = self.sampler.measure()
+        self.last_measure_ms = time.ticks_ms()
+        if self.sampler.failing != failing:  # a sensor stopped or came back: tell the platform now
+            self.info_due = True
         if values:  # a reading with nothing but a time is worth nothing
             ts = self.clock.now()
             # The platform keeps one reading per (kit, second): a reading delayed into the previous one's
@@ -114,7 +127,7 @@ class Kit(link.Link):
             batch = self.queue.peek(self.cfg["batch_max"])
             sent = payload.retime(batch, self.boot, self.clock.jump)
             try:
-                self.client.publish(self.topic_readings, payload.readings_message(self.seq, sent), qos=1)
+                self.client.publish(self.topic_readings, payload.readings_message(self.seq, sent, self.fw), qos=1)
             except NETWORK_ERRORS as exc:
                 self.lost(exc)
                 return
@@ -128,9 +141,13 @@ class Kit(link.Link):
     def healthy(self):
         now = time.ticks_ms()
         return (
-            time.ticks_diff(now, self.last_reading_ms) < 3 * self.interval_ms + WIFI_TIMEOUT_MS
+            time.ticks_diff(now, self.last_measure_ms) < 3 * self.interval_ms + WIFI_TIMEOUT_MS
             and time.ticks_diff(now, self.last_ok_ms) < OFFLINE_RESET_MS
         )
+
+    def setup_due(self):
+        """True when Wi-Fi failed at every attempt for SETUP_AFTER_WIFI_FAIL_MS: time to ask for new settings."""
+        return self.wifi_failed and time.ticks_diff(time.ticks_ms(), self.wifi_ok_ms) >= SETUP_AFTER_WIFI_FAIL_MS
 
     def feed(self):
         if self.wdt is not None and self.healthy():
@@ -184,6 +201,11 @@ class Kit(link.Link):
         """One pass of the loop; True when a reading was taken."""
         if self.client is None and _due(self.next_connect_ms):
             self.try_connect()
+            if self.setup_due():
+                minutes = SETUP_AFTER_WIFI_FAIL_MS // 60000
+                print("wifi: '%s' not reached for %d min: opening set-up" % (self.cfg["wifi_ssid"], minutes))
+                self.setup_pending = True
+                return False
         wake = self.sampler.wake_at(self.next_reading_ms)
         if wake is not None and _due(wake):
             self.sampler.wake()
@@ -203,11 +225,15 @@ class Kit(link.Link):
         """Measure every interval until max_cycles readings were taken (None: forever)."""
         self.wdt = machine.WDT(timeout=WDT_TIMEOUT_MS)
         cycle = 0
-        while (max_cycles is None or cycle < max_cycles) and not self.reboot_pending:
+        while (max_cycles is None or cycle < max_cycles) and not self.reboot_pending and not self.setup_pending:
             if self.step():
                 cycle += 1
                 self.log_cycle(cycle)
         self.shutdown()
+        if self.setup_pending and self.config_path:
+            from kit import setup
+
+            setup.run(self.config_path, wdt=self.wdt)  # restarts the kit when done
         if self.reboot_pending:
             machine.reset()
 

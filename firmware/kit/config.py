@@ -2,7 +2,7 @@
 
 import json
 
-from kit import contract
+from kit import contract, sensors
 
 # (key, kind, default), checked in this order (a tuple: MicroPython dicts keep no order).
 # A default of REQUIRED means the key must be present.
@@ -26,6 +26,16 @@ FIELDS = (
     ("samples", "int", 5),  # samples per reading, merged by their median (fewer when the interval is short)
     ("sample_gap_ms", "int", 1000),
     ("duty_cycle", "bool", True),  # laser sensors sleep between readings when the interval leaves room
+    ("indoor", "bool", False),  # sited indoors: sent in info, so the platform keeps it off the outdoor map
+    # Buses and addresses: the ESP32 DevKit wiring of docs/build/ (a test checks the guide names these pins).
+    ("uart_id", "int", 2),
+    ("uart_tx", "int", 17),
+    ("uart_rx", "int", 16),
+    ("i2c_id", "int", 0),
+    ("i2c_scl", "int", 18),
+    ("i2c_sda", "int", 19),
+    ("sht_addr", "int", 0x44),
+    ("bme280_addr", "int", 0x76),
 )
 
 # Inclusive bounds for the integer fields.
@@ -37,7 +47,23 @@ BOUNDS = {
     "backlog_max": (1, 100000),
     "samples": (1, 60),
     "sample_gap_ms": (100, 60000),
+    "uart_id": (1, 2),  # UART0 is the USB console
+    "uart_tx": (0, 33),  # GPIO 34-39 are input-only on the ESP32
+    "uart_rx": (0, 39),
+    "i2c_id": (0, 1),
+    "i2c_scl": (0, 33),
+    "i2c_sda": (0, 33),
+    "sht_addr": (0x44, 0x45),
+    "bme280_addr": (0x76, 0x77),
 }
+
+
+def default(key):
+    """The default of a field (None when it has none)."""
+    for name, _, value in FIELDS:
+        if name == key:
+            return None if value is REQUIRED else value
+    return None
 
 
 def _is_kind(value, kind):
@@ -82,13 +108,37 @@ def validate(raw):
         cfg["mqtt_port"] = 8883 if cfg["tls"] else 1883
     if not cfg["mqtt_host"] or not cfg["mqtt_password"] or not cfg["wifi_ssid"]:
         raise ValueError("config: fields 'mqtt_host', 'mqtt_password' and 'wifi_ssid' must not be empty")
+    host = cfg["mqtt_host"]
+    if len(host) > 253 or any(c in host for c in " /\t\r\n"):
+        raise ValueError("config: field 'mqtt_host' must be a host name or address (no spaces or '/'), got %r" % host)
+    if len(cfg["wifi_ssid"].encode()) > 32:
+        raise ValueError("config: field 'wifi_ssid' is longer than Wi-Fi allows (32 bytes)")
     sensors = cfg["sensors"]
     if not sensors:
         raise ValueError("config: field 'sensors' must name at least one sensor")
-    for name in sensors:
-        if not isinstance(name, str) or not name:
-            raise ValueError("config: field 'sensors' must be a list of sensor names, got %r" % (sensors,))
+    check_sensors(sensors)
     return cfg
+
+
+def check_sensors(names, hardware_only=False):
+    """ValueError naming the problem unless `names` are known sensors (kit.sensors: the drivers' own list),
+    each once, with at most one on the UART; hardware_only also refuses the virtual kit's replay sensor."""
+    known = sensors.HARDWARE if hardware_only else tuple(sensors.FACTORIES)
+    for name in names:
+        if not isinstance(name, str) or name not in known:
+            raise ValueError(
+                "config: unknown sensor %r in 'sensors'; this firmware supports: %s"
+                % (name, ", ".join(sorted(sensors.HARDWARE)))
+            )
+        if names.count(name) > 1:
+            raise ValueError("config: sensor '%s' is named twice in 'sensors'" % name)
+    for group, why in (
+        (sensors.PARTICLE, "particle sensors: a kit has one (the UART ones would share one UART)"),
+        (sensors.SHT, "SHT sensors at the same I2C address (sht_addr): a kit has one"),
+    ):
+        both = [name for name in names if name in group]
+        if len(both) > 1:
+            raise ValueError("config: %s are both %s" % (" and ".join(both), why))
 
 
 def load(path="/config.json"):

@@ -50,7 +50,10 @@ def figures(kit):
         "dropped": kit.queue.dropped,
         "synced": 1 if kit.clock.synced else 0,
         "sensor_failures": kit.sampler.failures,
+        "indoor": 1 if kit.cfg["indoor"] else 0,
     }
+    if kit.sampler.failing:  # sensors that gave nothing at the last reading: the kit stays up and says so
+        out["sensors_failing"] = kit.sampler.failing
     if kit.cfg["tls"] and not kit.cfg["ca_file"]:
         out["tls_unverified"] = 1  # flashed with --insecure: anyone on the path could pose as the broker
     if kit.last_cmd is not None:

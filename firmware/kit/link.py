@@ -41,12 +41,13 @@ class Link:
 
     def info(self):
         cfg = self.cfg
-        return payload.info_message(cfg["sensors"], self.boot, cfg["interval"], health.figures(self))
+        return payload.info_message(cfg["sensors"], self.boot, cfg["interval"], health.figures(self), self.fw)
 
     def connect(self):
         """Wi-Fi, clock, MQTT login with last will 'offline', 'online' + info (retained), cmd subscription."""
         cfg = self.cfg
         if not self.wifi_up():
+            self.wifi_failed = True
             raise OSError("wifi: not connected to '%s' within %d s" % (cfg["wifi_ssid"], WIFI_TIMEOUT_MS // 1000))
         if not self.clock.synced:
             self.sync_clock()  # before TLS: certificate checks need the date
@@ -60,13 +61,18 @@ class Link:
             cfg["keepalive"],
             self.ssl_context,
         )
+        self.wifi_ok_ms = time.ticks_ms()
+        self.wifi_failed = False
         client.set_last_will(self.topic_status, contract.STATUS_OFFLINE, retain=True, qos=1)
         client.connect()
         try:
             client.publish(self.topic_status, contract.STATUS_ONLINE, retain=True, qos=1)
             version = update.confirm(self.app_root)  # new code that got this far is good
             if version:
-                self.last_cmd = {"cmd": "update", "ok": True, "version": version}
+                record = {"cmd": "update", "ok": version == self.fw, "version": version}
+                if version != self.fw:  # cannot happen unless the version file was lost: say so
+                    record["error"] = "update %s confirmed but the kit runs %s" % (version, self.fw)
+                self.last_cmd = record
             client.publish(self.topic_info, self.info(), retain=True, qos=1)
             client.subscribe(self.topic_cmd, qos=1)
         except Exception:

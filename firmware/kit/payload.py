@@ -38,18 +38,18 @@ def retime(readings, boot, jump):
     return out
 
 
-def readings_message(seq, readings):
-    """JSON text of one readings message; readings oldest first, 1..1000 of them."""
+def readings_message(seq, readings, fw=FW_VERSION):
+    """JSON text of one readings message; readings oldest first, 1..1000 of them; fw: the running version."""
     if not 1 <= len(readings) <= contract.MAX_READINGS_PER_MESSAGE:
         raise ValueError(
             "a readings message holds 1-%d readings, got %d" % (contract.MAX_READINGS_PER_MESSAGE, len(readings))
         )
-    return json.dumps({"v": contract.VERSION, "seq": seq, "fw": FW_VERSION, "readings": readings})
+    return json.dumps({"v": contract.VERSION, "seq": seq, "fw": fw, "readings": readings})
 
 
-def info_message(sensors, boot, interval, extra=None):
+def info_message(sensors, boot, interval, extra=None, fw=FW_VERSION):
     """The info message; `extra` adds health keys (reset cause, memory, signal), which v1 allows."""
-    msg = {"v": contract.VERSION, "fw": FW_VERSION, "sensors": list(sensors), "boot": boot, "interval": interval}
+    msg = {"v": contract.VERSION, "fw": fw, "sensors": list(sensors), "boot": boot, "interval": interval}
     if extra:
         msg.update(extra)
     return json.dumps(msg)

@@ -51,6 +51,7 @@ class Sampler:
         self.asleep = False
         self._sleep_ms = sleep_ms or time.sleep_ms
         self.failures = 0
+        self.failing = []  # names of the sensors that gave nothing at the last reading
 
     def _multi(self, reader):
         return getattr(reader, "multi_sample", True)
@@ -75,8 +76,14 @@ class Sampler:
                     failures += 1
                     print("sensor %s failed: %s" % (getattr(reader, "name", reader), exc))
         values = {}
+        failing = []
         for reader in self.readers:
-            values.update(robust_average(samples.get(id(reader), [])))
+            got = samples.get(id(reader))
+            if got:
+                values.update(robust_average(got))
+            else:
+                failing.append(getattr(reader, "name", "?"))
+        self.failing = failing
         if self.duty_cycle:
             self.sleep()
         self.failures += failures

@@ -1,19 +1,36 @@
 """Sensor registry: the config's sensor names -> reader objects with read() -> {key: value}.
 
-Buses come from config keys (defaults: the ESP32 pins in firmware/README.md): uart_id 2, uart_tx 17,
-uart_rx 16 for the UART particle sensor; i2c_id 0, i2c_scl 18, i2c_sda 19 for the I2C sensors (shared).
+Buses come from config keys (defaults in kit/config.py FIELDS, the wiring of docs/build/): uart_id,
+uart_tx, uart_rx for the UART particle sensor; i2c_id, i2c_scl, i2c_sda for the I2C sensors (shared).
 "replay" replays a recorded series; its module replay_sensor exists only on the virtual kit (virtualkit/board).
+This module is the one list of sensor names: the config check, the set-up form, the flash tool and the build
+guide's test read it.
 """
+
+# Connection and supply of each sensor this firmware drives (docs/build/ wires them so).
+UART = ("pms5003", "pms5003t", "sds011", "sps30")
+I2C = ("sps30_i2c", "sht3x", "sht4x", "bme280")
+HARDWARE = UART + I2C
+PARTICLE = ("pms5003", "pms5003t", "sds011", "sps30", "sps30_i2c")  # one per kit: they give the same keys
+SUPPLY_5V = PARTICLE  # their fans need 5 V; the rest take 3.3 V
+SHT = ("sht3x", "sht4x")  # both answer at sht_addr: one per kit
+
+
+def _pin(cfg, key):
+    from kit import config
+
+    value = cfg.get(key)
+    return config.default(key) if value is None else value
 
 
 def _uart(cfg, baudrate):
     import machine
 
     return machine.UART(
-        cfg.get("uart_id", 2),
+        _pin(cfg, "uart_id"),
         baudrate=baudrate,
-        tx=cfg.get("uart_tx", 17),
-        rx=cfg.get("uart_rx", 16),
+        tx=_pin(cfg, "uart_tx"),
+        rx=_pin(cfg, "uart_rx"),
         timeout=100,
         timeout_char=20,
     )
@@ -24,7 +41,7 @@ def _i2c(cfg, shared={}):  # noqa: B006 - one bus object shared by every I2C sen
         import machine
 
         shared["bus"] = machine.I2C(
-            cfg.get("i2c_id", 0), scl=machine.Pin(cfg.get("i2c_scl", 18)), sda=machine.Pin(cfg.get("i2c_sda", 19))
+            _pin(cfg, "i2c_id"), scl=machine.Pin(_pin(cfg, "i2c_scl")), sda=machine.Pin(_pin(cfg, "i2c_sda"))
         )
     return shared["bus"]
 
@@ -66,7 +83,7 @@ def _sht(model):
     def make(cfg, clock):
         from kit.drivers import sht
 
-        return sht.SHT(_i2c(cfg), model, cfg.get("sht_addr", sht.ADDR))
+        return sht.SHT(_i2c(cfg), model, _pin(cfg, "sht_addr"))
 
     return make
 
@@ -74,7 +91,7 @@ def _sht(model):
 def _bme280(cfg, clock):
     from kit.drivers import bme280
 
-    return bme280.BME280(_i2c(cfg), cfg.get("bme280_addr", bme280.ADDR))
+    return bme280.BME280(_i2c(cfg), _pin(cfg, "bme280_addr"))
 
 
 FACTORIES = {
@@ -135,10 +152,12 @@ def create(cfg, clock):
             known = ", ".join(sorted(FACTORIES))
             raise ValueError("unknown sensor '%s' in config (this firmware knows: %s)" % (name, known))
         try:
-            readers.append(factory(cfg, clock))
+            reader = factory(cfg, clock)
+            reader.name = name  # for the failure report in info
         except OSError as exc:
             print("sensor %s not found at start-up: %s" % (name, exc))
-            readers.append(Absent(name, factory, cfg, clock))
+            reader = Absent(name, factory, cfg, clock)
+        readers.append(reader)
     return readers
 
 

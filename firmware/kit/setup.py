@@ -1,10 +1,13 @@
 """Set-up without a laptop: an access point with a small web form that writes /config.json.
 
-It opens when there is no config file, or when the BOOT button (GPIO 0, active low) is held at power-up.
-Join Wi-Fi "ijlucht-<chip id>" (password in /setup_password, printed on the kit's label by `ijlucht flash`);
-the phone opens the form by itself (kit.captive answers every DNS name with the kit), or open
+It opens when there is no usable config file, when the BOOT button (GPIO 0, active low) is held for
+HOLD_MS within the first PRESS_WINDOW_MS after the kit started (pressed *after* power-up: held while the ESP32
+resets, GPIO 0 low starts its ROM bootloader and MicroPython never runs), or by itself when Wi-Fi failed for
+half an hour (kit/app.py). Join Wi-Fi "ijlucht-<chip id>" (password in /setup_password, printed on the kit's
+label by `ijlucht flash`); the phone opens the form by itself (kit.captive answers every DNS name with the kit), or open
 http://192.168.4.1/; fill in the form. The kit checks the values with kit.config, saves them (a
 temporary file, then a rename) and restarts. After SETUP_TIMEOUT_S without a saved form it restarts anyway.
+The form and its checks are kit/setupform.py; this module is the button, the access point and the server.
 """
 
 import binascii
@@ -14,119 +17,58 @@ import socket
 import time
 
 from kit import config
+from kit.setupform import CA_NAME, handle
 
-BUTTON_PIN = 0  # the BOOT button of ESP32 dev boards
+BUTTON_PIN = 0  # the BOOT button of ESP32 dev boards, read after boot only
+PRESS_WINDOW_MS = 5000  # after start-up, this long to press the button ...
+HOLD_MS = 2000  # ... and hold it this long
 SETUP_TIMEOUT_S = 600  # as airrohr: the access point closes itself after 10 minutes
-MAX_REQUEST = 4096
-FIELDS = (  # (name, label, input type)
-    ("kit_id", "Kit id", "text"),
-    ("mqtt_password", "Kit password", "password"),
-    ("wifi_ssid", "Wi-Fi network", "text"),
-    ("wifi_password", "Wi-Fi password", "password"),
-    ("mqtt_host", "Platform address", "text"),
-    ("mqtt_port", "Port", "number"),
-    ("sensors", "Sensors (comma-separated)", "text"),
-    ("interval", "Interval (s)", "number"),
-)
-SECRET = ("mqtt_password", "wifi_password")  # never shown back in the form
+MAX_REQUEST = 8192  # room for a pasted CA certificate (PEM, about 2 KB)
 
 
-def wanted(config_path, pin=None):
-    """True when set-up mode should open: no config file, or the button held down."""
+def config_problem(config_path):
+    """Why the kit cannot start from config_path ('no config file', or the validator's message), else None."""
     try:
         os.stat(config_path)
     except OSError:
+        return "no config file yet"
+    try:
+        config.load(config_path)
+    except ValueError as exc:  # a kit with a bad config would reset in a loop: ask for a good one instead
+        return str(exc)
+    return None
+
+
+def button_held(pin, window_ms=PRESS_WINDOW_MS, hold_ms=HOLD_MS):
+    """True when the button goes down within window_ms from now and stays down for hold_ms."""
+    start = time.ticks_ms()
+    down_since = None
+    while True:
+        now = time.ticks_ms()
+        if pin.value() == 0:
+            if down_since is None:
+                down_since = now
+            if time.ticks_diff(now, down_since) >= hold_ms:
+                return True
+        else:
+            down_since = None
+            if time.ticks_diff(now, start) >= window_ms:
+                return False
+        time.sleep_ms(50)
+
+
+def wanted(config_path, pin=None, window_ms=PRESS_WINDOW_MS, hold_ms=HOLD_MS):
+    """True when set-up mode should open: no usable config, or the button held just after start-up."""
+    problem = config_problem(config_path)
+    if problem is not None:
+        print("set-up: %s" % problem)
         return True
     if pin is None:
         import machine
 
         pin = machine.Pin(BUTTON_PIN, machine.Pin.IN, machine.Pin.PULL_UP)
-    return pin.value() == 0
-
-
-def url_decode(text):
-    text = text.replace("+", " ")
-    out = bytearray()
-    i = 0
-    raw = text.encode()
-    while i < len(raw):
-        if raw[i] == 0x25 and i + 2 < len(raw):  # '%xx'
-            out += binascii.unhexlify(raw[i + 1 : i + 3])
-            i += 3
-        else:
-            out.append(raw[i])
-            i += 1
-    return out.decode()
-
-
-def parse_form(body):
-    """application/x-www-form-urlencoded -> dict of str."""
-    out = {}
-    for pair in body.split("&"):
-        if "=" in pair:
-            key, value = pair.split("=", 1)
-            out[url_decode(key)] = url_decode(value).strip()
-    return out
-
-
-def form_to_config(form, old):
-    """The new raw config: the old one with the form's values; ValueError (from kit.config) when invalid."""
-    raw = dict(old)
-    for name, _, kind in FIELDS:
-        value = form.get(name, "")
-        if name in SECRET and not value and old.get(name):
-            continue  # left empty: keep the stored secret
-        if kind == "number":
-            if value:
-                try:
-                    raw[name] = int(value)
-                except ValueError:
-                    raise ValueError("config: field '%s' must be a whole number" % name)
-        elif name == "sensors":
-            raw[name] = [s.strip() for s in value.split(",") if s.strip()]
-        else:
-            raw[name] = value
-    config.validate(raw)
-    return raw
-
-
-def _escape(text):
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
-
-
-def render_form(old, message=""):
-    rows = []
-    for name, label, kind in FIELDS:
-        value = "" if name in SECRET else old.get(name, "")
-        if name == "sensors" and isinstance(value, list):
-            value = ",".join(value)
-        rows.append(
-            '<label>%s<br><input name="%s" type="%s" value="%s"></label><br>' % (label, name, kind, _escape(value))
-        )
-    return (
-        '<!doctype html><html><head><meta name="viewport" content="width=device-width">'
-        "<title>IJlucht kit set-up</title></head><body><h1>IJlucht kit set-up</h1><p>%s</p>"
-        '<form method="post" action="/">%s<button>Save and restart</button></form></body></html>'
-    ) % (_escape(message), "".join(rows))
-
-
-def handle(request, old):
-    """(status, html, new raw config or None) for one raw HTTP request."""
-    head, _, body = request.partition(b"\r\n\r\n")
-    line = head.split(b"\r\n", 1)[0].decode()
-    if line.startswith("POST "):
-        try:
-            raw = form_to_config(parse_form(body.decode()), old)
-        except (ValueError, UnicodeError) as exc:
-            return "400 Bad Request", render_form(old, str(exc)), None
-        return (
-            "200 OK",
-            "<!doctype html><p>Saved. The kit restarts and connects to %s.</p>" % _escape(raw["wifi_ssid"]),
-            raw,
-        )
-    if line.startswith("GET "):
-        return "200 OK", render_form(old, "Fill in what the platform gave you for this kit."), None
-    return "405 Method Not Allowed", "<p>GET or POST only</p>", None
+    print("set-up: hold the BOOT button for %d s now to open set-up" % (hold_ms // 1000))
+    return button_held(pin, window_ms, hold_ms)
 
 
 def _read_request(conn):
@@ -149,7 +91,13 @@ def _read_request(conn):
     return head + b"\r\n\r\n" + body
 
 
-def save(config_path, raw):
+def save(config_path, raw, ca=None):
+    """The CA first (the config names it), then the config; each a temporary file and a rename."""
+    if ca is not None:
+        ca_path = config.state_path(config_path, CA_NAME)
+        with open(ca_path + ".tmp", "w") as f:
+            f.write(ca)
+        os.rename(ca_path + ".tmp", ca_path)
     with open(config_path + ".tmp", "w") as f:
         json.dump(raw, f)
     os.rename(config_path + ".tmp", config_path)
@@ -169,9 +117,9 @@ def serve_once(server, config_path):
     conn, _ = server.accept()
     try:
         conn.settimeout(10)
-        status, html, raw = handle(_read_request(conn), load_old(config_path))
+        status, html, raw, ca = handle(_read_request(conn), load_old(config_path), config_problem(config_path))
         if raw is not None:
-            save(config_path, raw)
+            save(config_path, raw, ca)
         conn.send(("HTTP/1.0 %s\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n" % status).encode())
         conn.send(html.encode())
     except OSError as exc:
@@ -230,8 +178,10 @@ def address_of(ap):
         return bytes((192, 168, 4, 1))
 
 
-def serve(server, dns, ip, config_path, deadline):
-    """Answer web and DNS requests until a config was saved (True) or the deadline passed (False)."""
+def serve(server, dns, ip, config_path, deadline, wdt=None):
+    """Answer web and DNS requests until a config was saved (True) or the deadline passed (False).
+
+    wdt: the watchdog when the kit loop had started it (it cannot be stopped), fed every second here."""
     import select
 
     from kit import captive
@@ -242,6 +192,8 @@ def serve(server, dns, ip, config_path, deadline):
         poller.register(dns, select.POLLIN)
     saved = False
     while not saved and time.ticks_diff(deadline, time.ticks_ms()) > 0:
+        if wdt is not None:
+            wdt.feed()
         for event in poller.poll(1000):  # wake up now and then to check the deadline
             if event[0] is dns:
                 captive.serve_once(dns, ip)
@@ -253,7 +205,7 @@ def serve(server, dns, ip, config_path, deadline):
     return saved
 
 
-def run(config_path, port=80, timeout_s=SETUP_TIMEOUT_S):
+def run(config_path, port=80, timeout_s=SETUP_TIMEOUT_S, wdt=None):
     """Open the access point, the form and the captive DNS until a config was saved or timeout_s passed;
     then restart."""
     import machine
@@ -261,7 +213,7 @@ def run(config_path, port=80, timeout_s=SETUP_TIMEOUT_S):
 
     from kit import captive
 
-    ap = access_point(network)
+    ap = access_point(network, config.state_path(config_path, "setup_password"))  # /setup_password on the kit
     server = listen(port)
     server.settimeout(5)
     try:
@@ -272,7 +224,7 @@ def run(config_path, port=80, timeout_s=SETUP_TIMEOUT_S):
     deadline = time.ticks_add(time.ticks_ms(), timeout_s * 1000)
     print("set-up mode: join the kit's Wi-Fi; the form opens by itself, or at http://192.168.4.1/")
     try:
-        serve(server, dns, address_of(ap), config_path, deadline)
+        serve(server, dns, address_of(ap), config_path, deadline, wdt)
     finally:
         server.close()
         if dns is not None:

@@ -1,7 +1,8 @@
 """Application updates: verify every file (sha256) before anything is replaced; roll back if the new code
 does not come up.
 
-    install():    check paths, base64 and sha256 of all files -> write <path>.new, check again from flash
+    install():    check paths, base64 and sha256 of all files, plus the file `version` holding the update's
+                  version (so the kit reports what it runs) -> write <path>.new, check again from flash
                   -> manifest update.json {"version", "files", "existed", "tries": 0} (temp + rename)
                   -> <path> to <path>.bak, <path>.new to <path> -> the caller reboots
     boot_check(): at every boot, before the app is imported: a swap left half done, or a second boot
@@ -22,6 +23,7 @@ import os
 from kit import paths
 
 MANIFEST = "update.json"
+VERSION_FILE = "version"  # kit/version.py reads it at boot
 MAX_TRIES = 1  # boots the new code gets to reach the broker
 last_result = None  # what boot_check() did at this boot, for the info message
 
@@ -95,6 +97,8 @@ def install(root, files, version):
     if read_manifest(root) is not None:
         raise ValueError("update: the previous update is not confirmed yet")
     checked = verify(files)
+    # The version travels as one more file: swapped in with the code, restored with it by a rollback.
+    checked.append((VERSION_FILE, version.encode()))
     for path, data in checked:
         _makedirs(root, path)
         with open(root + path + ".new", "wb") as f:

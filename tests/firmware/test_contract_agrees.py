@@ -70,3 +70,9 @@ def test_firmware_version_is_written_in_one_place():
     assert versions == ["0.2.0"]
     holders = [p.relative_to(FIRMWARE).as_posix() for p in FIRMWARE.rglob("*.py") if '"0.2.0"' in p.read_text()]
     assert holders == ["kit/__init__.py"]
+
+
+def test_the_version_file_accepts_exactly_the_versions_a_signed_update_may_carry() -> None:
+    from ijlucht.flash import firmware_module
+
+    assert set(firmware_module("version")._CHARS) == set(firmware_module("manifest").VERSION_CHARS)

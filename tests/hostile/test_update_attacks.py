@@ -223,7 +223,7 @@ def test_after_the_path_tricks_the_kit_still_measures(kit: KitUnderAttack) -> No
 
 
 FLASH = ["flash", "--kit-id", "bev-042", "--password", "pw-1", "--mqtt-host", "mqtt.example.nl"]
-FLASH += ["--wifi-ssid", "thuis", "--dry-run"]
+FLASH += ["--wifi-ssid", "thuis", "--sensors", "pms5003,bme280", "--dry-run"]
 
 
 def test_flash_with_tls_but_no_ca_file_is_refused(capsys: pytest.CaptureFixture) -> None:
@@ -243,7 +243,6 @@ def test_a_kit_flashed_insecure_warns_at_boot_and_flags_every_info(settings: Pla
     kit_id, password = "vk-hostile-tls", secrets.token_urlsafe(16)
     broker.add_kit_account(kit_id, password)
     args = cli.build_parser().parse_args([*FLASH, "--kit-id", kit_id, "--password", password, "--insecure"])
-    flash.check_tls(args)
     cfg = flash.build_config(args)
     assert cfg["tls"] is True and "ca_file" not in cfg
     cfg.update(kit_config(kit_id, password, mqtt_host="localhost", mqtt_port=MQTT_TLS_PORT))

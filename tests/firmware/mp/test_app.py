@@ -275,4 +275,103 @@ def test_bad_commands_are_refused_with_a_reason_and_change_nothing():
     assert kit.interval_ms == 60000 and not kit.reboot_pending
 
 
+class Dead:
+    """A sensor whose cable came loose."""
+
+    laser = False
+    multi_sample = False
+
+    def __init__(self, name):
+        self.name = name
+
+    def read(self):
+        raise OSError(5)
+
+
+def test_a_kit_whose_sensors_all_fail_stays_up_and_says_which_fail():
+    kit = make_kit(samples=1)
+    kit.readers[:] = [Dead("pms5003"), Dead("bme280")]
+    kit.set_interval(60)
+
+    class Dog:
+        feeds = 0
+
+        def feed(self):
+            self.feeds += 1
+
+    kit.wdt = Dog()
+    # Five intervals of nothing but failures: no reading is queued, yet the loop is alive, so the dog is fed
+    # (a watchdog reset would not mend a cable, only make the kit flap online/offline).
+    for _ in range(5):
+        kit.measure()
+        kit.last_reading_ms = time.ticks_add(time.ticks_ms(), -10 * kit.interval_ms)
+        kit.feed()
+    assert len(kit.queue) == 0 and kit.wdt.feeds == 5 and kit.healthy()
+    info = json.loads(kit.info())
+    assert info["sensors_failing"] == ["pms5003", "bme280"] and info["sensor_failures"] == 10
+    kit.info_due = False
+    kit.readers[1] = make_kit().readers[0]  # one comes back: info goes out at once, without it
+    kit.set_interval(60)
+    kit.measure()
+    assert kit.info_due and json.loads(kit.info())["sensors_failing"] == ["pms5003"] and len(kit.queue) == 1
+
+
+def test_a_loop_that_stopped_measuring_starves_the_watchdog():
+    kit = make_kit()
+    kit.last_measure_ms = time.ticks_add(time.ticks_ms(), -3 * kit.interval_ms - link.WIFI_TIMEOUT_MS - 1000)
+    assert not kit.healthy()
+
+
+class NoWifi:
+    """A station that never connects (the router was replaced)."""
+
+    def isconnected(self):
+        return False
+
+    def status(self, param=None):
+        return 1000
+
+    def connect(self, ssid, key):
+        pass
+
+
+def test_wifi_failing_for_half_an_hour_opens_set_up_by_itself():
+    kit = make_kit()
+    kit.wlan = NoWifi()
+    link.WIFI_TIMEOUT_MS, saved = 10, link.WIFI_TIMEOUT_MS
+    try:
+        kit.try_connect()
+        assert kit.wifi_failed and not kit.setup_due()  # just failed: keep trying
+        kit.wifi_ok_ms = time.ticks_add(time.ticks_ms(), -app.SETUP_AFTER_WIFI_FAIL_MS - 1000)
+        kit.next_connect_ms = time.ticks_ms()
+        assert not kit.step() and kit.setup_pending
+        kit.run(max_cycles=1)  # leaves the loop at once (config_path None: no set-up in this test)
+    finally:
+        link.WIFI_TIMEOUT_MS = saved
+
+
+def test_a_broker_that_is_down_does_not_open_set_up():
+    kit = make_kit()
+    kit.wifi_ok_ms = time.ticks_add(time.ticks_ms(), -app.SETUP_AFTER_WIFI_FAIL_MS - 1000)
+    kit.wifi_failed = False  # Wi-Fi fine, the platform away: the kit buffers and waits
+    assert not kit.setup_due()
+
+
+def test_readings_and_info_carry_the_version_the_kit_runs_and_whether_it_is_indoors():
+    from kit import FW_VERSION
+
+    kit = make_kit(indoor=True)
+    info = json.loads(kit.info())
+    assert info["fw"] == FW_VERSION and info["indoor"] == 1
+    root = mptest.temp_dir("root") + "/"
+    with open(root + "version", "w") as f:
+        f.write("0.9.1\n")
+    kit = app.Kit(kit.cfg, boot=1, clk=FakeClock(), state_dir=mptest.temp_dir("state") + "/", app_root=root)
+    kit.measure()
+    kit.client = client = FakeClient(acks=10)
+    kit.flush()
+    assert client.published[0][1]["fw"] == "0.9.1" and json.loads(kit.info())["fw"] == "0.9.1"
+    assert json.loads(make_kit().info())["indoor"] == 0
+
+
 mptest.run(globals())

@@ -70,6 +70,20 @@ def test_kit_id_must_follow_the_contract_and_match_the_user():
     assert "mqtt_user" in str(mptest.raises(ValueError, config.validate, with_(mqtt_user="ingest")))
 
 
+def test_host_and_wifi_fields_are_checked_against_what_they_can_be():
+    for change, why in (
+        ({"mqtt_host": "https://mqtt.ijlucht.nl"}, "'mqtt_host' must be a host name"),
+        ({"mqtt_host": "mqtt ijlucht"}, "'mqtt_host' must be a host name"),
+        ({"wifi_ssid": "x" * 33}, "32 bytes"),
+    ):
+        raw = dict(MINIMAL)
+        raw.update(change)
+        assert why in str(mptest.raises(ValueError, config.validate, raw)), change
+    ok = dict(MINIMAL)
+    ok.update({"mqtt_host": "192.168.1.10", "wifi_password": "", "wifi_ssid": "Thuis 5G"})
+    assert config.validate(ok)["mqtt_host"] == "192.168.1.10"
+
+
 def test_empty_sensor_list_is_rejected():
     assert "sensors" in str(mptest.raises(ValueError, config.validate, with_(sensors=[])))
 

@@ -77,7 +77,7 @@ def test_a_path_given_twice_is_refused_before_anything_is_written():
 def test_a_normalised_path_is_written_at_its_normal_place():
     root = app_root()
     update.install(root, [entry("./kit//app.py", "new app")], "0.3.3")
-    assert read(root + "kit/app.py") == "new app" and update.read_manifest(root)["files"] == ["kit/app.py"]
+    assert read(root + "kit/app.py") == "new app" and update.read_manifest(root)["files"] == ["kit/app.py", "version"]
 
 
 def test_update_then_confirm_keeps_the_new_files():
@@ -87,7 +87,35 @@ def test_update_then_confirm_keeps_the_new_files():
     assert update.boot_check(root) == "trial"
     assert update.confirm(root) == "0.3.0"
     assert sorted(os.listdir(root + "kit")) == ["app.py", "extra.py"] and update.read_manifest(root) is None
+    assert "version.bak" not in os.listdir(root)
     assert update.boot_check(root) is None
+
+
+def test_the_version_file_comes_and_goes_with_the_update_so_the_kit_reports_what_it_runs():
+    from kit import FW_VERSION, version
+
+    root = app_root()
+    assert version.running(root) == FW_VERSION  # as flashed
+    update.install(root, [entry("kit/app.py", "new app")], "0.3.5")
+    assert version.running(root) == "0.3.5" and read(root + "version") == "0.3.5"
+    assert update.boot_check(root) == "trial" and update.boot_check(root) == "rolled back"
+    assert version.running(root) == FW_VERSION  # no version file before: none after the rollback
+    update.install(root, [entry("kit/app.py", "new app")], "0.3.6")
+    update.boot_check(root)
+    assert update.confirm(root) == "0.3.6" and version.running(root) == "0.3.6"
+    update.install(root, [entry("kit/app.py", "newer app")], "0.3.7")
+    update.boot_check(root)
+    update.boot_check(root)  # rolled back: the version before it comes back
+    assert version.running(root) == "0.3.6" and read(root + "kit/app.py") == "new app"
+
+
+def test_a_damaged_version_file_falls_back_to_the_flashed_version():
+    from kit import FW_VERSION, version
+
+    root = app_root()
+    with open(root + "version", "w") as f:
+        f.write("0.3 <script>\n")
+    assert version.running(root) == FW_VERSION
 
 
 def test_new_code_that_never_comes_up_is_rolled_back_on_the_next_boot():
