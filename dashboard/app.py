@@ -8,6 +8,7 @@ import dash
 import flask
 from plotly.offline import get_plotlyjs_version
 
+from dashboard import metrics
 from dashboard.api_client import ApiClient
 from dashboard.callbacks import register_callbacks
 from dashboard.geo import load_outlines
@@ -39,6 +40,7 @@ def create_app(settings: DashboardSettings | None = None, client: ApiClient | No
         "{%metas%}", f'{{%metas%}}\n        <link rel="preload" href="{plotly_js}" as="script">'
     )
     serve_partial_plotly(app.server, "/" + plotly_js.lstrip("/"))
+    metrics.install(app.server, settings.dashboard_metrics_port)
     probe = probe_tile_url(settings.tile_url) if settings.tile_url else ""
     first_map = register_callbacks(app, client, load_outlines(), settings)
 

@@ -42,6 +42,8 @@ class PlatformSettings(BaseSettings):
     push_host: str = "127.0.0.1"
     push_port: int = 8090  # HTTP push for Sensor.Community kits (ingest/push_server.py)
     ingest_metrics_port: int = 9108  # the worker's /health and /metrics; 0 turns them off
+    api_metrics_port: int = 0  # the API's /metrics on loopback (api/metrics.py); 0: not served
+    dashboard_metrics_port: int = 0  # the dashboard's /metrics on loopback (dashboard/metrics.py); 0: not served
 
     # Production (deploy/server/): a start with a placeholder or missing secret, no public broker name or no
     # certificate stops with one line saying what to set.
