@@ -9,7 +9,7 @@ DIR=${IJLUCHT_BACKUP_DIR:-/var/backups/ijlucht}
 KEEP=${IJLUCHT_BACKUP_KEEP:-14}
 STATE=${IJLUCHT_STATE_DIR:-/var/lib/ijlucht}
 [[ "$KEEP" =~ ^[1-9][0-9]*$ ]] || { echo "[backup] error: IJLUCHT_BACKUP_KEEP must be a whole number >= 1" >&2; exit 1; }
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
+stamp=$(date -u +%Y%m%dT%H%M%S.%3NZ)
 tmp=$DIR/.partial-$stamp
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p -m 700 "$tmp"

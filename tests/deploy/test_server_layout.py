@@ -84,6 +84,11 @@ class Layout:
     def path(self, p: str) -> Path:
         return self.root / p.lstrip("/")
 
+    @property
+    def socket_dir(self) -> Path:
+        """Debian's /run/postgresql of this host (units see it there)."""
+        return self.path("/run/postgresql")
+
     def install(self) -> float:
         env = {**os.environ, "IJLUCHT_SERVER_ROOT": str(self.root), "IJLUCHT_SERVER_NAME": SERVER_NAME}
         env.update({f"IJLUCHT_{k}_PORT": str(v) for k, v in self.ports.items()})
@@ -105,13 +110,15 @@ class Layout:
         data = self.path("/var/lib/postgresql/main")
         data.parent.mkdir(parents=True)
         shutil.chown(data.parent, "postgres")
+        self.socket_dir.mkdir(parents=True, exist_ok=True)
+        shutil.chown(self.socket_dir, "postgres")
         subprocess.run(["runuser", "-u", "postgres", "--", PGBIN / "initdb", "-D", data, "--auth-local=peer",
                         "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"], check=True,
                        capture_output=True, cwd="/")  # fmt: skip
         confd = next(self.root.glob("etc/postgresql/*/main/conf.d"))
         with (data / "postgresql.conf").open("a") as f:
             f.write(f"include_dir = '{confd}'\nlisten_addresses = '127.0.0.1'\nport = {self.ports['PG']}\n")
-            f.write("unix_socket_directories = '/var/run/postgresql'\n")
+            f.write(f"unix_socket_directories = '{self.socket_dir}'\n")
         subprocess.run(["runuser", "-u", "postgres", "--", PGBIN / "pg_ctl", "-D", data, "-l", data / "log", "-w",
                         "start"], check=True, capture_output=True, cwd="/")  # fmt: skip
 
@@ -180,7 +187,7 @@ def layout():
         local_ca(lay.work)
         crt, key = server_cert(lay.work, "first")
         lay.start_postgres()
-        lay.sh(str(SERVER / "install.sh"), "database", PGHOST="/var/run/postgresql")
+        lay.sh(str(SERVER / "install.sh"), "database", PGHOST=str(lay.socket_dir))
         lay.sh(str(SERVER / "install.sh"), "broker")
         lay.replace_certificate = lambda c, k: _hook(lay, c, k)  # type: ignore[attr-defined]
         _hook(lay, crt, key)
@@ -218,10 +225,13 @@ def api(lay: Layout, ca: Path, method: str, path: str, **kw) -> httpx.Response:
 
 
 def admin_key(lay: Layout) -> str:
-    unit = unitrun.parse_unit(lay.path("/etc/systemd/system/ijlucht-api.service"))
-    done = unitrun.run(lay.root, unit, ["/opt/ijlucht/.venv/bin/ijlucht", "apikeys", "create", "--name", "operator"])
-    assert done.returncode == 0, done.stderr
-    return next(w for w in done.stdout.split() if len(w) > 30)
+    if not hasattr(lay, "admin_key"):
+        unit = unitrun.parse_unit(lay.path("/etc/systemd/system/ijlucht-api.service"))
+        argv = ["/opt/ijlucht/.venv/bin/ijlucht", "apikeys", "create", "--name", "operator"]
+        done = unitrun.run(lay.root, unit, argv)
+        assert done.returncode == 0, done.stderr
+        lay.admin_key = next(w for w in done.stdout.split() if len(w) > 30)  # type: ignore[attr-defined]
+    return lay.admin_key  # type: ignore[attr-defined]
 
 
 class Kit:
@@ -316,3 +326,131 @@ def _ok(check) -> bool:
         return bool(check())
     except httpx.HTTPError:
         return False
+
+
+def test_units_pass_systemd_analyze_verify(layout):
+    """Run where the units see /opt/ijlucht as production does (the layout's view, a private /tmp to work in)."""
+    units = [f"/etc/systemd/system/{p.name}" for p in sorted(layout.path("/etc/systemd/system").glob("ijlucht-*"))]
+    assert len(units) == 6
+    broken = layout.path("/run/verify-control/ijlucht-broken.service")  # a control: verify does look at ExecStart
+    broken.parent.mkdir(parents=True, exist_ok=True)
+    text = layout.path("/etc/systemd/system/ijlucht-push.service").read_text()
+    broken.write_text(text.replace("/.venv/bin/python -m", "/.venv/bin/no-such-program -m"))
+    view = unitrun.Unit(name="verify", exec_start="", private_tmp=True)
+
+    def verify(*paths: str) -> subprocess.CompletedProcess:
+        argv = ["systemd-analyze", "verify", *paths]
+        cmd = unitrun.command_line(layout.root, view, argv, unitrun.unit_env(layout.root, view))
+        return subprocess.run(cmd, capture_output=True, text=True)
+
+    done = verify(*units)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    control = verify("/run/verify-control/ijlucht-broken.service")
+    assert control.returncode != 0 and "no-such-program" in control.stderr, control.stderr
+
+
+def test_a_unit_can_write_only_its_declared_paths(layout):
+    unit = unitrun.parse_unit(layout.path("/etc/systemd/system/ijlucht-ingest.service"))
+    assert unit.writable == ["/var/lib/ijlucht"] and unit.user == "ijlucht"
+    for target, allowed in [("/var/lib/ijlucht/probe", True), ("/tmp/probe", True), ("/opt/ijlucht/probe", False),
+                            ("/etc/ijlucht/probe", False), ("/var/lib/mosquitto/probe", False), ("/srv/probe", False),
+                            ("/var/tmp/../log/probe", False)]:  # fmt: skip
+        done = unitrun.run(layout.root, unit, ["sh", "-c", f"echo x > {target}"])
+        assert (done.returncode == 0) == allowed, (target, done.stderr)
+        if not allowed:
+            assert "Read-only file system" in done.stderr or "Permission denied" in done.stderr, done.stderr
+    # As root too (the backup unit): outside its ReadWritePaths nothing is writable.
+    backup = unitrun.parse_unit(layout.path("/etc/systemd/system/ijlucht-backup.service"))
+    assert unitrun.run(layout.root, backup, ["sh", "-c", "echo x > /var/lib/ijlucht/probe2"]).returncode != 0
+    # The state folder and the secrets are the service user's alone.
+    state, secrets = layout.path("/var/lib/ijlucht"), layout.path("/var/lib/ijlucht/secrets")
+    assert oct(state.stat().st_mode & 0o777) == "0o750" and oct(secrets.stat().st_mode & 0o777) == "0o700"
+    assert all(oct(f.stat().st_mode & 0o777) == "0o600" for f in secrets.iterdir() if f.is_file())
+
+
+def test_each_service_serves_prometheus_metrics_on_loopback_and_the_api_logs_requests(layout):
+    def scrape(port_name: str) -> str:
+        return httpx.get(f"http://127.0.0.1:{layout.ports[port_name]}/metrics", timeout=10).text
+
+    api_text = scrape("API_METRICS")
+    assert 'ijlucht_api_request_duration_seconds_bucket{le="0.005",method="GET",route="/v1/map/latest"' in api_text
+    assert "ijlucht_kits_active " in api_text and "ijlucht_kits_reporting " in api_text
+    assert "ijlucht_dashboard_request_duration_seconds_bucket" in scrape("DASHBOARD_METRICS")
+    assert "ijlucht_ingest_stored_total" in scrape("INGEST_METRICS")
+    log = (layout.work / "ijlucht-api.log").read_text()
+    assert " GET /v1/map/latest 200 " in log
+
+
+def test_a_backup_restores_into_a_fresh_instance_with_every_reading_kit_and_account(layout):
+    from ijlucht.settings import PlatformSettings
+    from tests.deploy.fingerprint import fingerprint
+
+    lay, ca = layout, layout.work / "ca.crt"
+    key = admin_key(lay)
+    kit_id = f"bak-{uuid.uuid4().hex[:6]}"
+    r = api(lay, ca, "POST", "/v1/admin/kits", headers={"X-API-Key": key},
+            json={"kit_id": kit_id, "name": "Backup", "lat": 52.46, "lon": 4.6})  # fmt: skip
+    assert r.status_code == 201, r.text
+    password = r.json()["mqtt"]["password"]
+    for name in ("ijlucht-ingest", "ijlucht-api"):  # a quiet database, so both sides can be compared row by row
+        unitrun.stop(lay.procs.pop(name))
+    state = lay.path("/var/lib/ijlucht")
+    before = fingerprint(PlatformSettings(pg_port=lay.ports["PG"], pg_dbname="ijlucht", state_dir=state).dsn)
+    assert before["readings"][0] >= 2 and before["kits"][0] == 2 and before["api_keys"][0] == 1
+
+    backup = unitrun.parse_unit(lay.path("/etc/systemd/system/ijlucht-backup.service"))
+    for _ in range(3):  # retention: keep the newest two
+        done = unitrun.run(lay.root, backup, extra_env={"IJLUCHT_BACKUP_KEEP": "2"})
+        assert done.returncode == 0, done.stderr
+    kept = sorted(lay.path("/var/backups/ijlucht").glob("2*Z"))
+    assert len(kept) == 2 and not list(lay.path("/var/backups/ijlucht").glob(".partial-*"))
+
+    fresh = Layout()  # another host: its own root, an empty PostgreSQL cluster
+    try:
+        shutil.copytree(lay.path("/etc/postgresql"), fresh.path("/etc/postgresql"))  # what install.sh layout writes
+        fresh.start_postgres()
+        t0 = time.monotonic()
+        fresh.sh(str(SERVER / "restore.sh"), str(kept[-1]), PGHOST=str(fresh.socket_dir),
+                 IJLUCHT_PG_PORT=str(fresh.ports["PG"]))  # fmt: skip
+        print(f"\n[figure] restore.sh of {before['readings'][0]} readings: {time.monotonic() - t0:.1f} s")
+        fresh_state = fresh.path("/var/lib/ijlucht")
+        after = fingerprint(PlatformSettings(pg_port=fresh.ports["PG"], pg_dbname="ijlucht", state_dir=fresh_state).dsn)
+        assert after == before
+        assert (fresh_state / "secrets/position-jitter.key").read_text() == (
+            state / "secrets/position-jitter.key"
+        ).read_text()
+        # The broker's accounts came back: the kit logs in with its old password on a broker of the new host.
+        assert _kit_logs_in(fresh, kit_id, password)
+        with pytest.raises(subprocess.CalledProcessError):  # never over a database that holds data
+            fresh.sh(str(SERVER / "restore.sh"), str(kept[-1]), PGHOST=str(fresh.socket_dir),
+                     IJLUCHT_PG_PORT=str(fresh.ports["PG"]))  # fmt: skip
+    finally:
+        fresh.teardown()
+
+
+def _kit_logs_in(fresh: Layout, kit_id: str, password: str) -> bool:
+    """A bare broker on the restored accounts file (the plugin, a loopback listener), then the kit's login."""
+    conf = fresh.work / "mosquitto.conf"
+    plugin = subprocess.run(["dpkg", "-L", "mosquitto"], capture_output=True, text=True).stdout.split()
+    plugin_path = next(p for p in plugin if p.endswith("/mosquitto_dynamic_security.so"))
+    accounts = fresh.path("/var/lib/mosquitto/dynamic-security.json")
+    shutil.chown(accounts.parent, "mosquitto")
+    shutil.chown(accounts, "mosquitto")
+    conf.write_text(f"allow_anonymous false\nplugin {plugin_path}\nplugin_opt_config_file {accounts}\n"
+                    f"listener {fresh.ports['MQTT']} 127.0.0.1\n")  # fmt: skip
+    broker = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: _port_open(fresh.ports["MQTT"]), what="the restored broker")
+        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=kit_id)
+        c.username_pw_set(kit_id, password)
+        result: dict = {}
+        c.on_connect = lambda cl, u, f, rc, p=None: result.setdefault("rc", rc)
+        c.connect("127.0.0.1", fresh.ports["MQTT"])
+        c.loop_start()
+        wait_for(lambda: "rc" in result, what="CONNACK")
+        c.disconnect()
+        c.loop_stop()
+        return not result["rc"].is_failure
+    finally:
+        broker.terminate()
+        broker.wait(10)

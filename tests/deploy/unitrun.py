@@ -1,6 +1,6 @@
 """Run a program as a systemd unit would, without systemd: in a mount namespace whose / is read-only.
 
-The production layout sits in a temporary root ROOT; in the namespace ROOT/etc, ROOT/opt, ROOT/var/lib, ROOT/var/log
+The production layout sits in a temporary root ROOT; in the namespace ROOT/etc, /opt, /var/lib, /var/log, /var/backups
 and ROOT/run lie over the host's (read-only overlays), so the unit sees /etc/ijlucht/ijlucht.env and /opt/ijlucht
 where production has them. Only the unit's declared writable paths (StateDirectory=, ReadWritePaths=, and a private
 /tmp for PrivateTmp=) are bound writable from ROOT; a write anywhere else fails with EROFS, as under
@@ -14,7 +14,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-OVERLAID = ("/etc", "/opt", "/var/lib", "/var/log", "/run")
+SOCKETS = ("/run/postgresql",)  # Debian's PostgreSQL socket folder (pg_dump of the backup unit connects there)
+OVERLAID = ("/etc", "/opt", "/var/lib", "/var/log", "/var/backups", "/run")
 
 
 @dataclass
@@ -83,6 +84,9 @@ def namespace_script(root: Path, writable: list[str], private_tmp: bool, protect
             lines.append(f"mount -t overlay overlay -o lowerdir={root}{d}:{d} {d}")
     for w in writable:
         lines.append(f"mount --bind {root}{w} {w}")
+    for d in SOCKETS:  # a socket seen through an overlay refuses connections: bind the real folder
+        if (root / d.lstrip("/")).is_dir():
+            lines.append(f"mount --bind {root}{d} {d}")
     keep = [*writable]
     if private_tmp:
         lines += ["mount -t tmpfs -o mode=1777 tmpfs /tmp", "mount -t tmpfs -o mode=1777 tmpfs /var/tmp"]
