@@ -73,6 +73,6 @@ case "${1:-all}" in
   promtool) promtool ;;
   bench) bench_packages ;;
   system) system_packages ;;
-  all) system_packages; [ -x "$VENV/bin/ijlucht" ] || python_env ;;
+  all) system_packages; [ -x "$VENV/bin/ijlucht" ] || python_env; promtool ;;
   *) echo "usage: $0 [all|system|python|bench]" >&2; exit 2 ;;
 esac
