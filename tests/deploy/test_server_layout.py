@@ -221,7 +221,8 @@ def _hook(lay: Layout, crt: Path, key: Path) -> list[str]:
 
 
 def api(lay: Layout, ca: Path, method: str, path: str, **kw) -> httpx.Response:
-    return httpx.request(method, f"https://127.0.0.1:{lay.ports['HTTPS']}{path}", verify=str(ca), timeout=20, **kw)
+    verify = ssl.create_default_context(cafile=str(ca))  # the local CA only: nginx's certificate must chain to it
+    return httpx.request(method, f"https://127.0.0.1:{lay.ports['HTTPS']}{path}", verify=verify, timeout=20, **kw)
 
 
 def admin_key(lay: Layout) -> str:
