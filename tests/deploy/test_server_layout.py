@@ -295,6 +295,7 @@ def test_a_kit_registered_over_https_reports_through_tls_and_shows_on_the_map_th
         kit.send(12.5)
         shown = wait_for(lambda: on_map(lay, ca, kit_id), timeout=30, what="the reading on the map via nginx")
         assert shown
+        assert api(lay, ca, "GET", "/v1/push/health").json() == {"status": "ok"}  # the push server behind nginx
         page = api(lay, ca, "GET", "/")
         assert page.status_code == 200 and "_dash" in page.text  # the dashboard, under gunicorn, via nginx
         # Nothing the services wrote lies outside their state folder: / was read-only for them.
@@ -313,6 +314,8 @@ def test_a_kit_registered_over_https_reports_through_tls_and_shows_on_the_map_th
         wait_for(lambda: kit.connects >= 2 and kit.connected.is_set(), timeout=30, what="the kit reconnecting")
         kit.send(33.0)
         wait_for(lambda: (on_map(lay, ca, kit_id) or {}).get("value") == 33.0, timeout=30, what="a reading after it")
+        # The worker came back to its persistent session on the restarted broker (nothing queued was lost).
+        assert "session present: True" in (lay.work / "ijlucht-ingest.log").read_text()
 
         # Disabled through the API: its live session is cut at once.
         r = api(lay, ca, "POST", f"/v1/admin/kits/{kit_id}/disable", headers={"X-API-Key": key})
