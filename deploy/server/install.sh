@@ -32,7 +32,7 @@ die() { printf '[install] error: %s\n' "$*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "run as root"
 
 setting() { # setting NAME -> its value in the env file
-  grep -E "^$1=" "$R$ENVF" | tail -1 | cut -d= -f2-
+  { grep -E "^$1=" "$R$ENVF" || true; } | tail -1 | cut -d= -f2-  # empty when missing: the caller says what
 }
 
 render() { # render TEMPLATE TARGET MODE: @NAME@ -> the setting IJLUCHT_NAME (and PLUGIN, MOSQUITTO_DIR)

@@ -11,8 +11,9 @@ die() { printf '[restore] error: %s\n' "$*" >&2; exit 1; }
 (cd "$B" && sha256sum --quiet -c SHA256SUMS) || die "$B is damaged or incomplete (checksums differ)"
 tar -C "$R/" -xpf "$B/files.tar"
 ENVF=$R/etc/ijlucht/ijlucht.env
-setting() { grep -E "^$1=" "$ENVF" | tail -1 | cut -d= -f2-; }
+setting() { { grep -E "^$1=" "$ENVF" || true; } | tail -1 | cut -d= -f2-; }
 port=${IJLUCHT_PG_PORT:-$(setting IJLUCHT_PG_PORT)} db=$(setting IJLUCHT_PG_DBNAME)  # the port may differ on the new host
+[ -n "$port" ] && [ -n "$db" ] || die "$ENVF from the backup has no IJLUCHT_PG_PORT or IJLUCHT_PG_DBNAME"
 psql=(runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "${PGHOST:-/var/run/postgresql}" -p "$port")
 cd /
 if [ "$("${psql[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'")" = 1 ]; then
