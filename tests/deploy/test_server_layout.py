@@ -79,6 +79,11 @@ def test_units_pass_systemd_analyze_verify(layout):
 
     done = verify(*units)
     assert done.returncode == 0 and done.stderr == "", done.stderr
+    # Debian's mosquitto.service with our drop-in: room for both listeners' 12,000 connections.
+    dropin = layout.path("/etc/systemd/system/mosquitto.service.d/ijlucht.conf").read_text()
+    assert int(dropin.split("LimitNOFILE=")[1].split()[0]) > 2 * 12_000
+    with_dropin = verify("/lib/systemd/system/mosquitto.service")
+    assert with_dropin.returncode == 0, with_dropin.stderr
     control = verify("/run/verify-control/ijlucht-broken.service")
     assert control.returncode != 0 and "no-such-program" in control.stderr, control.stderr
 
