@@ -77,7 +77,6 @@ class Layout:
         self.procs: dict[str, subprocess.Popen] = {}
         self.ports = {k: free_port() for k in ("PG", "MQTT", "MQTT_TLS", "API", "DASHBOARD", "PUSH", "HTTPS", "HTTP",
                                                "INGEST_METRICS", "API_METRICS", "DASHBOARD_METRICS")}  # fmt: skip
-        self.env = unitrun.read_env_file  # set after install
 
     def path(self, p: str) -> Path:
         return self.root / p.lstrip("/")
@@ -164,8 +163,9 @@ class Layout:
         for name in reversed(list(self.procs)):
             unitrun.stop(self.procs[name])
         self.stop_postgres()
-        if not os.environ.get("IJLUCHT_TEST_KEEP_LAYOUT"):
+        if not os.environ.get("IJLUCHT_TEST_KEEP_LAYOUT"):  # keep both to look into a failure
             shutil.rmtree(self.root, ignore_errors=True)
+            shutil.rmtree(self.work, ignore_errors=True)
 
 
 def _port_open(port: int) -> bool:
