@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from api import export
+from api import export, metrics
 from api.responses import ERRORS, json_response
 from api.routes import admin, areas, exports, kits, map, meta, series, stats
 from api.security import FixedWindowLimiter, KeyCache, SecurityMiddleware
@@ -67,6 +67,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.export_slots = export.ExportSlots(settings.api_exports_at_once)
     app.state.trusted_proxies = proxy_networks(settings.api_trusted_proxies)
     app.add_middleware(SecurityMiddleware)
+    metrics.install(app, settings)  # outermost: refused and rate-limited requests count too
     for module in (meta, kits, map, series, areas, stats, exports, admin):
         app.include_router(module.router)
     _add_error_handlers(app)

@@ -38,7 +38,10 @@ def _services(action: str) -> int:
 
 
 def cmd_migrate(settings: PlatformSettings) -> None:
-    applied = db.migrate(settings.dsn)
+    try:
+        applied = db.migrate(settings.dsn)
+    except db.MigrationChanged as e:
+        raise SystemExit(f"error: {e}") from None
     print(f"migrations applied: {', '.join(f'{m.version:03d}_{m.name}' for m in applied) or 'none (up to date)'}")
 
 

@@ -1,9 +1,11 @@
 """Database access shared by the services: connections and the migration runner.
 
 Migrations are numbered .sql files in ijlucht/migrations, applied in order, each in its own transaction,
-and recorded in schema_migrations so each runs once.
+and recorded in schema_migrations with the SHA-256 of the file so each runs once and an applied file that was
+changed afterwards is refused (an upgrade must add a new migration, never edit an old one).
 """
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,11 +20,19 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
 
+class MigrationChanged(RuntimeError):
+    """An applied migration's file is no longer the one that ran: the database and the code disagree."""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
     name: str
     path: Path
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
 
 def find_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
@@ -39,12 +49,24 @@ def find_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
     return [found[v] for v in sorted(found)]
 
 
-def applied_versions(conn: psycopg.Connection) -> set[int]:
+def applied_checksums(conn: psycopg.Connection) -> dict[int, str | None]:
+    """version -> checksum of what ran (None for rows recorded before checksums existed)."""
+    # The runner's own bookkeeping table, so it is made here rather than by a migration.
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
     )
-    return {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    conn.execute("ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text")
+    return {row[0]: row[1] for row in conn.execute("SELECT version, checksum FROM schema_migrations")}
+
+
+def check_applied(mig: Migration, recorded: str | None) -> None:
+    """Refuse a migration file that differs from the one that ran (pure)."""
+    if recorded is not None and recorded != mig.checksum:
+        raise MigrationChanged(
+            f"migration {mig.path.name} was changed after it was applied (recorded sha256 {recorded[:12]}…, file "
+            f"now {mig.checksum[:12]}…): restore the file as it was and put the change in a new migration"
+        )
 
 
 def migrate(dsn: str, folder: Path = MIGRATIONS_DIR) -> list[Migration]:
@@ -54,15 +76,23 @@ def migrate(dsn: str, folder: Path = MIGRATIONS_DIR) -> list[Migration]:
         # One runner at a time: services starting together must not race on the schema.
         conn.execute("SELECT pg_advisory_lock(4242001)")
         try:
-            have = applied_versions(conn)
-            for mig in find_migrations(folder):
+            have = applied_checksums(conn)
+            found = find_migrations(folder)
+            for mig in found:  # every check before any change: a refused upgrade leaves the schema as it was
                 if mig.version in have:
+                    check_applied(mig, have[mig.version])
+            for mig in found:
+                if mig.version in have:
+                    if have[mig.version] is None:  # applied before checksums: the file as it is now is the record
+                        conn.execute(
+                            "UPDATE schema_migrations SET checksum = %s WHERE version = %s", (mig.checksum, mig.version)
+                        )
                     continue
                 with conn.transaction():
                     conn.execute(mig.path.read_text(encoding="utf-8"))  # type: ignore[arg-type]
                     conn.execute(
-                        "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
-                        (mig.version, mig.name),
+                        "INSERT INTO schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
+                        (mig.version, mig.name, mig.checksum),
                     )
                 done.append(mig)
         finally:

@@ -8,12 +8,16 @@ Database passwords: IJLUCHT_PG_PASSWORD when set (production); otherwise libpq r
 """
 
 from pathlib import Path
+from typing import Self
 
 from psycopg.conninfo import make_conninfo
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PG_SUPERUSER = "postgres"  # the private instance's superuser (deploy/local/services.sh); only tests and benchmarks
+PLACEHOLDER_SECRETS = frozenset({"change-me", "changeme", "password", "secret", "ijlucht"})
+NOT_PUBLIC_HOSTS = frozenset({"", "0.0.0.0", "127.0.0.1", "localhost", "::", "::1"})
 
 
 class PlatformSettings(BaseSettings):
@@ -38,6 +42,38 @@ class PlatformSettings(BaseSettings):
     push_host: str = "127.0.0.1"
     push_port: int = 8090  # HTTP push for Sensor.Community kits (ingest/push_server.py)
     ingest_metrics_port: int = 9108  # the worker's /health and /metrics; 0 turns them off
+    api_metrics_port: int = 0  # the API's /metrics on loopback (api/metrics.py); 0: not served
+    dashboard_metrics_port: int = 0  # the dashboard's /metrics on loopback (dashboard/metrics.py); 0: not served
+
+    # Production (deploy/server/): a start with a placeholder or missing secret, no public broker name or no
+    # certificate stops with one line saying what to set.
+    production: bool = False
+    mqtt_public_host: str = ""  # the name kits reach the broker's TLS listener by (given to them at registration)
+    tls_cert: Path = Path("/etc/ijlucht/tls/fullchain.pem")  # nginx's and Mosquitto's certificate
+
+    @model_validator(mode="after")
+    def _fit_for_production(self) -> Self:
+        if self.production and (problem := self.production_problem()):
+            raise SystemExit(f"error: {problem}")  # one line, no traceback: the operator knows what to set
+        return self
+
+    def production_problem(self) -> str | None:
+        """What a production start lacks, as an instruction, or None."""
+        for name in ("pg_password", "mqtt_password"):
+            if getattr(self, name, "") in PLACEHOLDER_SECRETS - {""}:
+                return f"IJLUCHT_{name.upper()} is a placeholder: remove it (the secret file is used) or set a real one"
+        if not self.pg_password and not self.pg_passfile(self.pg_user).is_file():
+            return f"no database password: write {self.pg_passfile(self.pg_user)} or set IJLUCHT_PG_PASSWORD"
+        if self.mqtt_public_host in NOT_PUBLIC_HOSTS:
+            return "set IJLUCHT_MQTT_PUBLIC_HOST to the DNS name kits reach the broker by (not 0.0.0.0 or loopback)"
+        if not self.tls_cert.is_file():
+            return f"no TLS certificate at {self.tls_cert}: install one there or set IJLUCHT_TLS_CERT"
+        return None
+
+    @property
+    def kit_broker_host(self) -> str:
+        """Where kits connect: the public name in production, the broker itself otherwise."""
+        return self.mqtt_public_host or self.mqtt_host
 
     @property
     def dsn(self) -> str:

@@ -1,8 +1,16 @@
-"""A tiny HTTP endpoint for the worker: /health (200, or 503 with the reason) and /metrics in Prometheus text."""
+"""A tiny HTTP endpoint for the worker: /health (200, or 503 with the reason) and /metrics in Prometheus text.
 
+The text is written by prometheus_client from the worker's samples (one worker process per unit, so its summaries
+need no aggregation across processes). Alerting rules on these names: deploy/server/prometheus/ijlucht-rules.yml.
+"""
+
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.metrics_core import Metric
 
 Sample = tuple[str, str, str, float]  # (family, type, labels such as 'quantile="0.5"' or '', value)
 
@@ -15,15 +23,30 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
+_LABEL = re.compile(r'(\w+)="([^"]*)"')
+
+
+class _Samples:
+    """A prometheus_client collector over the worker's samples, read at each scrape."""
+
+    def __init__(self, samples: list[Sample]) -> None:
+        self.samples = samples
+
+    def collect(self) -> Iterator[Metric]:
+        families: dict[str, Metric] = {}
+        for family, kind, labels, value in self.samples:
+            name = f"ijlucht_ingest_{family}"
+            base = name.removesuffix("_total") if kind == "counter" else name
+            if base not in families:
+                families[base] = Metric(base, f"ingest worker: {family.replace('_', ' ')}", kind)
+            families[base].add_sample(name, dict(_LABEL.findall(labels)), float(value))
+        yield from families.values()
+
+
 def prometheus_text(samples: list[Sample]) -> str:
-    lines, typed = [], set()
-    for family, kind, labels, value in samples:
-        name = f"ijlucht_ingest_{family}"
-        if name not in typed:
-            lines.append(f"# TYPE {name} {kind}")
-            typed.add(name)
-        lines.append(f"{name}{{{labels}}} {value}" if labels else f"{name} {value}")
-    return "\n".join(lines) + "\n"
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Samples(samples))  # type: ignore[arg-type]
+    return generate_latest(registry).decode()
 
 
 def resident_bytes() -> int:

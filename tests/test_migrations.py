@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 from ijlucht import db
@@ -48,3 +50,34 @@ def test_a_kit_cannot_be_deleted_so_no_reading_loses_its_kit(conn, make_kit):
     with pytest.raises(psycopg.errors.RestrictViolation, match="disable it instead"):
         conn.execute("DELETE FROM kits WHERE kit_id = %s", (kit,))
     assert conn.execute("SELECT count(*) FROM kits WHERE kit_id = %s", (kit,)).fetchone()[0] == 1
+
+
+def test_an_applied_migration_that_changed_is_refused_with_its_name(settings, tmp_path):
+    import psycopg
+    from psycopg import sql
+
+    name = f"ijlucht_mig_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(settings.superuser_dsn("postgres"), autocommit=True) as su:
+        su.execute(
+            sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(settings.pg_user))
+        )
+    try:
+        dsn = settings.model_copy(update={"pg_dbname": name}).dsn
+        (tmp_path / "001_first.sql").write_text("CREATE TABLE t (a int);")
+        assert [m.name for m in db.migrate(dsn, tmp_path)] == ["first"]
+        (tmp_path / "001_first.sql").write_text("CREATE TABLE t (a int, b int);")
+        (tmp_path / "002_second.sql").write_text("CREATE TABLE u (a int);")
+        with pytest.raises(db.MigrationChanged, match=r"001_first\.sql was changed after it was applied"):
+            db.migrate(dsn, tmp_path)
+        with psycopg.connect(dsn) as c:  # refused before anything ran: 002 is not there
+            assert c.execute("SELECT to_regclass('u')").fetchone()[0] is None
+        # Rows from before checksums (NULL) take the file as it is, and a later change is then refused.
+        with psycopg.connect(dsn, autocommit=True) as c:
+            c.execute("UPDATE schema_migrations SET checksum = NULL")
+        assert [m.name for m in db.migrate(dsn, tmp_path)] == ["second"]
+        (tmp_path / "002_second.sql").write_text("CREATE TABLE u (a bigint);")
+        with pytest.raises(db.MigrationChanged, match=r"002_second\.sql"):
+            db.migrate(dsn, tmp_path)
+    finally:
+        with psycopg.connect(settings.superuser_dsn("postgres"), autocommit=True) as su:
+            su.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -58,7 +58,7 @@ Settings = Annotated[ApiSettings, Depends(_settings)]
 
 def _mqtt(settings: ApiSettings, kit_id: str, password: str) -> dict[str, Any]:
     return {
-        "host": settings.mqtt_host,
+        "host": settings.kit_broker_host,
         "port": settings.mqtt_port,
         "tls_port": settings.mqtt_tls_port,
         "username": kit_id,

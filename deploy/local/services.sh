@@ -386,5 +386,6 @@ case "${1:-}" in
     [ "$only" = postgres ] || stop_mosquitto
     [ "$only" = mosquitto ] || stop_postgres ;;
   status) cmd_status ;;
-  *) echo "usage: $0 install|start|stop|status [postgres|mosquitto]" >&2; exit 2 ;;
+  pg-major) echo "$PGV" ;;  # for deploy/server/install.sh: one rule for which PostgreSQL this Debian has
+  *) echo "usage: $0 install|start|stop|status|pg-major [postgres|mosquitto]" >&2; exit 2 ;;
 esac

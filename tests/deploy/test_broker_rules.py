@@ -172,13 +172,13 @@ def _options(text: str) -> dict[str, list[str]]:
 def test_limits_are_the_same_for_make_up_and_production_and_hold_a_day_of_the_fleet(settings):
     from tests.conftest import ROOT
 
-    production = _options((ROOT / "deploy" / "mosquitto" / "mosquitto.conf").read_text())
+    production = _options((ROOT / "deploy" / "mosquitto" / "server.conf.in").read_text())
     running = _options((settings.mosquitto_dir / "mosquitto.conf").read_text())  # what services.sh wrote
     for key in LIMITS:
         assert running[key] == production[key], key
     assert set(running["max_connections"]) == set(production["max_connections"][:1]) == {"12000"}
     assert production["persistent_client_expiration"] == ["3d"]  # longer than a 24-hour outage of the worker
-    # deploy/mosquitto/mosquitto.conf: 9,000 kits x 1,440 messages a day of ~150 bytes fit into one session's bounds
+    # deploy/mosquitto/server.conf.in: 9,000 kits x 1,440 messages a day of ~150 bytes fit into one session's bounds
     day = 9_000 * 1_440
     assert int(production["max_queued_messages"][0]) >= day
     assert int(production["max_queued_bytes"][0]) >= day * 150
