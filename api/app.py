@@ -8,9 +8,12 @@ from typing import Any
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from psycopg_pool import AsyncConnectionPool
+from starlette.middleware.gzip import GZipMiddleware
 
 from api import export
+from api.errors import add_database_handlers
+from api.public_http import PublicHttpMiddleware
 from api.responses import ERRORS, json_response
 from api.routes import admin, areas, exports, kits, map, meta, series, stats
 from api.security import FixedWindowLimiter, KeyCache, SecurityMiddleware
@@ -67,6 +70,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.export_slots = export.ExportSlots(settings.api_exports_at_once)
     app.state.trusted_proxies = proxy_networks(settings.api_trusted_proxies)
     app.add_middleware(SecurityMiddleware)
+    app.add_middleware(PublicHttpMiddleware)  # outside the key check: CORS, Cache-Control and ETag on public GETs
+    app.add_middleware(GZipMiddleware, minimum_size=1024)  # outermost: compresses what the others produced
     for module in (meta, kits, map, series, areas, stats, exports, admin):
         app.include_router(module.router)
     _add_error_handlers(app)
@@ -92,19 +97,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         detail = "; ".join(x["message"] for x in errors) or "invalid request"
         return json_response({"detail": detail, "errors": errors}, status_code=422)
 
-    @app.exception_handler(psycopg.errors.QueryCanceled)
-    async def too_slow(request: Request, exc: Exception) -> Any:
-        detail = "the query took longer than the limit; ask for fewer kits or a shorter range (or use /v1/export)"
-        return json_response({"detail": detail}, status_code=503, headers={"Retry-After": "10"})
-
-    @app.exception_handler(PoolTimeout)
-    async def busy(request: Request, exc: Exception) -> Any:
-        return json_response({"detail": "the database is busy; retry shortly"}, 503, {"Retry-After": "5"})
-
-    @app.exception_handler(psycopg.DataError)
-    async def bad_value(request: Request, exc: Exception) -> Any:
-        # Values the database refuses (a NUL byte in text, an out-of-range number) are the client's to fix.
-        return json_response({"detail": f"a value was refused by the database: {str(exc).splitlines()[0]}"}, 422)
+    add_database_handlers(app)
 
 
 def main() -> None:

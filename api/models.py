@@ -4,19 +4,22 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from ijlucht import bands, quality
-from ijlucht.quantities import BY_KEY, KEYS
+from api.responses import UNITS
+from ijlucht import bands, licence, quality
+from ijlucht.quantities import KEYS
 
-UNITS = {k: BY_KEY[k].unit for k in KEYS}
+__all__ = ["UNITS", "band_json", "feature_collection", "kit_feature", "kit_json", "reading_item"]
 
 
-def iso(t: datetime | None) -> str | None:
-    return t.isoformat() if t else None
+def iso(t: datetime | None) -> datetime | None:
+    """Times stay datetimes: the response writes them as RFC 3339 with Z (api/responses.py)."""
+    return t
 
 
 def value(v: float | None, key: str) -> float | None:
-    # Stored as float4: round to the quantity's resolution so 7.1 does not come out as 7.099999904632568.
-    return None if v is None else round(float(v), BY_KEY[key].decimals)
+    # The query layer reads stored float4 values as their shortest decimal (real::text::float8): 1.87, not
+    # 1.8700000047683716 nor 1.9. Given as stored; rounding is for display only.
+    return v
 
 
 @lru_cache(maxsize=65_536)
@@ -71,7 +74,13 @@ def kit_json(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def feature_collection(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"type": "FeatureCollection", "units": UNITS, "features": [kit_feature(r) for r in rows]}
+    # units and licence are foreign members (RFC 7946 section 6.1): GeoJSON readers keep the features as they are
+    return {
+        "type": "FeatureCollection",
+        "units": UNITS,
+        "licence": licence.licence_json(),
+        "features": [kit_feature(r) for r in rows],
+    }
 
 
 def reading_item(row: dict[str, Any]) -> dict[str, Any]:

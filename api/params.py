@@ -35,9 +35,16 @@ class InvalidParameter(HTTPException):
         super().__init__(422, message)
 
 
-def aware(t: datetime) -> datetime:
-    """Times without a zone are taken as UTC, as everywhere in the contract."""
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+def aware(t: datetime, name: str = "time") -> datetime:
+    """`t` if it carries a zone; a time without one is refused, because guessing UTC gives a resident who typed
+    local time the wrong hour. The message shows the same time written both ways."""
+    if t.tzinfo is not None and t.utcoffset() is not None:
+        return t
+    written = t.isoformat(timespec="seconds")
+    raise InvalidParameter(
+        f"{name} {written} has no time zone; write {written}Z for UTC or {written}+01:00 for Dutch winter time "
+        "(+02:00 in summer)"
+    )
 
 
 def time_range(
@@ -49,10 +56,10 @@ def time_range(
 ) -> tuple[datetime, datetime]:
     """[start, end) with defaults (end: now; start: end - default_span), inside 2000..2100, at most max_span."""
     for name, t in (("start", start), ("end", end)):
-        if t is not None and not EARLIEST <= aware(t) <= LATEST:
-            raise InvalidParameter(f"{name} {t.isoformat()} is outside 2000-01-01..2100-01-01")
-    end_t = aware(end) if end else (now or datetime.now(UTC))
-    start_t = aware(start) if start else max(EARLIEST, end_t - default_span)
+        if t is not None and not EARLIEST <= aware(t, name) <= LATEST:
+            raise InvalidParameter(f"{name} {t.isoformat()} is outside 2000-01-01T00:00:00Z..2100-01-01T00:00:00Z")
+    end_t = aware(end, "end") if end else (now or datetime.now(UTC))
+    start_t = aware(start, "start") if start else max(EARLIEST, end_t - default_span)
     if start_t >= end_t:
         raise InvalidParameter("start must be before end")
     if max_span is not None and end_t - start_t > max_span:

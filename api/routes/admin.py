@@ -5,10 +5,10 @@ from typing import Annotated, Any
 import psycopg
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
-from psycopg.rows import dict_row
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.responses import json_response
+from api.queries import admin as admin_queries
+from api.responses import json_response, list_response
 from api.security import require_admin
 from api.settings import ApiSettings
 from ijlucht import broker, contract, kits
@@ -39,14 +39,6 @@ class KitRegistration(BaseModel):
     sensors: list[Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]] | None = Field(
         None, max_length=16, examples=[["pms5003", "bme280"]]
     )
-
-
-ADMIN_KIT = """
-SELECT kit_id, name, lat, lon, public_lat, public_lon, exact_location_public, height_m, indoor, public,
-       municipality, municipality_code, district, district_code, owner_name, owner_email, sensors, firmware,
-       online, last_seen, created_at, disabled_at, password_changed_at
-FROM kits WHERE (%(kit_id)s::text IS NULL OR kit_id = %(kit_id)s) ORDER BY kit_id
-"""
 
 
 def _settings(request: Request) -> ApiSettings:
@@ -95,12 +87,12 @@ def _register(settings: ApiSettings, body: KitRegistration) -> tuple[str, dict[s
             raise HTTPException(422, str(e)) from None
         except broker.BrokerAccountError as e:
             raise _broker_failed(e) from None
-        row = conn.cursor(row_factory=dict_row).execute(ADMIN_KIT, {"kit_id": body.kit_id}).fetchone()
+        row = admin_queries.admin_kits(conn, body.kit_id)[0]
     return password, _admin_kit(row)
 
 
 def _admin_kit(row: dict[str, Any]) -> dict[str, Any]:
-    out = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+    out = dict(row)  # datetimes are written as RFC 3339 with Z by the response
     out["owner"] = {"name": out.pop("owner_name"), "email": out.pop("owner_email")}
     return out
 
@@ -123,7 +115,7 @@ async def register(body: KitRegistration, settings: Settings) -> Any:
 @router.get("/kits", summary="All kits with exact position, owner and state")
 async def list_all(settings: Settings) -> Any:
     rows = await run_in_threadpool(_fetch, settings, None)
-    return json_response({"meta": {"count": len(rows)}, "results": [_admin_kit(r) for r in rows]})
+    return list_response([_admin_kit(r) for r in rows])
 
 
 @router.get("/kits/{kit_id}", summary="One kit with exact position and owner")
@@ -136,7 +128,7 @@ async def get_one(kit_id: KitId, settings: Settings) -> Any:
 
 def _fetch(settings: ApiSettings, kit_id: str | None) -> list[dict[str, Any]]:
     with psycopg.connect(settings.dsn, autocommit=True) as conn:
-        return conn.cursor(row_factory=dict_row).execute(ADMIN_KIT, {"kit_id": kit_id}).fetchall()
+        return admin_queries.admin_kits(conn, kit_id)
 
 
 def _change(settings: ApiSettings, kit_id: str, action: str) -> str | None:
