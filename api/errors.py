@@ -1,11 +1,14 @@
 """The one place where database failures become HTTP answers. No database text ever reaches a client: the
-answer says what the client can do, the log keeps what PostgreSQL said."""
+answer says what the client can do, the log keeps what PostgreSQL said. Also the 405 answer, whose Allow header
+names every method of the path (Starlette names only those of the first route that matched it)."""
 
 import logging
 
 import psycopg
 from fastapi import FastAPI, Request
 from psycopg_pool import PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.responses import OrjsonResponse, json_response
 
@@ -36,3 +39,23 @@ def add_database_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(psycopg.Error, answer)
     app.add_exception_handler(PoolTimeout, answer)
+
+
+def allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
+def add_method_handler(app: FastAPI) -> None:
+    async def answer(request: Request, exc: Exception) -> OrjsonResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(app, request))
+        return json_response({"detail": exc.detail}, exc.status_code, headers)
+
+    app.add_exception_handler(StarletteHTTPException, answer)

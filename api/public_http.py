@@ -52,7 +52,7 @@ class PublicHttpMiddleware:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        if scope["method"] == "OPTIONS" and path.startswith("/v1/") and not path.startswith("/v1/admin"):
+        if _is_preflight(scope) and path.startswith("/v1/") and not path.startswith("/v1/admin"):
             await _preflight(send)
             return
         if not is_public(scope):
@@ -98,6 +98,12 @@ class PublicHttpMiddleware:
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, tagging_send)
+
+
+def _is_preflight(scope: Scope) -> bool:
+    """A browser's CORS preflight: OPTIONS with Origin and Access-Control-Request-Method (others get 405)."""
+    names = {k for k, _ in scope.get("headers", [])}
+    return scope["method"] == "OPTIONS" and b"origin" in names and b"access-control-request-method" in names
 
 
 async def _preflight(send: Send) -> None:

@@ -11,24 +11,34 @@ from api.queries import admin as admin_queries
 from api.responses import json_response, list_response
 from api.security import require_admin
 from api.settings import ApiSettings
-from ijlucht import broker, contract, kits
+from ijlucht import broker, contract, dynsec, kits
 from ijlucht.contract import KIT_ID_PATTERN
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
 
 KitId = Annotated[str, Path(pattern=KIT_ID_PATTERN.pattern, examples=["bev-01"], description="kit id")]
-TEXT = r"^[^\x00-\x1f\x7f]*$"  # printable text: no control characters (and no NUL, which PostgreSQL refuses)
+TEXT = r"^[^\x00-\x1f\x7f]*$"
+# The schema's kit id leaves out the ids of the platform's own accounts (ijlucht.dynsec.reserved_reason), which
+# the server refuses with a reason (422), so that no id the schema allows is refused.
+_RESERVED = sorted({*dynsec.RESERVED_IDS, *dynsec.SERVICE_ACCOUNTS})
+NOT_RESERVED_KIT_ID = (
+    "^(?!(?:" + "|".join(_RESERVED) + ")$)"
+    "(?!" + "|".join(p.replace("$", "\\$") for p in dynsec.RESERVED_PREFIXES) + ")" + KIT_ID_PATTERN.pattern.lstrip("^")
+)  # printable text: no control characters (and no NUL, which PostgreSQL refuses)
 
 
 class Owner(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     name: str = Field(min_length=1, max_length=100, pattern=TEXT)
     email: str = Field(max_length=200, pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$", examples=["a@example.org"])
 
 
 class KitRegistration(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    kit_id: str = Field(pattern=KIT_ID_PATTERN.pattern, examples=["bev-07"])
+    # strict: a value of another JSON type is refused, not converted (0 is not false), as the schema says
+    model_config = ConfigDict(extra="forbid", strict=True)
+    kit_id: str = Field(
+        pattern=KIT_ID_PATTERN.pattern, examples=["bev-07"], json_schema_extra={"pattern": NOT_RESERVED_KIT_ID}
+    )
     name: str = Field(min_length=1, max_length=100, pattern=TEXT, examples=["Beverwijk Zeestraat"])
     lat: float = Field(ge=-90, le=90, examples=[52.4874])
     lon: float = Field(ge=-180, le=180, examples=[4.6573])
@@ -73,7 +83,8 @@ def _register(settings: ApiSettings, body: KitRegistration) -> tuple[str, dict[s
             body.lat,
             body.lon,
             indoor=body.indoor,
-            height_m=body.height_m,
+            # to the centimetre: what a height means, and never a float the database cannot hold (1e-300)
+            height_m=None if body.height_m is None else round(body.height_m, 2),
             owner_name=body.owner.name if body.owner else None,
             owner_email=body.owner.email if body.owner else None,
             sensors=tuple(body.sensors) if body.sensors is not None else None,

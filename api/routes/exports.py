@@ -1,6 +1,6 @@
 """/v1/export: any selection (kits × quantities × time range, raw or averaged) streamed as CSV or Parquet."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -37,10 +37,10 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.pa
 async def export_selection(
     request: Request,
     key: KeyDep,
-    kits: Annotated[str, Query(description="kit ids, comma-separated", examples=["bev-01,wij-01"])],
-    quantities: Annotated[str | None, Query(description="quantity keys, comma-separated; default all")] = None,
-    start: Annotated[datetime | None, Query(description="ISO 8601; default: 30 days before end")] = None,
-    end: Annotated[datetime | None, Query(description="ISO 8601, exclusive; default: now")] = None,
+    kits: params.Kits,
+    quantities: params.Quantities = None,
+    start: Annotated[str | None, params.time_query("from (inclusive); default: 30 days before end")] = None,
+    end: params.End = None,
     resolution: Annotated[params.Resolution, Query(description="raw, 10min, hour or day")] = "hour",
     format: Annotated[Literal["csv", "parquet"], Query(description="csv or parquet")] = "csv",
     tz: Annotated[

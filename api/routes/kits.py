@@ -80,9 +80,7 @@ AREA_TEXT = r"^[A-Za-z0-9 .'()-]{1,60}$"
 async def list_kits(
     request: Request,
     format: Format = "geojson",
-    bbox: Annotated[
-        str | None, Query(description="min_lon,min_lat,max_lon,max_lat (WGS84)", examples=["4.55,52.42,4.75,52.53"])
-    ] = None,
+    bbox: params.Bbox = None,
     municipality: Annotated[
         str | None, Query(pattern=AREA_TEXT, description="CBS code or name", examples=["GM0375"])
     ] = None,
@@ -125,8 +123,8 @@ async def get_kit(request: Request, kit_id: KitId, format: Format = "geojson") -
 async def kit_readings(
     request: Request,
     kit_id: KitId,
-    start: Annotated[datetime | None, Query(description="RFC 3339 with zone; default: 24 h before end")] = None,
-    end: Annotated[datetime | None, Query(description="RFC 3339 with zone, exclusive; default: now")] = None,
+    start: Annotated[str | None, params.time_query("from (inclusive); default: 24 h before end")] = None,
+    end: params.End = None,
     limit: Annotated[int, Query(ge=1, le=MAX_ROWS, description="rows a page; meta.next: the next")] = 10_000,
 ) -> Any:
     start, end = params.time_range(start, end, timedelta(hours=24))

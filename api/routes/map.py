@@ -248,8 +248,10 @@ async def map_latest(
 async def map_hourly(
     request: Request,
     quantity: QuantityParam = "pm25",
-    start: Annotated[datetime | None, Query(description="ISO 8601; default: 24 h before end")] = None,
-    end: Annotated[datetime | None, Query(description="ISO 8601, exclusive; default: now; at most 7 days")] = None,
+    start: Annotated[
+        str | None, params.time_query("from (inclusive); default: 24 h before end; at most 7 days")
+    ] = None,
+    end: params.End = None,
 ) -> Any:
     quantity = params.quantity(quantity)
     start, end = params.time_range(start, end, timedelta(hours=24), MAX_HOURLY_SPAN)

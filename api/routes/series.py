@@ -60,15 +60,14 @@ SERIES_EXAMPLE = {
 async def series(
     request: Request,
     key: KeyDep,
-    kits: Annotated[str, Query(description="kit ids, comma-separated", examples=["bev-01,wij-01"])],
-    quantities: Annotated[str | None, Query(description="quantity keys, comma-separated; default all")] = None,
-    start: Annotated[datetime | None, Query(description="ISO 8601; default: 24 h before end")] = None,
-    end: Annotated[datetime | None, Query(description="ISO 8601, exclusive; default: now")] = None,
+    kits: params.Kits,
+    quantities: params.Quantities = None,
+    start: Annotated[str | None, params.time_query("from (inclusive); default: 24 h before end")] = None,
+    end: params.End = None,
     resolution: Annotated[params.Resolution, Query(description="raw, 10min, hour or day")] = "raw",
     limit: Annotated[int | None, Query(ge=1, le=MAX_ROWS, description="rows per page; default 10,000")] = None,
-    cursor: Annotated[
-        str | None, Query(max_length=500, description="from meta.next of the previous page (follow that URL)")
-    ] = None,
+    # Part of meta.next, not a parameter to make up: it is left out of the schema (follow the URL as given).
+    cursor: Annotated[str | None, Query(max_length=500, include_in_schema=False)] = None,
 ) -> Any:
     settings = request.app.state.settings
     kit_ids = params.kit_list(kits, settings.api_max_kits)

@@ -1,6 +1,6 @@
 """/v1/stats: mean, percentiles and hours above the WHO guideline per kit or area, overall or per hour/weekday."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -9,7 +9,7 @@ from api import params, schemas
 from api.queries import stats as statistics
 from api.responses import list_response, unit_json
 from api.security import KeyDep
-from ijlucht import bands, geo
+from ijlucht import bands
 
 WHO_SOURCE = "WHO global air quality guidelines 2021, Table 0.1"
 
@@ -55,11 +55,11 @@ async def stats(
     request: Request,
     key: KeyDep,
     quantity: Annotated[params.QuantityKey, Query(description="quantity key", examples=["pm25"])] = "pm25",
-    kits: Annotated[str | None, Query(description="kit ids, comma-separated (or give municipality/district)")] = None,
-    municipality: Annotated[str | None, Query(description="CBS municipality codes, comma-separated")] = None,
-    district: Annotated[str | None, Query(description="CBS district (wijk) codes, comma-separated")] = None,
-    start: Annotated[datetime | None, Query(description="ISO 8601; default: 30 days before end")] = None,
-    end: Annotated[datetime | None, Query(description="ISO 8601, exclusive; default: now")] = None,
+    kits: params.OptionalKits = None,
+    municipality: params.Municipalities = None,
+    district: params.Districts = None,
+    start: Annotated[str | None, params.time_query("from (inclusive); default: 30 days before end")] = None,
+    end: params.End = None,
     by: Annotated[Literal["all", "hour_of_day", "day_of_week"], Query(description="one row per group or per slot")] = (
         "all"
     ),
@@ -77,12 +77,7 @@ async def stats(
         n_kits = len(q["kits"])
     else:
         group = given[0]
-        known = geo.area_names(group)
-        codes = list(dict.fromkeys(c.strip() for c in (municipality or district or "").split(",") if c.strip()))
-        unknown = [c for c in codes if c not in known]
-        if unknown or not codes:
-            bad = unknown[0][:20] if unknown else ""
-            raise params.InvalidParameter(f"{group} {bad!r} is not a known CBS code; e.g. {next(iter(known))}")
+        codes = params.area_codes(municipality or district or "", group)
         q["areas"] = codes
         async with request.app.state.pool.connection() as conn:
             n_kits = await statistics.kits_in_areas(conn, group, codes)
