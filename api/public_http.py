@@ -3,8 +3,8 @@ If-None-Match), so browsers of other sites can read the data and a standard HTTP
 
 An ASGI middleware around the routes. It buffers only what it tags: 200 answers to GET with a Content-Length
 (JSON lists, GeoJSON, catalogues); streamed exports pass through untouched. Answers that set their own ETag
-(/v1/map/latest) keep it. /v1/admin gets none of this. Compression is Starlette's GZipMiddleware, outside this one,
-so the ETag names the content, not its encoding.
+(/v1/map/latest) or their own Cache-Control (a new API key: no-store) keep theirs. /v1/admin gets none of this.
+Compression is Starlette's GZipMiddleware, outside this one, so the ETag names the content, not its encoding.
 """
 
 import hashlib
@@ -72,7 +72,7 @@ class PublicHttpMiddleware:
                 headers.append((b"access-control-expose-headers", EXPOSED))
                 message["headers"] = headers
                 taggable = message["status"] == 200 and _has(headers, b"content-length")
-                if taggable and not _has(headers, b"etag"):
+                if taggable and not _has(headers, b"etag") and not _has(headers, b"cache-control"):
                     start = message  # held until the body is complete
                     return
                 if not _has(headers, b"cache-control") and message["status"] < 400:

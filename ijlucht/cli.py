@@ -7,7 +7,7 @@ ijlucht kits list
 ijlucht kits update ID FILE… --version V     a signed firmware update for one kit (ijlucht/signing.py)
 ijlucht kits update-key                      the public key kits check updates against
 ijlucht fleet                    run the demo fleet in the foreground
-ijlucht apikeys create --name N [--role admin|reader] | list | revoke PREFIX
+ijlucht apikeys create --name N [--role reader|admin] | list | revoke PREFIX  (reader unless told)
 """
 
 import argparse

@@ -62,7 +62,7 @@ def keep_within_the_rules(case) -> None:
     derandomize=True,
     suppress_health_check=list(hypothesis.HealthCheck),
 )
-def test_api_conforms_to_its_schema(case, api_base_url, rolled_up, admin_key):
+def test_api_conforms_to_its_schema(case, api_base_url, rolled_up, admin_key, smtp_server):
     keep_within_the_rules(case)
     # No `checks=`: schemathesis runs all of its built-in checks.
     case.call_and_validate(base_url=api_base_url, headers={"X-API-Key": admin_key}, timeout=30)
