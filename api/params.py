@@ -84,6 +84,11 @@ End = Annotated[
 ]
 
 
+def rfc3339(t: datetime) -> str:
+    """A time as the query parameters take it: UTC with Z, microseconds only when there are any."""
+    return t.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def parse_time(raw: str | None, name: str) -> datetime | None:
     """A time from the query: RFC 3339 with a zone. A time without one is refused, because guessing UTC gives a
     resident who typed local time the wrong hour; the message shows the same time written both ways."""

@@ -1,6 +1,6 @@
 """/v1/kits: the kits with their latest values (public positions only), and each kit's time series."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -138,10 +138,6 @@ async def kit_readings(
     next_url = None
     if len(rows) == limit:  # times are unique per kit: the next page starts just after the last one
         after = rows[-1]["time"] + timedelta(microseconds=1)
-        next_url = str(request.url.include_query_params(start=end_z(after), end=end_z(end)))
+        next_url = str(request.url.include_query_params(start=params.rfc3339(after), end=params.rfc3339(end)))
     results = [models.reading_item(r) for r in rows]
     return list_response(results, next_url, kit_id=kit_id, start=start, end=end, units=models.UNITS)
-
-
-def end_z(t: datetime) -> str:
-    return t.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -99,7 +99,12 @@ async def series(
     if len(rows) == q["limit"]:
         last = rows[-1]
         position = [last[0], last[1].isoformat()] if res == "raw" else [last[0], last[2], last[1].isoformat()]
-        next_url = str(request.url.include_query_params(cursor=params.encode_cursor(fp, position)))
+        # start and end pinned: a default ("now") would move between pages, and the cursor belongs to one range
+        next_url = str(
+            request.url.include_query_params(
+                start=params.rfc3339(start), end=params.rfc3339(end), cursor=params.encode_cursor(fp, position)
+            )
+        )
     results = timeseries.as_dicts(timeseries.raw_rows(rows, qs) if res == "raw" else timeseries.rollup_rows(rows))
     return list_response(results, next_url, resolution=res, time_label=BUCKET_LABEL, start=start, end=end)
 
