@@ -18,7 +18,7 @@ Send = Callable[[Message], Awaitable[None]]
 
 PUBLIC_MAX_AGE_S = 60  # measurements arrive every minute or so: an answer a minute old is still right
 CATALOGUE_MAX_AGE_S = 3600  # quantities, flags, scales change with a release
-CATALOGUES = ("/v1/quantities", "/v1/flags", "/v1/scales")
+CATALOGUES = ("/v1/quantities", "/v1/flags", "/v1/scales", "/v1/licence")
 EXPOSED = b"ETag, Link, Content-Disposition, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After"
 
 

@@ -308,3 +308,16 @@ class Scale(BaseModel):
 class Scales(BaseModel):
     meta: ListMeta
     results: list[Scale]
+
+
+class SourceLicence(BaseModel):
+    key: str
+    name: str
+    licence: str
+    licence_url: str
+    attribution: str
+
+
+class Licences(BaseModel):
+    meta: ListMeta
+    results: list[SourceLicence]

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from api import schemas
 from api.queries import service
 from api.responses import json_response, list_response
-from ijlucht import bands, quality
+from ijlucht import bands, licence, quality
 from ijlucht.quantities import QUANTITIES
 
 router = APIRouter(prefix="/v1")
@@ -118,3 +118,13 @@ async def scales() -> Any:
             }
         )
     return list_response(out)
+
+
+@router.get(
+    "/licence",
+    tags=["catalogue"],
+    summary="The data licence (meta.licence) and the licence each source's data keep (docs/data-licence.md)",
+    responses={200: {"model": schemas.Licences}},
+)
+async def licences() -> Any:
+    return list_response(licence.sources_json())

@@ -27,6 +27,7 @@ LISTS = [
     ("/v1/quantities", {}),
     ("/v1/flags", {}),
     ("/v1/scales", {}),
+    ("/v1/licence", {}),
 ]
 
 
@@ -54,6 +55,14 @@ def test_every_list_has_one_envelope_with_count_next_and_licence(api, rolled_up,
     meta = body["meta"]
     assert meta["count"] == len(body["results"]) and "next" in meta
     assert meta["licence"]["id"] == licence.DATA_LICENCE.id == "ODbL-1.0"
+
+
+def test_each_source_keeps_its_own_licence(api, rolled_up):
+    sources = {s["key"]: s for s in api.get("/v1/licence").json()["results"]}
+    assert sources["platform"]["licence"] == "ODbL-1.0"
+    assert sources["sensor.community-push"]["licence"] == "ODbL-1.0"
+    assert sources["cbs-areas"]["licence"] == "CC-BY-4.0"
+    assert {s.key for s in licence.SOURCES} == set(sources)
 
 
 def test_geojson_is_served_as_geojson_with_its_licence(api, rolled_up):
