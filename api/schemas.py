@@ -235,6 +235,16 @@ class KitFlat(KitProperties):
     lon: float | None
 
 
+class OneKitFeature(KitFeature):
+    units: dict[str, Unit]
+    licence: Licence
+
+
+class OneKitFlat(KitFlat):
+    units: dict[str, Unit]
+    licence: Licence
+
+
 class KitListMeta(ListMeta):
     units: dict[str, Unit]
 

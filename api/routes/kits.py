@@ -103,16 +103,20 @@ async def list_kits(
 @router.get(
     "/{kit_id}",
     summary="One kit with its latest reading, as a GeoJSON Feature (or flat JSON)",
-    responses={200: {"model": schemas.KitFeature | schemas.KitFlat, "content": {GEOJSON: {}, "application/json": {}}}},
+    responses={
+        200: {"model": schemas.OneKitFeature | schemas.OneKitFlat, "content": {GEOJSON: {}, "application/json": {}}}
+    },
 )
 async def get_kit(request: Request, kit_id: KitId, format: Format = "geojson") -> Any:
     async with request.app.state.pool.connection() as conn:
         rows = await queries.kits_with_latest(conn, kit_id)
     if not rows:
         raise HTTPException(404, f"no public kit with id {kit_id!r}")
+    # one kit: its latest values' units and the licence travel with it (a collection has them once, on top)
+    extra = {"units": models.UNITS, "licence": licence.licence_json()}
     if format == "json":
-        return json_response(models.kit_json(rows[0]))
-    return geojson_response(models.kit_feature(rows[0]))
+        return json_response({**models.kit_json(rows[0]), **extra})
+    return geojson_response({**models.kit_feature(rows[0]), **extra})
 
 
 @router.get(

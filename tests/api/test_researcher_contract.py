@@ -74,8 +74,8 @@ def test_geojson_is_served_as_geojson_with_its_licence(api, rolled_up):
 def test_raw_values_come_back_as_stored_not_rounded(api, airrohr_kit):
     readings = api.get(f"/v1/kits/{airrohr_kit}/readings", params=DAY).json()["results"]
     assert (readings[0]["pm10"], readings[0]["pm25"], readings[0]["t"]) == (1.87, 1.05, 7.3)
-    latest = api.get(f"/v1/kits/{airrohr_kit}").json()["properties"]["latest"]
-    assert latest["pm10"] == 2.2
+    one = api.get(f"/v1/kits/{airrohr_kit}").json()
+    assert one["properties"]["latest"]["pm10"] == 2.2 and one["units"]["pm10"] == {"unit": "µg/m³", "ucum": "ug/m3"}
     raw = api.get("/v1/series", params={"kits": airrohr_kit, "quantities": "pm10", **DAY}).json()["results"]
     assert [r["value"] for r in raw] == [1.87, 2.2]
     hour = api.get("/v1/series", params={"kits": airrohr_kit, "quantities": "pm10", "resolution": "hour", **DAY})

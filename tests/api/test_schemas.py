@@ -25,7 +25,8 @@ DAY = {"start": (END - timedelta(days=2)).isoformat(), "end": END.isoformat()}
         ("/v1/stats", {"municipality": "GM0453,GM0375", "by": "hour_of_day", **DAY}, schemas.Stats),
         ("/v1/kits", {}, schemas.KitCollection),
         ("/v1/kits", {"format": "json"}, schemas.KitList),
-        ("/v1/kits/seed-heemskerk", {}, schemas.KitFeature),
+        ("/v1/kits/seed-heemskerk", {}, schemas.OneKitFeature),
+        ("/v1/kits/seed-heemskerk", {"format": "json"}, schemas.OneKitFlat),
         ("/v1/kits/seed-heemskerk/readings", {}, schemas.Readings),
     ],
 )
