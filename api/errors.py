@@ -3,12 +3,12 @@ answer says what the client can do, the log keeps what PostgreSQL said. Also the
 names every method of the path (Starlette names only those of the first route that matched it)."""
 
 import logging
+import re
 
 import psycopg
 from fastapi import FastAPI, Request
 from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
 from api.responses import OrjsonResponse, json_response
 
@@ -41,12 +41,12 @@ def add_database_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PoolTimeout, answer)
 
 
-def allowed_methods(app: FastAPI, request: Request) -> list[str]:
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the published schema gives `path` (its path templates matched segment by segment)."""
     methods: set[str] = set()
-    for route in app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        if match != Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
+    for template, operations in app.openapi().get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\{[^/]+\}", "[^/]+", template), path):
+            methods |= {m.upper() for m in operations}
     return sorted(methods)
 
 
@@ -55,7 +55,7 @@ def add_method_handler(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
-            headers["Allow"] = ", ".join(allowed_methods(app, request))
+            headers["Allow"] = ", ".join(allowed_methods(app, request.url.path))
         return json_response({"detail": exc.detail}, exc.status_code, headers)
 
     app.add_exception_handler(StarletteHTTPException, answer)

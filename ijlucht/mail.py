@@ -1,4 +1,5 @@
-"""Sending mail: one plain-text message at a time through the SMTP server in the settings (IJLUCHT_SMTP_*).
+"""Sending mail: one plain-text message at a time through the SMTP server in the settings (IJLUCHT_SMTP_*):
+a relay on the host (such as Postfix), which takes care of onward delivery, TLS and authentication.
 
 Shared by everything that writes to people (API key confirmations now; alerts and sign-ups later). Blocking:
 async callers run it in a thread. Every failure becomes MailNotSent with a reason a person can act on; the
@@ -6,7 +7,6 @@ message is never logged (it may carry a confirmation link).
 """
 
 import smtplib
-import ssl
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -32,10 +32,6 @@ def send_mail(settings: PlatformSettings, to: str, subject: str, body: str) -> N
     message = compose(settings, to, subject, body)
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_s) as smtp:
-            if settings.smtp_starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if settings.smtp_user:
-                smtp.login(settings.smtp_user, settings.smtp_password)
             refused = smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
         where = f"{settings.smtp_host}:{settings.smtp_port}"

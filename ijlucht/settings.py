@@ -38,13 +38,10 @@ class PlatformSettings(BaseSettings):
     push_host: str = "127.0.0.1"
     push_port: int = 8090  # HTTP push for Sensor.Community kits (ingest/push_server.py)
     ingest_metrics_port: int = 9108  # the worker's /health and /metrics; 0 turns them off
-    # Outgoing mail (ijlucht/mail.py): a local relay by default; STARTTLS and a login when a user is set.
+    # Outgoing mail (ijlucht/mail.py) goes to a relay on the host, which delivers it onwards.
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_from: str = "IJlucht <noreply@ijlucht.invalid>"
-    smtp_starttls: bool = False
-    smtp_user: str = ""
-    smtp_password: str = ""
     smtp_timeout_s: float = 10.0
 
     @property

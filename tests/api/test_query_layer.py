@@ -1,4 +1,5 @@
-"""One query layer: SQL only in api/queries, and database failures answered in one place without database text."""
+"""One query layer: SQL only in api/queries, database failures answered in one place without database text;
+and the one other error answer made there, 405 with every allowed method."""
 
 import re
 from pathlib import Path
@@ -36,3 +37,10 @@ def test_database_errors_map_to_answers_that_carry_no_database_text():
         got, detail, _ = database_answer(exc)
         assert got == status
         assert "owner_email" not in detail and "relation" not in detail
+
+
+def test_a_method_a_path_does_not_have_is_405_naming_every_method_it_has(api, admin_key):
+    r = api.delete("/v1/admin/kits", headers={"X-API-Key": admin_key})
+    assert r.status_code == 405 and r.headers["allow"] == "GET, POST"
+    r = api.put("/v1/series")
+    assert r.status_code == 405 and r.headers["allow"] == "GET"
