@@ -1,4 +1,5 @@
-"""The FastAPI application: create_app() wires settings, the connection pool, security and the routers."""
+"""The FastAPI application: create_app() wires settings, the connection pool, the middleware (gzip, public HTTP
+headers, keys and limits), the routers and the error answers."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -30,6 +31,9 @@ DESCRIPTION = """Citizen air-quality measurements of the IJmond and North Sea Ca
 * **Keys and limits**: send `X-API-Key` for a higher rate limit; every answer carries `X-RateLimit-Limit`,
   `X-RateLimit-Remaining` and `X-RateLimit-Reset`.
 * **Errors**: every invalid request gets a 4xx whose `detail` says what to change.
+* **One envelope**: every list is `{"meta": {count, next, licence, ...}, "results": [...]}`; follow `meta.next`.
+* **Time**: RFC 3339 with a zone in questions, UTC with `Z` in answers; rollup rows are labelled by the start of
+  their bucket. **Units**: every value carries its unit and UCUM code. **Licence**: ODbL-1.0 (`/v1/licence`).
 """
 
 

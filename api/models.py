@@ -1,6 +1,5 @@
 """Response shapes of the API and their conversion from database rows (pure)."""
 
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -11,15 +10,9 @@ from ijlucht.quantities import KEYS
 __all__ = ["UNITS", "band_json", "feature_collection", "kit_feature", "kit_json", "reading_item"]
 
 
-def iso(t: datetime | None) -> datetime | None:
-    """Times stay datetimes: the response writes them as RFC 3339 with Z (api/responses.py)."""
-    return t
-
-
-def value(v: float | None, key: str) -> float | None:
-    # The query layer reads stored float4 values as their shortest decimal (real::text::float8): 1.87, not
-    # 1.8700000047683716 nor 1.9. Given as stored; rounding is for display only.
-    return v
+# Times stay datetimes (the response writes them as RFC 3339 with Z, api/responses.py); values are read as the
+# shortest decimal of the stored float4 by the query layer (real::text::float8: 1.87, not 1.8700000047683716),
+# given as stored: rounding is for display only.
 
 
 @lru_cache(maxsize=65_536)
@@ -34,7 +27,7 @@ def band_json(quantity: str, v: float | None, scale: str) -> dict[str, Any] | No
 def _latest(row: dict[str, Any]) -> dict[str, Any] | None:
     if row.get("latest_time") is None:
         return None
-    latest = {"time": iso(row["latest_time"]), **{k: value(row[k], k) for k in KEYS}}
+    latest = {"time": row["latest_time"], **{k: row[k] for k in KEYS}}
     latest["flags"] = row["latest_flags"]
     latest["flag_names"] = quality.flag_names(row["latest_flags"])
     return latest
@@ -54,7 +47,7 @@ def _properties(row: dict[str, Any]) -> dict[str, Any]:
         "sensors": row["sensors"],
         "online": row["online"],
         "disabled": row["disabled"],
-        "last_seen": iso(row["last_seen"]),
+        "last_seen": row["last_seen"],
         "firmware": row["firmware"],
         "latest": _latest(row),
     }
@@ -84,4 +77,4 @@ def feature_collection(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def reading_item(row: dict[str, Any]) -> dict[str, Any]:
-    return {"time": iso(row["time"]), **{k: value(row[k], k) for k in KEYS}, "flags": row["flags"]}
+    return {"time": row["time"], **{k: row[k] for k in KEYS}, "flags": row["flags"]}

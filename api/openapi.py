@@ -5,6 +5,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from ijlucht.licence import DATA_LICENCE
+
 KEY_SCHEME = "APIKeyHeader"
 
 
@@ -18,6 +20,8 @@ def truthful_openapi(app: FastAPI) -> dict[str, Any]:
             summary=app.summary,
             description=app.description,
             routes=app.routes,
+            # the data's licence (the code's is in LICENSE); OpenAPI 3.1 takes an SPDX identifier
+            license_info={"name": f"{DATA_LICENCE.name} (the data)", "identifier": DATA_LICENCE.id},
         )
         for path, operations in schema.get("paths", {}).items():
             for operation in operations.values():

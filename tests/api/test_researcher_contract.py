@@ -57,6 +57,13 @@ def test_every_list_has_one_envelope_with_count_next_and_licence(api, rolled_up,
     assert meta["licence"]["id"] == licence.DATA_LICENCE.id == "ODbL-1.0"
 
 
+def test_the_published_schema_names_the_data_licence_and_an_optional_key_on_public_operations(api):
+    spec = api.get("/openapi.json").json()
+    assert spec["info"]["license"]["identifier"] == "ODbL-1.0"
+    assert spec["paths"]["/v1/series"]["get"]["security"] == [{}, {"APIKeyHeader": []}]
+    assert spec["paths"]["/v1/admin/kits"]["get"]["security"] == [{"APIKeyHeader": []}]
+
+
 def test_each_source_keeps_its_own_licence(api, rolled_up):
     sources = {s["key"]: s for s in api.get("/v1/licence").json()["results"]}
     assert sources["platform"]["licence"] == "ODbL-1.0"
