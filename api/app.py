@@ -10,12 +10,11 @@ import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from psycopg_pool import AsyncConnectionPool
-from starlette.middleware.gzip import GZipMiddleware
 
 from api import export
 from api.errors import add_database_handlers, add_method_handler
 from api.openapi import truthful_openapi
-from api.public_http import PublicHttpMiddleware
+from api.public_http import Gzip, PublicHttpMiddleware
 from api.responses import ERRORS, json_response
 from api.routes import admin, areas, exports, keys, kits, map, meta, series, stats
 from api.security import FixedWindowLimiter, KeyCache, SecurityMiddleware
@@ -76,7 +75,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.trusted_proxies = proxy_networks(settings.api_trusted_proxies)
     app.add_middleware(SecurityMiddleware)
     app.add_middleware(PublicHttpMiddleware)  # outside the key check: CORS, Cache-Control and ETag on public GETs
-    app.add_middleware(GZipMiddleware, minimum_size=1024)  # outermost: compresses what the others produced
+    app.add_middleware(Gzip)  # outermost: compresses what the others produced
     for module in (meta, kits, map, series, areas, stats, exports, keys, admin):
         app.include_router(module.router)
     _add_error_handlers(app)

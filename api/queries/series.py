@@ -96,6 +96,43 @@ def as_dicts(rows: list[tuple]) -> list[dict[str, Any]]:
     return [dict(zip(COLUMNS, r, strict=True)) for r in rows]
 
 
+def rollup_dicts(rows: list[tuple]) -> list[dict[str, Any]]:
+    """Rollup rows straight to response objects in COLUMNS order: the hot path of a year of hours (dict literals
+    are about twice as fast as zipping tuples; test_series checks both give the same)."""
+    units = _UNITS
+    out = []
+    append = out.append
+    for kit_id, bucket, q, mean, n, n_flagged, lo, hi, n_clean, clean, counts in rows:
+        unit, ucum = units[q]
+        c0, c1, c2, c3, c4, c5, c6, c7 = counts or _NO_COUNTS
+        append(
+            {
+                "kit_id": kit_id,
+                "time": bucket,
+                "quantity": q,
+                "unit": unit,
+                "ucum": ucum,
+                "value": mean,
+                "clean_value": clean,
+                "n": n,
+                "n_clean": n_clean,
+                "n_flagged": n_flagged,
+                "min": lo,
+                "max": hi,
+                "flags": None,
+                "n_out_of_range": c0,
+                "n_spike": c1,
+                "n_flatline": c2,
+                "n_high_humidity": c3,
+                "n_pm25_above_pm10": c4,
+                "n_clock_not_synced": c5,
+                "n_backfilled": c6,
+                "n_warm_up": c7,
+            }
+        )
+    return out
+
+
 def query_params(
     kits: list[str], quantities: list[str], start: datetime, end: datetime, private: bool
 ) -> dict[str, Any]:

@@ -105,7 +105,7 @@ async def series(
                 start=params.rfc3339(start), end=params.rfc3339(end), cursor=params.encode_cursor(fp, position)
             )
         )
-    results = timeseries.as_dicts(timeseries.raw_rows(rows, qs) if res == "raw" else timeseries.rollup_rows(rows))
+    results = timeseries.as_dicts(timeseries.raw_rows(rows, qs)) if res == "raw" else timeseries.rollup_dicts(rows)
     return list_response(results, next_url, resolution=res, time_label=BUCKET_LABEL, start=start, end=end)
 
 

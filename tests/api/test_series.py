@@ -100,3 +100,15 @@ def test_non_public_kits_need_the_admin_key(api, make_kit, conn, admin_key):
     assert api.get("/v1/series", params=params).json()["results"] == []
     r = api.get("/v1/series", params=params, headers={"X-API-Key": admin_key})
     assert [x["value"] for x in r.json()["results"]] == [5.0]
+
+
+def test_the_fast_rollup_rows_equal_the_generic_ones():
+    from api.queries import series
+
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = [
+        ("bev-01", t, "pm25", 7.25, 4, 1, 5.0, 9.5, 3, 6.5, [1, 0, 0, 1, 0, 0, 0, 0]),
+        ("bev-01", t, "t", 8.0, 2, 0, 7.5, 8.5, 2, 8.0, None),  # written before migration 030
+    ]
+    assert series.rollup_dicts(rows) == series.as_dicts(series.rollup_rows(rows))
+    assert list(series.rollup_dicts(rows)[0]) == list(series.COLUMNS)
