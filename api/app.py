@@ -1,4 +1,5 @@
-"""The FastAPI application: create_app() wires settings, the connection pool, security and the routers."""
+"""The FastAPI application: create_app() wires settings, the connection pool, the middleware (gzip, public HTTP
+headers, keys and limits), the routers and the error answers."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -8,11 +9,14 @@ from typing import Any
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from psycopg_pool import AsyncConnectionPool
 
 from api import export, metrics
+from api.errors import add_database_handlers, add_method_handler
+from api.openapi import truthful_openapi
+from api.public_http import Gzip, PublicHttpMiddleware
 from api.responses import ERRORS, json_response
-from api.routes import admin, areas, exports, kits, map, meta, series, stats
+from api.routes import admin, areas, exports, keys, kits, map, meta, series, stats
 from api.security import FixedWindowLimiter, KeyCache, SecurityMiddleware
 from api.settings import ApiSettings
 from ijlucht.db import timescaledb_license
@@ -26,6 +30,9 @@ DESCRIPTION = """Citizen air-quality measurements of the IJmond and North Sea Ca
 * **Keys and limits**: send `X-API-Key` for a higher rate limit; every answer carries `X-RateLimit-Limit`,
   `X-RateLimit-Remaining` and `X-RateLimit-Reset`.
 * **Errors**: every invalid request gets a 4xx whose `detail` says what to change.
+* **One envelope**: every list is `{"meta": {count, next, licence, ...}, "results": [...]}`; follow `meta.next`.
+* **Time**: RFC 3339 with a zone in questions, UTC with `Z` in answers; rollup rows are labelled by the start of
+  their bucket. **Units**: every value carries its unit and UCUM code. **Licence**: ODbL-1.0 (`/v1/licence`).
 """
 
 
@@ -67,10 +74,13 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.export_slots = export.ExportSlots(settings.api_exports_at_once)
     app.state.trusted_proxies = proxy_networks(settings.api_trusted_proxies)
     app.add_middleware(SecurityMiddleware)
-    metrics.install(app, settings)  # outermost: refused and rate-limited requests count too
-    for module in (meta, kits, map, series, areas, stats, exports, admin):
+    app.add_middleware(PublicHttpMiddleware)  # outside the key check: CORS, Cache-Control and ETag on public GETs
+    app.add_middleware(Gzip)  # compresses what the others produced
+    metrics.install(app, settings)  # outermost: refused, rate-limited and compressed requests count too
+    for module in (meta, kits, map, series, areas, stats, exports, keys, admin):
         app.include_router(module.router)
     _add_error_handlers(app)
+    app.openapi = lambda: truthful_openapi(app)  # type: ignore[method-assign]
     return app
 
 
@@ -93,19 +103,8 @@ def _add_error_handlers(app: FastAPI) -> None:
         detail = "; ".join(x["message"] for x in errors) or "invalid request"
         return json_response({"detail": detail, "errors": errors}, status_code=422)
 
-    @app.exception_handler(psycopg.errors.QueryCanceled)
-    async def too_slow(request: Request, exc: Exception) -> Any:
-        detail = "the query took longer than the limit; ask for fewer kits or a shorter range (or use /v1/export)"
-        return json_response({"detail": detail}, status_code=503, headers={"Retry-After": "10"})
-
-    @app.exception_handler(PoolTimeout)
-    async def busy(request: Request, exc: Exception) -> Any:
-        return json_response({"detail": "the database is busy; retry shortly"}, 503, {"Retry-After": "5"})
-
-    @app.exception_handler(psycopg.DataError)
-    async def bad_value(request: Request, exc: Exception) -> Any:
-        # Values the database refuses (a NUL byte in text, an out-of-range number) are the client's to fix.
-        return json_response({"detail": f"a value was refused by the database: {str(exc).splitlines()[0]}"}, 422)
+    add_database_handlers(app)
+    add_method_handler(app)
 
 
 def main() -> None:

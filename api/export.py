@@ -1,7 +1,8 @@
 """Streamed exports: rows from a server-side cursor, written out batch by batch as CSV or Parquet.
 
-Memory stays at one batch whatever the range: the cursor fetches BATCH rows at a time inside the export's own
-transaction, and each batch becomes CSV text or one Parquet row group before the next is fetched.
+Memory stays at one batch whatever the range: the cursor (api/queries/series.py) fetches EXPORT_BATCH rows at a
+time inside the export's own transaction, and each batch becomes CSV text or one Parquet row group before the next
+is fetched.
 
 An export holds a database connection and one of a few slots while it streams, so it is bounded three ways: a slot
 is taken without waiting (ExportSlots), the whole response ends at a deadline however slowly it is read
@@ -11,20 +12,22 @@ is taken without waiting (ExportSlots), the whole response ends at a deadline ho
 import csv
 import io
 import logging
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import anyio
+import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from api import timeseries
-
-BATCH = 20_000
+from api.queries import series as timeseries
+from api.responses import BUCKET_LABEL, JSON_OPTIONS, UNITS
+from ijlucht import licence, quality
 
 log = logging.getLogger("ijlucht.api.export")
 
@@ -73,55 +76,68 @@ class DeadlineStream(StreamingResponse):
                 self.slots.give_back()
 
 
+def _unit_field(name: str) -> pa.Field:
+    # Values of several quantities share a column: their unit is per row (unit, ucum) and named here.
+    return pa.field(name, pa.float64(), metadata={"unit": "see the row's unit and ucum columns"})
+
+
 PARQUET_SCHEMA = pa.schema(
     [
         ("kit_id", pa.string()),
-        ("time", pa.timestamp("us", tz="UTC")),
+        pa.field("time", pa.timestamp("us", tz="UTC"), metadata={"label": "start of the bucket for rollups"}),
         ("quantity", pa.string()),
-        ("value", pa.float64()),
+        ("unit", pa.string()),
+        ("ucum", pa.string()),
+        _unit_field("value"),
+        _unit_field("clean_value"),
         ("n", pa.int32()),
+        ("n_clean", pa.int32()),
         ("n_flagged", pa.int32()),
-        ("min", pa.float64()),
-        ("max", pa.float64()),
+        _unit_field("min"),
+        _unit_field("max"),
         ("flags", pa.int32()),
-    ]
+        *((c, pa.int32()) for c in timeseries.FLAG_COLUMNS),
+    ],
+    metadata={
+        "licence": orjson.dumps(licence.licence_json()),
+        "units": orjson.dumps(UNITS),
+        "time_label": BUCKET_LABEL,
+        "flags": orjson.dumps({"method_version": quality.METHOD_VERSION, "names": quality.NAMES}, option=JSON_OPTIONS),
+    },
 )
 
 
-async def batches(
-    pool: Any, query: Any, params: dict[str, Any], to_rows: Callable[[list], list[tuple]], idle_ms: int
-) -> AsyncGenerator[list[tuple]]:
-    """Result tuples (timeseries.COLUMNS order), BATCH source rows at a time, from a server-side cursor.
-
-    Each FETCH has the connection's statement_timeout; between fetches the transaction may idle `idle_ms` at
-    most (a reader that stops reading), then PostgreSQL ends the session and the connection leaves the pool."""
-    async with pool.connection() as conn, conn.transaction():
-        await conn.execute("SELECT set_config('idle_in_transaction_session_timeout', %s, true)", (str(idle_ms),))
-        async with conn.cursor(name="ijlucht_export") as cur:
-            cur.itersize = BATCH
-            await cur.execute(query, params)
-            while True:
-                rows = await cur.fetchmany(BATCH)
-                if not rows:
-                    break
-                yield to_rows(rows)
+def header_lines(resolution: str, tz: str, source_url: str) -> list[str]:
+    """The `#` lines that open a CSV export: licence, attribution, source, how times are labelled."""
+    data = licence.DATA_LICENCE
+    return [
+        f"# IJlucht export, {resolution} rows; data licence {data.id} ({data.url})",
+        f"# attribution: {licence.ATTRIBUTION}",
+        f"# source: {source_url}",
+        f"# time: RFC 3339 in {tz}; rollup rows are labelled by the start of their bucket; read with comment='#'",
+    ]
 
 
-async def as_csv(source: AsyncGenerator[list[tuple]]) -> AsyncGenerator[bytes]:
+async def as_csv(source: AsyncGenerator[list[tuple]], header: list[str], tz: str = "UTC") -> AsyncGenerator[bytes]:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
+    buf.write("".join(line + "\n" for line in header))
     writer.writerow(timeseries.COLUMNS)
     yield buf.getvalue().encode()
+    zone = ZoneInfo(tz)
     async with aclosing(source):  # closing the file closes the query
         async for rows in source:
             buf.seek(0)
             buf.truncate()
-            writer.writerows((r[0], _iso(r[1]), *r[2:]) for r in rows)
+            writer.writerows((r[0], rfc3339(r[1], zone), *r[2:]) for r in rows)
             yield buf.getvalue().encode()
 
 
-def _iso(t: datetime) -> str:
-    return t.isoformat()
+def rfc3339(t: datetime, zone: ZoneInfo) -> str:
+    """RFC 3339 in `zone`: UTC as Z, other zones with their offset at that moment (+01:00, +02:00)."""
+    if zone.key == "UTC":
+        return t.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return t.astimezone(zone).isoformat()
 
 
 class _Sink(io.RawIOBase):

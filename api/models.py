@@ -1,22 +1,18 @@
 """Response shapes of the API and their conversion from database rows (pure)."""
 
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from ijlucht import bands, quality
-from ijlucht.quantities import BY_KEY, KEYS
+from api.responses import UNITS
+from ijlucht import bands, licence, quality
+from ijlucht.quantities import KEYS
 
-UNITS = {k: BY_KEY[k].unit for k in KEYS}
-
-
-def iso(t: datetime | None) -> str | None:
-    return t.isoformat() if t else None
+__all__ = ["UNITS", "band_json", "feature_collection", "kit_feature", "kit_json", "reading_item"]
 
 
-def value(v: float | None, key: str) -> float | None:
-    # Stored as float4: round to the quantity's resolution so 7.1 does not come out as 7.099999904632568.
-    return None if v is None else round(float(v), BY_KEY[key].decimals)
+# Times stay datetimes (the response writes them as RFC 3339 with Z, api/responses.py); values are read as the
+# shortest decimal of the stored float4 by the query layer (real::text::float8: 1.87, not 1.8700000047683716),
+# given as stored: rounding is for display only.
 
 
 @lru_cache(maxsize=65_536)
@@ -31,7 +27,7 @@ def band_json(quantity: str, v: float | None, scale: str) -> dict[str, Any] | No
 def _latest(row: dict[str, Any]) -> dict[str, Any] | None:
     if row.get("latest_time") is None:
         return None
-    latest = {"time": iso(row["latest_time"]), **{k: value(row[k], k) for k in KEYS}}
+    latest = {"time": row["latest_time"], **{k: row[k] for k in KEYS}}
     latest["flags"] = row["latest_flags"]
     latest["flag_names"] = quality.flag_names(row["latest_flags"])
     return latest
@@ -51,7 +47,7 @@ def _properties(row: dict[str, Any]) -> dict[str, Any]:
         "sensors": row["sensors"],
         "online": row["online"],
         "disabled": row["disabled"],
-        "last_seen": iso(row["last_seen"]),
+        "last_seen": row["last_seen"],
         "firmware": row["firmware"],
         "latest": _latest(row),
     }
@@ -71,8 +67,14 @@ def kit_json(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def feature_collection(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"type": "FeatureCollection", "units": UNITS, "features": [kit_feature(r) for r in rows]}
+    # units and licence are foreign members (RFC 7946 section 6.1): GeoJSON readers keep the features as they are
+    return {
+        "type": "FeatureCollection",
+        "units": UNITS,
+        "licence": licence.licence_json(),
+        "features": [kit_feature(r) for r in rows],
+    }
 
 
 def reading_item(row: dict[str, Any]) -> dict[str, Any]:
-    return {"time": iso(row["time"]), **{k: value(row[k], k) for k in KEYS}, "flags": row["flags"]}
+    return {"time": row["time"], **{k: row[k] for k in KEYS}, "flags": row["flags"]}

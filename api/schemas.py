@@ -4,7 +4,29 @@ schemathesis test checks real answers against them)."""
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, create_model
+
+from api.queries.series import FLAG_COLUMNS
+
+
+class Licence(BaseModel):
+    id: str
+    name: str
+    url: str
+    attribution: str
+
+
+class ListMeta(BaseModel):
+    """The meta of every list: how many results, the URL of the next page (null on the last), the data licence."""
+
+    count: int
+    next: str | None
+    licence: Licence
+
+
+class Unit(BaseModel):
+    unit: str
+    ucum: str
 
 
 class Band(BaseModel):
@@ -45,6 +67,7 @@ class MapLatest(BaseModel):
     type: Literal["FeatureCollection"]
     quantity: str
     unit: str
+    ucum: str
     scale: str
     generated_at: datetime
     stale_after_s: int
@@ -54,6 +77,8 @@ class MapLatest(BaseModel):
 class MapHourly(BaseModel):
     quantity: str
     unit: str
+    ucum: str
+    time_label: Literal["start"]
     start: datetime
     end: datetime
     hours: list[datetime]
@@ -61,28 +86,36 @@ class MapHourly(BaseModel):
     excluded: dict[str, list[int]]
 
 
-class SeriesRow(BaseModel):
+class _SeriesRow(BaseModel):
     kit_id: str
     time: datetime
     quantity: str
+    unit: str
+    ucum: str
     value: float
+    clean_value: float | None  # mean of the clean values (docs/quality.md); null when none is clean
     n: int
+    n_clean: int
     n_flagged: int
     min: float
     max: float
     flags: int | None
-    # Rollup rows with values left out of public figures (docs/quality.md): how many are clean, and their mean
-    # (null when none is). Absent when all are clean: the clean mean is then `value`.
-    n_clean: int | None = None
-    clean_value: float | None = None
+
+
+# n_<flag> per quality flag (null in rollup rows written before migration 030 until they are recomputed)
+SeriesRow = create_model("SeriesRow", __base__=_SeriesRow, **{c: (int | None, ...) for c in FLAG_COLUMNS})  # type: ignore[call-overload]
+
+
+class SeriesMeta(ListMeta):
+    resolution: Literal["raw", "10min", "hour", "day"]
+    time_label: Literal["start"]
+    start: datetime
+    end: datetime
 
 
 class Series(BaseModel):
-    resolution: str
-    start: datetime
-    end: datetime
-    results: list[SeriesRow]
-    next_cursor: str | None
+    meta: SeriesMeta
+    results: list[SeriesRow]  # type: ignore[valid-type]
 
 
 class Area(BaseModel):
@@ -94,6 +127,18 @@ class Area(BaseModel):
     n_excluded: int
     mean: float | None
     band: Band | None
+
+
+class AreasMeta(ListMeta, Unit):
+    level: Literal["municipality", "district"]
+    quantity: str
+    scale: str
+    stale_after_s: int
+
+
+class Areas(BaseModel):
+    meta: AreasMeta
+    results: list[Area]
 
 
 class Percentiles(BaseModel):
@@ -124,14 +169,17 @@ class Guideline(BaseModel):
     source: str
 
 
-class Stats(BaseModel):
+class StatsMeta(ListMeta, Unit):
     quantity: str
-    unit: str
     group: Literal["kit", "municipality", "district"]
     by: Literal["all", "hour_of_day", "day_of_week"]
     start: datetime
     end: datetime
     guideline: Guideline | None
+
+
+class Stats(BaseModel):
+    meta: StatsMeta
     results: list[StatsRow]
 
 
@@ -177,7 +225,8 @@ class KitFeature(BaseModel):
 
 class KitCollection(BaseModel):
     type: Literal["FeatureCollection"]
-    units: dict[str, str]
+    units: dict[str, Unit]
+    licence: Licence
     features: list[KitFeature]
 
 
@@ -186,9 +235,18 @@ class KitFlat(KitProperties):
     lon: float | None
 
 
-class KitListMeta(BaseModel):
-    count: int
-    units: dict[str, str]
+class OneKitFeature(KitFeature):
+    units: dict[str, Unit]
+    licence: Licence
+
+
+class OneKitFlat(KitFlat):
+    units: dict[str, Unit]
+    licence: Licence
+
+
+class KitListMeta(ListMeta):
+    units: dict[str, Unit]
 
 
 class KitList(BaseModel):
@@ -196,9 +254,80 @@ class KitList(BaseModel):
     results: list[KitFlat]
 
 
-class Readings(BaseModel):
+class ReadingsMeta(ListMeta):
     kit_id: str
     start: datetime
     end: datetime
-    units: dict[str, str]
+    units: dict[str, Unit]
+
+
+class Readings(BaseModel):
+    meta: ReadingsMeta
     results: list[Reading]
+
+
+class QuantityItem(Unit):
+    key: str
+    label_nl: str
+    label_en: str
+    minimum: float
+    maximum: float
+
+
+class Quantities(BaseModel):
+    meta: ListMeta
+    results: list[QuantityItem]
+
+
+class Flag(BaseModel):
+    bit: int
+    value: int
+    name: str
+    unclean: bool
+
+
+class FlagsMeta(ListMeta):
+    method_version: str
+    docs: str
+
+
+class Flags(BaseModel):
+    meta: FlagsMeta
+    results: list[Flag]
+
+
+class ScaleBand(BaseModel):
+    index: int
+    name_nl: str
+    name_en: str
+    colour: str
+    lower: float | None
+    upper: float | None
+
+
+class Scale(BaseModel):
+    key: str
+    default: bool
+    label_nl: str
+    label_en: str
+    source: str | None
+    averaging: dict[str, str] | None  # per quantity: the averaging time the thresholds are meant for
+    bands: dict[str, list[ScaleBand]]
+
+
+class Scales(BaseModel):
+    meta: ListMeta
+    results: list[Scale]
+
+
+class SourceLicence(BaseModel):
+    key: str
+    name: str
+    licence: str
+    licence_url: str
+    attribution: str
+
+
+class Licences(BaseModel):
+    meta: ListMeta
+    results: list[SourceLicence]

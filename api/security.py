@@ -18,6 +18,8 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyHeader
 from psycopg_pool import PoolTimeout
 
+from api.errors import database_answer
+from api.queries import service
 from ijlucht import apikeys
 from ijlucht.ratelimit import FixedWindowLimiter, client_address
 
@@ -57,9 +59,7 @@ async def lookup_key(app: Any, plain: str) -> apikeys.ApiKey | None:
     if found:
         return key
     async with app.state.pool.connection() as conn:
-        cur = await conn.execute(apikeys.SELECT_BY_HASH, (key_hash,))
-        row = await cur.fetchone()
-    key = apikeys.ApiKey(*row) if row and row[5] is None else None
+        key = await service.key_by_hash(conn, key_hash)
     cache.put(key_hash, key)
     return key
 
@@ -88,8 +88,9 @@ class SecurityMiddleware:
         if plain is not None:
             try:
                 key = await lookup_key(fastapi_app, plain) if 8 <= len(plain) <= 200 else None
-            except (PoolTimeout, psycopg.OperationalError):
-                await _send_error(send, 503, "the database is busy; retry shortly", [(b"retry-after", b"5")])
+            except (PoolTimeout, psycopg.Error) as exc:  # the middleware is outside the app's exception handlers
+                status, detail, extra = database_answer(exc)
+                await _send_error(send, status, detail, [(k.lower().encode(), v.encode()) for k, v in extra.items()])
                 return
         exempt = key is None and client in settings.api_rate_exempt
         identity = f"key:{key.prefix}" if key else f"ip:{client}"

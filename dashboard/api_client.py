@@ -164,9 +164,10 @@ class ApiClient:
         for _ in range(max_pages):
             body = self._endpoint("/v1/series", params)
             rows.extend(body.get("results", []))
-            if not body.get("next_cursor"):
+            next_url = (body.get("meta") or {}).get("next")
+            if not next_url:
                 break
-            params["cursor"] = body["next_cursor"]
+            params["cursor"] = httpx.URL(next_url).params.get("cursor")  # same query, next page
         return rows
 
     def stats(self, kit_ids: list[str], quantity: str, start: datetime, end: datetime, by: str) -> list[dict[str, Any]]:
@@ -182,8 +183,7 @@ class ApiClient:
 
     def areas(self, level: str, quantity: str, scale: str) -> list[dict[str, Any]]:
         """GET /v1/areas: [{code, name, kits, mean, band}] per municipality or district."""
-        body = self._endpoint("/v1/areas", {"level": level, "quantity": quantity, "scale": scale})
-        return body.get("results", body) if isinstance(body, dict) else body
+        return self._endpoint("/v1/areas", {"level": level, "quantity": quantity, "scale": scale}).get("results", [])
 
     def kit(self, kit_id: str) -> dict[str, Any]:
         """GET /v1/kits/{kit_id}: the kit's status (online, last seen, firmware) as a GeoJSON Feature."""

@@ -8,13 +8,29 @@ import io
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from dashboard.api_client import InvalidKitId, checked_kit_id
 from dashboard.layout import RANGES
 from dashboard.markers import QUANTITY_CHOICES
+from ijlucht import licence
 
-COLUMNS = ["kit_id", "time", "quantity", "resolution", "value", "n", "n_flagged", "flags"]
+COLUMNS = [
+    "kit_id",
+    "time",
+    "quantity",
+    "unit",
+    "ucum",
+    "resolution",
+    "value",
+    "clean_value",
+    "n",
+    "n_flagged",
+    "flags",
+]
 FORMATS = {"csv": ("text/csv", "csv"), "parquet": ("application/vnd.apache.parquet", "parquet")}
 MAX_SPAN = timedelta(days=366)
 
@@ -49,11 +65,17 @@ def download_frame(raw: list[dict[str, Any]], means: list[dict[str, Any]], resol
 
 
 def file_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
+    """The file with the data licence: `#` lines before the CSV header (read with comment="#"), Parquet metadata."""
     if fmt == "parquet":
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        extra = {b"licence": orjson.dumps(licence.licence_json()), b"time_label": b"start"}
         buffer = io.BytesIO()
-        frame.to_parquet(buffer, index=False)
+        pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), **extra}), buffer)
         return buffer.getvalue()
-    return frame.to_csv(index=False).encode("utf-8")
+    data = licence.DATA_LICENCE
+    head = f"# IJlucht data, licence {data.id} ({data.url}); attribution: {licence.ATTRIBUTION}\n"
+    head += "# times in UTC; hourly and daily means are labelled by the start of their hour or day\n"
+    return (head + frame.to_csv(index=False)).encode("utf-8")
 
 
 def file_name(shown: dict[str, Any], fmt: str) -> str:

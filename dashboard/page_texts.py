@@ -9,6 +9,7 @@ from dashboard.layout import AREA_LEVELS, RANGES, WINDOWS
 from dashboard.legend import quantity_label
 from dashboard.markers import QUANTITY_CHOICES
 from ijlucht.bands import SCALES
+from ijlucht.licence import DATA_LICENCE
 
 # (component id, property): the language callback's outputs, in this order.
 TEXT_PROPS = (
@@ -51,7 +52,7 @@ def page_texts(language: str, scale: str) -> dict[tuple[str, str], Any]:
         [{"label": s.label(language), "value": key} for key, s in SCALES.items()],
         [{"label": text(f"window_{w}", language), "value": w} for w in WINDOWS],
         [{"label": text(f"areas_level_{lv}", language), "value": lv} for lv in AREA_LEVELS],
-        text("footer", language, scale=scale_name),
+        text("footer", language, scale=scale_name, licence=f"{DATA_LICENCE.id} ({DATA_LICENCE.url})"),
         text("tile_note", language),
         text("range_label", language),
         [{"label": text(f"range_{r}", language), "value": r} for r in RANGES],

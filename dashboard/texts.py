@@ -114,8 +114,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "streepjes). Er is niets opgevraagd.",
         "legend_unavailable": "Geen gegevens, zie de melding boven de kaart.",
         "tile_note": "De straatkaart kon niet laden; de kaart toont alleen gemeente- en wijkgrenzen.",
-        "footer": "Open data van burgermeetkits. Grenzen van gemeenten en wijken: CBS / Kadaster (CC BY 4.0), "
-        "vereenvoudigd. Klassen: {scale}. Sensormetingen zijn indicatief.",
+        "footer": "Open data van burgermeetkits, licentie {licence}. Grenzen van gemeenten en wijken: "
+        "CBS / Kadaster (CC BY 4.0), vereenvoudigd. Klassen: {scale}. Sensormetingen zijn indicatief.",
     },
     "en": {
         "title": "IJlucht — air quality in the IJmond",
@@ -228,7 +228,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "was requested.",
         "tile_note": "The street map could not load; the map shows municipality and district borders only.",
         "legend_unavailable": "No data, see the message above the map.",
-        "footer": "Open data from citizen measurement kits. Municipality and district boundaries: CBS / Kadaster "
-        "(CC BY 4.0), simplified. Bands: {scale}. Sensor readings are indicative.",
+        "footer": "Open data from citizen measurement kits, licence {licence}. Municipality and district "
+        "boundaries: CBS / Kadaster (CC BY 4.0), simplified. Bands: {scale}. Sensor readings are indicative.",
     },
 }

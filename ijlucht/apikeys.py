@@ -2,7 +2,9 @@
 
 A key reads `ijl_<prefix>_<secret>`; the prefix names it in lists and logs, the secret part is 32 random bytes, so
 a plain SHA-256 is enough (no password stretching needed for high-entropy keys). Roles: `admin` (register and
-disable kits, exact positions and owners) and `reader` (public data with a higher rate limit).
+disable kits, exact positions and owners) and `reader` (public data with a higher rate limit). The CLI makes reader
+keys unless told `--role admin`; researchers get reader keys themselves by confirming their address
+(api/routes/keys.py).
 """
 
 import argparse
@@ -34,17 +36,24 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_key(conn: psycopg.Connection, name: str, role: str = "admin") -> tuple[ApiKey, str]:
+def new_plain_key() -> tuple[str, str]:
+    """(prefix, plain text) of a fresh key."""
+    prefix = secrets.token_hex(4)
+    return prefix, f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+
+
+INSERT_KEY = (
+    "INSERT INTO api_keys (prefix, key_hash, name, role) VALUES (%s, %s, %s, %s)"
+    " RETURNING id, prefix, name, role, created_at, revoked_at"
+)
+
+
+def create_key(conn: psycopg.Connection, name: str, role: str = "reader") -> tuple[ApiKey, str]:
     """A new key; returns it and its plain text, which is shown once and never stored."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; known: {', '.join(ROLES)}")
-    prefix = secrets.token_hex(4)
-    plain = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    row = conn.execute(
-        "INSERT INTO api_keys (prefix, key_hash, name, role) VALUES (%s, %s, %s, %s)"
-        " RETURNING id, prefix, name, role, created_at, revoked_at",
-        (prefix, hash_key(plain), name, role),
-    ).fetchone()
+    prefix, plain = new_plain_key()
+    row = conn.execute(INSERT_KEY, (prefix, hash_key(plain), name, role)).fetchone()
     assert row is not None
     return ApiKey(*row), plain
 
@@ -68,7 +77,7 @@ def add_parser(sub: "argparse._SubParsersAction") -> None:
     ksub = p.add_subparsers(dest="apikeys_cmd", required=True)
     create = ksub.add_parser("create", help="create a key and print it once")
     create.add_argument("--name", required=True, help="who or what uses the key")
-    create.add_argument("--role", choices=ROLES, default="admin")
+    create.add_argument("--role", choices=ROLES, default="reader", help="reader (default) or admin")
     ksub.add_parser("list", help="list keys (prefixes only)")
     revoke = ksub.add_parser("revoke", help="revoke a key by its prefix")
     revoke.add_argument("prefix")

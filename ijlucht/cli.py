@@ -9,7 +9,7 @@ ijlucht kits rollout FILE… --version V --share 10 | --kits A,B | --all    the 
 ijlucht kits updates [--version V]           per kit: target and reported version, whether it took
 ijlucht kits update-key                      the public key kits check updates against
 ijlucht fleet                    run the demo fleet in the foreground
-ijlucht apikeys create --name N [--role admin|reader] | list | revoke PREFIX
+ijlucht apikeys create --name N [--role reader|admin] | list | revoke PREFIX  (reader unless told)
 """
 
 import argparse

@@ -19,6 +19,10 @@ CLOCK_NOT_SYNCED = 1 << 5  # the kit had not synchronised its clock when it took
 BACKFILLED = 1 << 6  # arrived long after it was taken (a replayed backlog)
 WARM_UP = 1 << 7  # taken while the sensor was warming up after boot or wake
 
+# Version of the quality-flag method: these rules, ingest/history.py's and every threshold of both. Bump it when a
+# rule or threshold changes; /v1/flags and docs/quality.md state it (a test checks the page names this one).
+METHOD_VERSION = "1"
+
 NAMES: dict[int, str] = {
     OUT_OF_RANGE: "out_of_range",
     SPIKE: "spike",

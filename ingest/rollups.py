@@ -16,14 +16,19 @@ PENDING_PER_ROUND = 2000  # (kit, hour) pairs per round
 
 _VALUES = ", ".join(f"('{k}', r.{k})" for k in KEYS)
 
+# One count per quality flag, in quality.NAMES order (migration 030): readings of the bucket carrying that bit.
+_BITS = tuple(quality.NAMES)
+_FLAG_COUNTS = "ARRAY[" + ", ".join(f"count(*) FILTER (WHERE r.flags & {bit} <> 0)" for bit in _BITS) + "]::integer[]"
+_FLAG_SUMS = "ARRAY[" + ", ".join(f"sum(h.flag_counts[{i + 1}])" for i in range(len(_BITS))) + "]::integer[]"
+
 # Each bucket keeps two aggregates: of all values, and of the clean ones (readings without a flag of
 # quality.UNCLEAN, passed as %(unclean)s); public figures use the clean one (docs/quality.md).
 _FROM_READINGS = f"""
 INSERT INTO {{table}} (bucket, kit_id, quantity, n, n_flagged, mean, min, max,
-                       n_clean, clean_mean, clean_min, clean_max)
+                       n_clean, clean_mean, clean_min, clean_max, flag_counts)
 SELECT {{bucket}} AS bucket, r.kit_id, q.quantity, count(*), count(*) FILTER (WHERE r.flags <> 0),
        avg(q.v), min(q.v), max(q.v), count(*) FILTER (WHERE c.clean), avg(q.v) FILTER (WHERE c.clean),
-       min(q.v) FILTER (WHERE c.clean), max(q.v) FILTER (WHERE c.clean)
+       min(q.v) FILTER (WHERE c.clean), max(q.v) FILTER (WHERE c.clean), {_FLAG_COUNTS}
 FROM unnest(%(kits)s::text[], %(hours)s::timestamptz[]) AS p(kit_id, hour)
 JOIN readings r ON r.kit_id = p.kit_id AND r.time >= p.hour AND r.time < p.hour + INTERVAL '1 hour'
 CROSS JOIN LATERAL (VALUES (r.flags & %(unclean)s = 0)) AS c(clean)
@@ -33,18 +38,19 @@ GROUP BY 1, 2, 3
 ON CONFLICT (kit_id, quantity, bucket) DO UPDATE SET
     n = excluded.n, n_flagged = excluded.n_flagged, mean = excluded.mean, min = excluded.min, max = excluded.max,
     n_clean = excluded.n_clean, clean_mean = excluded.clean_mean, clean_min = excluded.clean_min,
-    clean_max = excluded.clean_max
+    clean_max = excluded.clean_max, flag_counts = excluded.flag_counts
 """
 
-_DAILY_FROM_HOURLY = """
+_DAILY_FROM_HOURLY = f"""
 WITH days AS (
     SELECT DISTINCT p.kit_id, time_bucket('1 day', p.hour, 'Europe/Amsterdam') AS day
     FROM unnest(%(kits)s::text[], %(hours)s::timestamptz[]) AS p(kit_id, hour)
 )
 INSERT INTO rollup_daily (bucket, kit_id, quantity, n, n_flagged, mean, min, max,
-                          n_clean, clean_mean, clean_min, clean_max)
+                          n_clean, clean_mean, clean_min, clean_max, flag_counts)
 SELECT d.day, h.kit_id, h.quantity, sum(h.n), sum(h.n_flagged), sum(h.mean * h.n) / sum(h.n), min(h.min), max(h.max),
-       sum(h.n_clean), sum(h.clean_mean * h.n_clean) / nullif(sum(h.n_clean), 0), min(h.clean_min), max(h.clean_max)
+       sum(h.n_clean), sum(h.clean_mean * h.n_clean) / nullif(sum(h.n_clean), 0), min(h.clean_min), max(h.clean_max),
+       {_FLAG_SUMS}
 FROM days d
 JOIN rollup_hourly h ON h.kit_id = d.kit_id AND h.bucket >= d.day
      AND h.bucket < (d.day AT TIME ZONE 'Europe/Amsterdam' + INTERVAL '1 day') AT TIME ZONE 'Europe/Amsterdam'
@@ -52,7 +58,7 @@ GROUP BY d.day, h.kit_id, h.quantity
 ON CONFLICT (kit_id, quantity, bucket) DO UPDATE SET
     n = excluded.n, n_flagged = excluded.n_flagged, mean = excluded.mean, min = excluded.min, max = excluded.max,
     n_clean = excluded.n_clean, clean_mean = excluded.clean_mean, clean_min = excluded.clean_min,
-    clean_max = excluded.clean_max
+    clean_max = excluded.clean_max, flag_counts = excluded.flag_counts
 """
 
 # Marks are taken without holding them: rows locked by a batch that has not committed are skipped.

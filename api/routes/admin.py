@@ -5,30 +5,40 @@ from typing import Annotated, Any
 import psycopg
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
-from psycopg.rows import dict_row
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.responses import json_response
+from api.queries import admin as admin_queries
+from api.responses import json_response, list_response
 from api.security import require_admin
 from api.settings import ApiSettings
-from ijlucht import broker, contract, kits
+from ijlucht import broker, contract, dynsec, kits
 from ijlucht.contract import KIT_ID_PATTERN
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
 
 KitId = Annotated[str, Path(pattern=KIT_ID_PATTERN.pattern, examples=["bev-01"], description="kit id")]
-TEXT = r"^[^\x00-\x1f\x7f]*$"  # printable text: no control characters (and no NUL, which PostgreSQL refuses)
+TEXT = r"^[^\x00-\x1f\x7f]*$"
+# The schema's kit id leaves out the ids of the platform's own accounts (ijlucht.dynsec.reserved_reason), which
+# the server refuses with a reason (422), so that no id the schema allows is refused.
+_RESERVED = sorted({*dynsec.RESERVED_IDS, *dynsec.SERVICE_ACCOUNTS})
+NOT_RESERVED_KIT_ID = (
+    "^(?!(?:" + "|".join(_RESERVED) + ")$)"
+    "(?!" + "|".join(p.replace("$", "\\$") for p in dynsec.RESERVED_PREFIXES) + ")" + KIT_ID_PATTERN.pattern.lstrip("^")
+)  # printable text: no control characters (and no NUL, which PostgreSQL refuses)
 
 
 class Owner(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     name: str = Field(min_length=1, max_length=100, pattern=TEXT)
     email: str = Field(max_length=200, pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$", examples=["a@example.org"])
 
 
 class KitRegistration(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    kit_id: str = Field(pattern=KIT_ID_PATTERN.pattern, examples=["bev-07"])
+    # strict: a value of another JSON type is refused, not converted (0 is not false), as the schema says
+    model_config = ConfigDict(extra="forbid", strict=True)
+    kit_id: str = Field(
+        pattern=KIT_ID_PATTERN.pattern, examples=["bev-07"], json_schema_extra={"pattern": NOT_RESERVED_KIT_ID}
+    )
     name: str = Field(min_length=1, max_length=100, pattern=TEXT, examples=["Beverwijk Zeestraat"])
     lat: float = Field(ge=-90, le=90, examples=[52.4874])
     lon: float = Field(ge=-180, le=180, examples=[4.6573])
@@ -39,14 +49,6 @@ class KitRegistration(BaseModel):
     sensors: list[Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]] | None = Field(
         None, max_length=16, examples=[["pms5003", "bme280"]]
     )
-
-
-ADMIN_KIT = """
-SELECT kit_id, name, lat, lon, public_lat, public_lon, exact_location_public, height_m, indoor, public,
-       municipality, municipality_code, district, district_code, owner_name, owner_email, sensors, firmware,
-       online, last_seen, created_at, disabled_at, password_changed_at
-FROM kits WHERE (%(kit_id)s::text IS NULL OR kit_id = %(kit_id)s) ORDER BY kit_id
-"""
 
 
 def _settings(request: Request) -> ApiSettings:
@@ -81,7 +83,8 @@ def _register(settings: ApiSettings, body: KitRegistration) -> tuple[str, dict[s
             body.lat,
             body.lon,
             indoor=body.indoor,
-            height_m=body.height_m,
+            # to the centimetre: what a height means, and never a float the database cannot hold (1e-300)
+            height_m=None if body.height_m is None else round(body.height_m, 2),
             owner_name=body.owner.name if body.owner else None,
             owner_email=body.owner.email if body.owner else None,
             sensors=tuple(body.sensors) if body.sensors is not None else None,
@@ -95,12 +98,12 @@ def _register(settings: ApiSettings, body: KitRegistration) -> tuple[str, dict[s
             raise HTTPException(422, str(e)) from None
         except broker.BrokerAccountError as e:
             raise _broker_failed(e) from None
-        row = conn.cursor(row_factory=dict_row).execute(ADMIN_KIT, {"kit_id": body.kit_id}).fetchone()
+        row = admin_queries.admin_kits(conn, body.kit_id)[0]
     return password, _admin_kit(row)
 
 
 def _admin_kit(row: dict[str, Any]) -> dict[str, Any]:
-    out = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+    out = dict(row)  # datetimes are written as RFC 3339 with Z by the response
     out["owner"] = {"name": out.pop("owner_name"), "email": out.pop("owner_email")}
     return out
 
@@ -123,7 +126,7 @@ async def register(body: KitRegistration, settings: Settings) -> Any:
 @router.get("/kits", summary="All kits with exact position, owner and state")
 async def list_all(settings: Settings) -> Any:
     rows = await run_in_threadpool(_fetch, settings, None)
-    return json_response({"meta": {"count": len(rows)}, "results": [_admin_kit(r) for r in rows]})
+    return list_response([_admin_kit(r) for r in rows])
 
 
 @router.get("/kits/{kit_id}", summary="One kit with exact position and owner")
@@ -136,7 +139,7 @@ async def get_one(kit_id: KitId, settings: Settings) -> Any:
 
 def _fetch(settings: ApiSettings, kit_id: str | None) -> list[dict[str, Any]]:
     with psycopg.connect(settings.dsn, autocommit=True) as conn:
-        return conn.cursor(row_factory=dict_row).execute(ADMIN_KIT, {"kit_id": kit_id}).fetchall()
+        return admin_queries.admin_kits(conn, kit_id)
 
 
 def _change(settings: ApiSettings, kit_id: str, action: str) -> str | None:

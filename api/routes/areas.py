@@ -7,25 +7,38 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from api import models, params, queries, schemas
-from api.responses import json_response
+from api import models, params, schemas
+from api.queries import kits as queries
+from api.responses import list_response, unit_json
 from ijlucht import geo
-from ijlucht.quantities import BY_KEY
 
 router = APIRouter(prefix="/v1", tags=["areas"])
 
-AREAS_EXAMPLE = [
-    {
-        "code": "GM0375",
-        "name": "Beverwijk",
+AREAS_EXAMPLE = {
+    "meta": {
+        "count": 1,
+        "next": None,
         "level": "municipality",
-        "parent_code": None,
-        "kits": 12,
-        "n_excluded": 0,
-        "mean": 8.4,
-        "band": {"index": 2, "name_nl": "redelijk", "name_en": "fair", "colour": "#f2d948"},
-    }
-]
+        "quantity": "pm25",
+        "unit": "µg/m³",
+        "ucum": "ug/m3",
+        "scale": "eaqi-2024",
+        "stale_after_s": 900,
+        "licence": {"id": "ODbL-1.0", "name": "...", "url": "...", "attribution": "..."},
+    },
+    "results": [
+        {
+            "code": "GM0375",
+            "name": "Beverwijk",
+            "level": "municipality",
+            "parent_code": None,
+            "kits": 12,
+            "n_excluded": 0,
+            "mean": 8.4,
+            "band": {"index": 2, "name_nl": "redelijk", "name_en": "fair", "colour": "#f2d948"},
+        }
+    ],
+}
 
 
 @router.get(
@@ -35,7 +48,7 @@ AREAS_EXAMPLE = [
     "number of kits in the mean, `n_excluded` the number of fresh kits left out because their latest reading "
     "carries an unclean quality flag (out_of_range, flatline; docs/quality.md). Areas without kits in the mean "
     "have kits 0 and mean null. Districts carry their municipality's code as parent_code.",
-    responses={200: {"model": list[schemas.Area], "content": {"application/json": {"example": AREAS_EXAMPLE}}}},
+    responses={200: {"model": schemas.Areas, "content": {"application/json": {"example": AREAS_EXAMPLE}}}},
 )
 async def areas(
     request: Request,
@@ -51,11 +64,9 @@ async def areas(
     async with request.app.state.pool.connection() as conn:
         rows = await queries.areas_latest(conn, level, quantity, settings.api_stale_after_s)
     by_code = {code: (n, mean, excluded) for code, n, mean, excluded in rows}
-    decimals = BY_KEY[quantity].decimals
     results = []
     for area in geo.areas(level):
         n, mean, excluded = by_code.get(area.code, (0, None, 0))
-        mean = None if mean is None else round(mean, decimals)
         results.append(
             {
                 "code": area.code,
@@ -68,4 +79,7 @@ async def areas(
                 "band": models.band_json(quantity, mean, scale) if mean is not None else None,
             }
         )
-    return json_response(results)
+    return list_response(
+        results, None, level=level, quantity=quantity, **unit_json(quantity), scale=scale,
+        stale_after_s=settings.api_stale_after_s,
+    )  # fmt: skip

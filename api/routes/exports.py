@@ -1,12 +1,14 @@
 """/v1/export: any selection (kits × quantities × time range, raw or averaged) streamed as CSV or Parquet."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from api import export, params, timeseries
+from api import export, params
+from api.queries import series as timeseries
 from api.security import KeyDep
+from ijlucht import licence
 
 router = APIRouter(prefix="/v1", tags=["export"])
 
@@ -16,14 +18,16 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.pa
 @router.get(
     "/export",
     summary="Download a selection as streamed CSV or Parquet, with no limit on the time range",
-    description="Columns: kit_id, time, quantity, value, n, n_flagged, min, max, flags — the rows of /v1/series, "
-    "all pages in one file, ordered as there. Streamed from a server-side cursor: any range, constant memory. "
+    description="Columns: " + ", ".join(timeseries.COLUMNS) + " — the rows of /v1/series, "
+    "all pages in one file, ordered as there. CSV opens with `#` lines (licence, attribution, source, time labels: "
+    "read with comment='#'); Parquet carries them as schema metadata. "
+    "Streamed from a server-side cursor: any range, constant memory. "
     "At most a few exports run at once; others get 429 with Retry-After. An export ends after "
     "IJLUCHT_API_EXPORT_DEADLINE_S (300 s) however far it got: ask for large ranges in parts.",
     responses={
         200: {
             "content": {
-                "text/csv": {"example": "kit_id,time,quantity,value,n,n_flagged,min,max,flags\n"},
+                "text/csv": {"example": ",".join(timeseries.COLUMNS) + "\n"},
                 MEDIA["parquet"]: {"schema": {"type": "string", "format": "binary"}},
             },
             "description": "the file",
@@ -33,12 +37,16 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.pa
 async def export_selection(
     request: Request,
     key: KeyDep,
-    kits: Annotated[str, Query(description="kit ids, comma-separated", examples=["bev-01,wij-01"])],
-    quantities: Annotated[str | None, Query(description="quantity keys, comma-separated; default all")] = None,
-    start: Annotated[datetime | None, Query(description="ISO 8601; default: 30 days before end")] = None,
-    end: Annotated[datetime | None, Query(description="ISO 8601, exclusive; default: now")] = None,
+    kits: params.Kits,
+    quantities: params.Quantities = None,
+    start: Annotated[str | None, params.time_query("from (inclusive); default: 30 days before end")] = None,
+    end: params.End = None,
     resolution: Annotated[params.Resolution, Query(description="raw, 10min, hour or day")] = "hour",
     format: Annotated[Literal["csv", "parquet"], Query(description="csv or parquet")] = "csv",
+    tz: Annotated[
+        Literal["UTC", "Europe/Amsterdam"],
+        Query(description="zone of the times in CSV (Parquet times are UTC timestamps)"),
+    ] = "UTC",
 ) -> export.DeadlineStream:
     settings = request.app.state.settings
     kit_ids = params.kit_list(kits, settings.api_max_kits)
@@ -55,8 +63,11 @@ async def export_selection(
         query = timeseries.rollup_query(res, paged=False)
         to_rows = timeseries.rollup_rows
 
-    source = export.batches(request.app.state.pool, query, q, to_rows, settings.api_export_idle_ms)
-    body = export.as_csv(source) if format == "csv" else export.as_parquet(source)
+    source = timeseries.batches(request.app.state.pool, query, q, to_rows, settings.api_export_idle_ms)
+    if format == "csv":
+        body = export.as_csv(source, export.header_lines(res, tz, str(request.url)), tz)
+    else:
+        body = export.as_parquet(source)
     slots: export.ExportSlots = request.app.state.export_slots
     if not slots.take():  # nothing has run yet: the unstarted generators hold nothing
         detail = f"too many exports are running (at most {slots.size} at once); retry in a minute"
@@ -67,5 +78,8 @@ async def export_selection(
         slots,
         settings.api_export_deadline_s,
         media_type=MEDIA[format],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Link": f'<{licence.DATA_LICENCE.url}>; rel="license"',
+        },
     )

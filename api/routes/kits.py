@@ -1,13 +1,18 @@
 """/v1/kits: the kits with their latest values (public positions only), and each kit's time series."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 
-from api import models, params, queries, schemas
-from api.responses import json_response
+from api import models, params, schemas
+from api.queries import kits as queries
+from api.responses import GEOJSON, geojson_response, json_response, list_response
+from api.settings import ApiSettings
+from ijlucht import licence
 from ijlucht.contract import KIT_ID_PATTERN
+
+MAX_ROWS = ApiSettings().api_max_rows  # declared in the schema; the running settings are checked too
 
 router = APIRouter(prefix="/v1/kits", tags=["kits"])
 
@@ -16,6 +21,7 @@ KitId = Annotated[str, Path(pattern=KIT_ID_PATTERN.pattern, examples=["bev-01"],
 FEATURE_EXAMPLE = {
     "type": "FeatureCollection",
     "units": models.UNITS,
+    "licence": licence.licence_json(),
     "features": [
         {
             "type": "Feature",
@@ -34,10 +40,10 @@ FEATURE_EXAMPLE = {
                 "sensors": ["pms5003", "bme280"],
                 "disabled": False,
                 "online": True,
-                "last_seen": "2026-11-28T23:59:00+00:00",
+                "last_seen": "2026-11-28T23:59:00Z",
                 "firmware": "0.1.0",
                 "latest": {
-                    "time": "2026-11-28T23:59:00+00:00",
+                    "time": "2026-11-28T23:59:00Z",
                     "pm1": 4.0,
                     "pm25": 7.1,
                     "pm10": 12.4,
@@ -67,16 +73,14 @@ AREA_TEXT = r"^[A-Za-z0-9 .'()-]{1,60}$"
     responses={
         200: {
             "model": schemas.KitCollection | schemas.KitList,
-            "content": {"application/json": {"example": FEATURE_EXAMPLE}},
+            "content": {GEOJSON: {"example": FEATURE_EXAMPLE}, "application/json": {}},
         }
     },
 )
 async def list_kits(
     request: Request,
     format: Format = "geojson",
-    bbox: Annotated[
-        str | None, Query(description="min_lon,min_lat,max_lon,max_lat (WGS84)", examples=["4.55,52.42,4.75,52.53"])
-    ] = None,
+    bbox: params.Bbox = None,
     municipality: Annotated[
         str | None, Query(pattern=AREA_TEXT, description="CBS code or name", examples=["GM0375"])
     ] = None,
@@ -92,23 +96,27 @@ async def list_kits(
             conn, municipality=municipality, district=district, indoor=indoor, online=online, bbox=box
         )
     if format == "json":
-        return json_response(
-            {"meta": {"count": len(rows), "units": models.UNITS}, "results": [models.kit_json(r) for r in rows]}
-        )
-    return json_response(models.feature_collection(rows))
+        return list_response([models.kit_json(r) for r in rows], units=models.UNITS)
+    return geojson_response(models.feature_collection(rows))
 
 
 @router.get(
     "/{kit_id}",
     summary="One kit with its latest reading, as a GeoJSON Feature (or flat JSON)",
-    responses={200: {"model": schemas.KitFeature | schemas.KitFlat}},
+    responses={
+        200: {"model": schemas.OneKitFeature | schemas.OneKitFlat, "content": {GEOJSON: {}, "application/json": {}}}
+    },
 )
 async def get_kit(request: Request, kit_id: KitId, format: Format = "geojson") -> Any:
     async with request.app.state.pool.connection() as conn:
         rows = await queries.kits_with_latest(conn, kit_id)
     if not rows:
         raise HTTPException(404, f"no public kit with id {kit_id!r}")
-    return json_response(models.kit_json(rows[0]) if format == "json" else models.kit_feature(rows[0]))
+    # one kit: its latest values' units and the licence travel with it (a collection has them once, on top)
+    extra = {"units": models.UNITS, "licence": licence.licence_json()}
+    if format == "json":
+        return json_response({**models.kit_json(rows[0]), **extra})
+    return geojson_response({**models.kit_feature(rows[0]), **extra})
 
 
 @router.get(
@@ -119,9 +127,9 @@ async def get_kit(request: Request, kit_id: KitId, format: Format = "geojson") -
 async def kit_readings(
     request: Request,
     kit_id: KitId,
-    start: Annotated[datetime | None, Query(description="ISO 8601; default: 24 h before end")] = None,
-    end: Annotated[datetime | None, Query(description="ISO 8601, exclusive; default: now")] = None,
-    limit: Annotated[int, Query(ge=1, le=10_000_000, description="rows at most")] = 10_000,
+    start: Annotated[str | None, params.time_query("from (inclusive); default: 24 h before end")] = None,
+    end: params.End = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_ROWS, description="rows a page; meta.next: the next")] = 10_000,
 ) -> Any:
     start, end = params.time_range(start, end, timedelta(hours=24))
     max_rows = request.app.state.settings.api_max_rows
@@ -131,12 +139,9 @@ async def kit_readings(
         if not await queries.kit_exists(conn, kit_id):
             raise HTTPException(404, f"no public kit with id {kit_id!r}")
         rows = await queries.readings_of_kit(conn, kit_id, start, end, limit)
-    return json_response(
-        {
-            "kit_id": kit_id,
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            "units": models.UNITS,
-            "results": [models.reading_item(r) for r in rows],
-        }
-    )
+    next_url = None
+    if len(rows) == limit:  # times are unique per kit: the next page starts just after the last one
+        after = rows[-1]["time"] + timedelta(microseconds=1)
+        next_url = str(request.url.include_query_params(start=params.rfc3339(after), end=params.rfc3339(end)))
+    results = [models.reading_item(r) for r in rows]
+    return list_response(results, next_url, kit_id=kit_id, start=start, end=end, units=models.UNITS)

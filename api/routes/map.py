@@ -14,10 +14,10 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Query, Request, Response
 
-from api import models, params, queries, schemas
-from api.responses import json_response
+from api import models, params, schemas
+from api.queries import kits as queries
+from api.responses import BUCKET_LABEL, GEOJSON, JSON_OPTIONS, json_response, unit_json
 from ijlucht import quality
-from ijlucht.quantities import BY_KEY
 
 router = APIRouter(prefix="/v1/map", tags=["map"])
 
@@ -28,8 +28,9 @@ LATEST_EXAMPLE = {
     "type": "FeatureCollection",
     "quantity": "pm25",
     "unit": "µg/m³",
+    "ucum": "ug/m3",
     "scale": "eaqi-2024",
-    "generated_at": "2026-11-29T00:00:05+00:00",
+    "generated_at": "2026-11-29T00:00:05Z",
     "stale_after_s": 900,
     "features": [
         {
@@ -42,10 +43,10 @@ LATEST_EXAMPLE = {
                 "municipality": "Beverwijk",
                 "district": "Centrum",
                 "online": True,
-                "last_seen": "2026-11-28T23:59:00+00:00",
+                "last_seen": "2026-11-28T23:59:00Z",
                 "stale": False,
                 "value": 7.1,
-                "time": "2026-11-28T23:59:00+00:00",
+                "time": "2026-11-28T23:59:00Z",
                 "flags": 0,
                 "excluded": False,
                 "band": {"index": 2, "name_nl": "redelijk", "name_en": "fair", "colour": "#f2d948"},
@@ -71,7 +72,6 @@ def feature_head(
 def feature_tail(row: tuple, quantity: str, scale: str, stale: bool) -> bytes:
     """The changing properties of a feature and the closing braces: `"online":...,"band":...}}`."""
     _, online, last_seen, t, v, flags = row
-    v = None if v is None else round(v, BY_KEY[quantity].decimals)
     excluded = flags is not None and not quality.is_clean(flags)
     props = {
         "online": online,
@@ -83,7 +83,7 @@ def feature_tail(row: tuple, quantity: str, scale: str, stale: bool) -> bytes:
         "excluded": excluded,  # left out of public means: no band either, the value is not a verdict on the air
         "band": models.band_json(quantity, v, scale) if v is not None and not excluded else None,
     }
-    return orjson.dumps(props)[1:] + b"}"
+    return orjson.dumps(props, option=JSON_OPTIONS)[1:] + b"}"
 
 
 def render_latest(
@@ -121,12 +121,12 @@ def render_latest(
     top = {
         "type": "FeatureCollection",
         "quantity": quantity,
-        "unit": BY_KEY[quantity].unit,
+        **unit_json(quantity),
         "scale": scale,
         "generated_at": now,
         "stale_after_s": stale_after_s,  # the threshold behind `stale`, so clients need not copy it
     }
-    return orjson.dumps(top)[:-1] + b',"features":[' + b",".join(parts) + b"]}", fresh
+    return orjson.dumps(top, option=JSON_OPTIONS)[:-1] + b',"features":[' + b",".join(parts) + b"]}", fresh
 
 
 class LatestCache:
@@ -177,7 +177,7 @@ class LatestCache:
     "docs/quality.md): its raw value is shown, without a band, and it counts in no area mean. "
     "Answers are reused for a few seconds; send the ETag back as If-None-Match to get 304.",
     responses={
-        200: {"model": schemas.MapLatest, "content": {"application/json": {"example": LATEST_EXAMPLE}}},
+        200: {"model": schemas.MapLatest, "content": {GEOJSON: {"example": LATEST_EXAMPLE}}},
         304: {"description": "unchanged"},
     },
 )
@@ -215,8 +215,8 @@ async def map_latest(
         return Response(status_code=304, headers=headers)
     if gz:
         headers["Content-Encoding"] = "gzip"
-        return Response(await cache.gzipped(key, etag, body), media_type="application/json", headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+        return Response(await cache.gzipped(key, etag, body), media_type=GEOJSON, headers=headers)
+    return Response(body, media_type=GEOJSON, headers=headers)
 
 
 @router.get(
@@ -232,9 +232,11 @@ async def map_latest(
                     "example": {
                         "quantity": "pm25",
                         "unit": "µg/m³",
-                        "start": "2026-11-28T00:00:00+00:00",
-                        "end": "2026-11-28T02:00:00+00:00",
-                        "hours": ["2026-11-28T00:00:00+00:00", "2026-11-28T01:00:00+00:00"],
+                        "ucum": "ug/m3",
+                        "time_label": "start",
+                        "start": "2026-11-28T00:00:00Z",
+                        "end": "2026-11-28T02:00:00Z",
+                        "hours": ["2026-11-28T00:00:00Z", "2026-11-28T01:00:00Z"],
                         "kits": {"bev-01": [7.1, None]},
                         "excluded": {"bev-01": [0, 12]},
                     }
@@ -246,8 +248,10 @@ async def map_latest(
 async def map_hourly(
     request: Request,
     quantity: QuantityParam = "pm25",
-    start: Annotated[datetime | None, Query(description="ISO 8601; default: 24 h before end")] = None,
-    end: Annotated[datetime | None, Query(description="ISO 8601, exclusive; default: now; at most 7 days")] = None,
+    start: Annotated[
+        str | None, params.time_query("from (inclusive); default: 24 h before end; at most 7 days")
+    ] = None,
+    end: params.End = None,
 ) -> Any:
     quantity = params.quantity(quantity)
     start, end = params.time_range(start, end, timedelta(hours=24), MAX_HOURLY_SPAN)
@@ -260,7 +264,6 @@ async def map_hourly(
     index = {h: i for i, h in enumerate(hours)}
     async with request.app.state.pool.connection() as conn:
         rows = await queries.map_hourly(conn, quantity, first, end)
-    decimals = BY_KEY[quantity].decimals
     kits: dict[str, list[float | None]] = {}
     excluded: dict[str, list[int]] = {}
     for kit_id, bucket, mean, left_out in rows:
@@ -271,16 +274,17 @@ async def map_hourly(
         if i is None:
             continue
         if mean is not None:
-            series[i] = round(mean, decimals)
+            series[i] = mean
         if left_out:
             excluded.setdefault(kit_id, [0] * len(hours))[i] = left_out
     return json_response(
         {
             "quantity": quantity,
-            "unit": BY_KEY[quantity].unit,
-            "start": first.isoformat(),
-            "end": end.isoformat(),
-            "hours": [h.isoformat() for h in hours],
+            **unit_json(quantity),
+            "time_label": BUCKET_LABEL,
+            "start": first,
+            "end": end,
+            "hours": hours,
             "kits": kits,
             "excluded": excluded,
         }

@@ -4,8 +4,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from api.responses import json_response
-from ijlucht import bands, quality
+from api import schemas
+from api.queries import service
+from api.responses import json_response, list_response
+from ijlucht import bands, licence, quality
 from ijlucht.quantities import QUANTITIES
 
 router = APIRouter(prefix="/v1")
@@ -16,9 +18,8 @@ REQUIRED_MIGRATIONS = [20, 21]  # the API reads what 020_api_privacy_keys.sql an
 @router.get("/health", tags=["health"], summary="Is the API up and its database reachable?")
 async def health(request: Request) -> Any:
     async with request.app.state.pool.connection() as conn:
-        cur = await conn.execute("SHOW timescaledb.license")
-        row = await cur.fetchone()
-    return json_response({"status": "ok", "timescaledb_license": row[0] if row else None})
+        licence = await service.timescaledb_license(conn)
+    return json_response({"status": "ok", "timescaledb_license": licence})
 
 
 @router.get(
@@ -32,11 +33,7 @@ async def ready(request: Request) -> Any:
     checks: dict[str, Any] = {}
     try:
         async with pool.connection(timeout=2) as conn:
-            cur = await conn.execute(
-                "SELECT coalesce(max(version), 0), count(*) FILTER (WHERE version = ANY(%s)) FROM schema_migrations",
-                (REQUIRED_MIGRATIONS,),
-            )
-            version, have = await cur.fetchone()
+            version, have = await service.schema_state(conn, REQUIRED_MIGRATIONS)
         checks["database"] = "ok"
         checks["schema_version"] = version
         missing = len(REQUIRED_MIGRATIONS) - have
@@ -49,13 +46,19 @@ async def ready(request: Request) -> Any:
     return json_response({"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503)
 
 
-@router.get("/quantities", tags=["catalogue"], summary="Measured quantities: key, unit, labels, valid range")
+@router.get(
+    "/quantities",
+    tags=["catalogue"],
+    summary="Measured quantities: key, unit and UCUM code, labels, valid range",
+    responses={200: {"model": schemas.Quantities}},
+)
 async def quantities() -> Any:
-    return json_response(
+    return list_response(
         [
             {
                 "key": q.key,
                 "unit": q.unit,
+                "ucum": q.ucum,
                 "label_nl": q.label_nl,
                 "label_en": q.label_en,
                 "minimum": q.minimum,
@@ -66,13 +69,26 @@ async def quantities() -> Any:
     )
 
 
-@router.get("/flags", tags=["catalogue"], summary="Quality flag bits of readings (docs/quality.md)")
+@router.get(
+    "/flags",
+    tags=["catalogue"],
+    summary="Quality flags of readings: bit, value, name, whether it keeps a reading out of public figures",
+    description="`meta.method_version` is the version of the flagging method (docs/quality.md).",
+    responses={200: {"model": schemas.Flags}},
+)
 async def flags() -> Any:
-    return json_response([{"bit": bit, "name": name} for bit, name in quality.NAMES.items()])
+    results = [
+        {"bit": bit.bit_length() - 1, "value": bit, "name": name, "unclean": bool(bit & quality.UNCLEAN)}
+        for bit, name in quality.NAMES.items()
+    ]
+    return list_response(results, None, method_version=quality.METHOD_VERSION, docs="docs/quality.md")
 
 
 @router.get(
-    "/scales", tags=["catalogue"], summary="Air-quality band scales (ijlucht.bands) with thresholds and sources"
+    "/scales",
+    tags=["catalogue"],
+    summary="Air-quality band scales (ijlucht.bands) with thresholds and sources",
+    responses={200: {"model": schemas.Scales}},
 )
 async def scales() -> Any:
     out = []
@@ -101,4 +117,14 @@ async def scales() -> Any:
                 },
             }
         )
-    return json_response(out)
+    return list_response(out)
+
+
+@router.get(
+    "/licence",
+    tags=["catalogue"],
+    summary="The data licence (meta.licence) and the licence each source's data keep (docs/data-licence.md)",
+    responses={200: {"model": schemas.Licences}},
+)
+async def licences() -> Any:
+    return list_response(licence.sources_json())

@@ -1,26 +1,34 @@
 """/v1/stats: mean, percentiles and hours above the WHO guideline per kit or area, overall or per hour/weekday."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from api import params, schemas, statistics
-from api.responses import json_response
+from api import params, schemas
+from api.queries import stats as statistics
+from api.responses import list_response, unit_json
 from api.security import KeyDep
-from ijlucht import bands, geo
-from ijlucht.quantities import BY_KEY
+from ijlucht import bands
+
+WHO_SOURCE = "WHO global air quality guidelines 2021, Table 0.1"
 
 router = APIRouter(prefix="/v1", tags=["statistics"])
 
 STATS_EXAMPLE = {
-    "quantity": "pm25",
-    "unit": "µg/m³",
-    "group": "kit",
-    "by": "hour_of_day",
-    "start": "2026-10-29T00:00:00+00:00",
-    "end": "2026-11-28T00:00:00+00:00",
-    "guideline": {"value": 15.0, "averaging": "24h", "source": "WHO global air quality guidelines 2021, Table 0.1"},
+    "meta": {
+        "count": 1,
+        "next": None,
+        "quantity": "pm25",
+        "unit": "µg/m³",
+        "ucum": "ug/m3",
+        "group": "kit",
+        "by": "hour_of_day",
+        "start": "2026-10-29T00:00:00Z",
+        "end": "2026-11-28T00:00:00Z",
+        "guideline": {"value": 15.0, "averaging": "24h", "source": "WHO global air quality guidelines 2021, Table 0.1"},
+        "licence": {"id": "ODbL-1.0", "name": "...", "url": "...", "attribution": "..."},
+    },
     "results": [
         {
             "kit_id": "bev-01",
@@ -47,11 +55,11 @@ async def stats(
     request: Request,
     key: KeyDep,
     quantity: Annotated[params.QuantityKey, Query(description="quantity key", examples=["pm25"])] = "pm25",
-    kits: Annotated[str | None, Query(description="kit ids, comma-separated (or give municipality/district)")] = None,
-    municipality: Annotated[str | None, Query(description="CBS municipality codes, comma-separated")] = None,
-    district: Annotated[str | None, Query(description="CBS district (wijk) codes, comma-separated")] = None,
-    start: Annotated[datetime | None, Query(description="ISO 8601; default: 30 days before end")] = None,
-    end: Annotated[datetime | None, Query(description="ISO 8601, exclusive; default: now")] = None,
+    kits: params.OptionalKits = None,
+    municipality: params.Municipalities = None,
+    district: params.Districts = None,
+    start: Annotated[str | None, params.time_query("from (inclusive); default: 30 days before end")] = None,
+    end: params.End = None,
     by: Annotated[Literal["all", "hour_of_day", "day_of_week"], Query(description="one row per group or per slot")] = (
         "all"
     ),
@@ -69,17 +77,10 @@ async def stats(
         n_kits = len(q["kits"])
     else:
         group = given[0]
-        known = geo.area_names(group)
-        codes = list(dict.fromkeys(c.strip() for c in (municipality or district or "").split(",") if c.strip()))
-        unknown = [c for c in codes if c not in known]
-        if unknown or not codes:
-            bad = unknown[0][:20] if unknown else ""
-            raise params.InvalidParameter(f"{group} {bad!r} is not a known CBS code; e.g. {next(iter(known))}")
+        codes = params.area_codes(municipality or district or "", group)
         q["areas"] = codes
         async with request.app.state.pool.connection() as conn:
-            column = "municipality_code" if group == "municipality" else "district_code"
-            cur = await conn.execute(f"SELECT count(*) FROM kits WHERE {column} = ANY(%s)", (codes,))
-            n_kits = (await cur.fetchone())[0]
+            n_kits = await statistics.kits_in_areas(conn, group, codes)
     hours = (end - start).total_seconds() / 3600
     if n_kits * hours > settings.api_max_stats_kit_hours:
         raise params.InvalidParameter(
@@ -88,26 +89,15 @@ async def stats(
         )
     guideline = bands.WHO_2021_24H_AQG.get(quantity) if hasattr(bands, "WHO_2021_24H_AQG") else None
     q["guideline"] = guideline if guideline is not None else float("inf")
+    q["has_guideline"] = guideline is not None
     q["percentiles"] = list(statistics.PERCENTILES)
     async with request.app.state.pool.connection() as conn:
-        cur = await conn.execute(statistics.stats_query(group, by), q)
-        rows = await cur.fetchall()
-    decimals = BY_KEY[quantity].decimals
-    return json_response(
-        {
-            "quantity": quantity,
-            "unit": BY_KEY[quantity].unit,
-            "group": group,
-            "by": by,
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            "guideline": {
-                "value": guideline,
-                "averaging": "24h",
-                "source": "WHO global air quality guidelines 2021, Table 0.1",
-            }
-            if guideline is not None
-            else None,
-            "results": [statistics.stats_item(r, group, decimals, guideline) for r in rows],
-        }
-    )
+        rows = await statistics.stats(conn, group, by, q)
+    guideline_json = None
+    if guideline is not None:
+        guideline_json = {"value": guideline, "averaging": "24h", "source": WHO_SOURCE}
+    results = [statistics.stats_item(r, group) for r in rows]
+    return list_response(
+        results, None, quantity=quantity, **unit_json(quantity), group=group, by=by, start=start, end=end,
+        guideline=guideline_json,
+    )  # fmt: skip

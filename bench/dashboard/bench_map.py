@@ -119,7 +119,7 @@ def fake_api(n_kits: int, seed: int = 1) -> httpx.MockTransport:
              "value": round(rng.uniform(2, 40), 1), "n": 1, "n_flagged": 0, "flags": 4 if rng.random() < 0.01 else 0}
             for k in params["kits"].split(",") for i in range(n)
         ]  # fmt: skip
-        return {"results": rows, "next_cursor": None}
+        return {"meta": {"count": len(rows), "next": None}, "results": rows}
 
     def handle(req: httpx.Request) -> httpx.Response:
         p, q = req.url.path, req.url.params
@@ -139,7 +139,7 @@ def fake_api(n_kits: int, seed: int = 1) -> httpx.MockTransport:
             rows = [
                 {"code": f"WK{i:06d}", "name": f"Wijk {i}", "kits": 30, "mean": 12.0, "band": None} for i in range(32)
             ]
-            return httpx.Response(200, json=rows)
+            return httpx.Response(200, json={"meta": {"count": len(rows), "next": None}, "results": rows})
         if p.startswith("/v1/kits/"):
             kit_id = p.rsplit("/", 1)[1]
             props = {"kit_id": kit_id, "name": kit_id, "online": True, "last_seen": datetime.now(UTC).isoformat(),

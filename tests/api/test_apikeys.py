@@ -4,12 +4,16 @@ from ijlucht import apikeys, cli
 
 
 def test_cli_creates_lists_and_revokes_keys(settings, conn, capsys):
-    assert cli.main(["apikeys", "create", "--name", "first admin"]) == 0
+    assert cli.main(["apikeys", "create", "--name", "a researcher"]) == 0
     plain = capsys.readouterr().out.strip().splitlines()[-1]
     assert plain.startswith(apikeys.KEY_PREFIX)
     prefix = plain.split("_")[1]
     stored = conn.execute("SELECT key_hash, role FROM api_keys WHERE prefix = %s", (prefix,)).fetchone()
-    assert stored == (apikeys.hash_key(plain), "admin")
+    assert stored == (apikeys.hash_key(plain), "reader")  # read, unless admin is asked for
+    assert cli.main(["apikeys", "create", "--name", "first admin", "--role", "admin"]) == 0
+    admin = capsys.readouterr().out.strip().splitlines()[-1]
+    role = conn.execute("SELECT role FROM api_keys WHERE key_hash = %s", (apikeys.hash_key(admin),)).fetchone()
+    assert role == ("admin",)
     assert plain not in str(conn.execute("SELECT * FROM api_keys").fetchall())  # never the key itself
     assert cli.main(["apikeys", "list"]) == 0
     assert prefix in capsys.readouterr().out

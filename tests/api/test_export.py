@@ -13,6 +13,7 @@ from psycopg_pool import AsyncConnectionPool
 from starlette.requests import ClientDisconnect
 
 from api import export
+from api.queries import series as timeseries
 
 
 def _params(**kw):
@@ -27,9 +28,16 @@ def test_raw_csv_streams_every_reading(api, rolled_up):
         assert "attachment" in r.headers["content-disposition"]
         assert "content-length" not in r.headers  # streamed, not built in memory
         text = "".join(r.iter_text())
-    rows = list(csv.DictReader(io.StringIO(text)))
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    assert any("ODbL-1.0" in line for line in header) and any("start of their bucket" in line for line in header)
+    rows = list(csv.DictReader(line for line in io.StringIO(text) if not line.startswith("#")))
     assert len(rows) == 2 * 2 * 288
-    assert set(rows[0]) == {"kit_id", "time", "quantity", "value", "n", "n_flagged", "min", "max", "flags"}
+    assert list(rows[0]) == list(timeseries.COLUMNS)
+    assert {(r["quantity"], r["unit"], r["ucum"]) for r in rows} == {
+        ("pm25", "µg/m³", "ug/m3"),
+        ("pm10", "µg/m³", "ug/m3"),
+    }
+    assert all(r["time"].endswith("Z") for r in rows)
 
 
 def test_parquet_of_hourly_means_matches_the_series(api, rolled_up):
@@ -41,11 +49,16 @@ def test_parquet_of_hourly_means_matches_the_series(api, rolled_up):
     assert table.num_rows == len(series) > 40
     assert table.column("value").to_pylist() == [s["value"] for s in series]
     assert str(table.schema.field("time").type) == "timestamp[us, tz=UTC]"
+    assert table.column("ucum").to_pylist() == ["ug/m3"] * table.num_rows
+    meta = table.schema.metadata
+    assert b"ODbL-1.0" in meta[b"licence"] and meta[b"time_label"] == b"start"
+    assert b'"ucum":"Cel"' in meta[b"units"]
 
 
 def test_export_of_nothing_is_an_empty_file_with_a_header(api, rolled_up):
     r = api.get("/v1/export", params=_params(kits="nobody-here"))
-    assert r.status_code == 200 and r.text.strip() == "kit_id,time,quantity,value,n,n_flagged,min,max,flags"
+    lines = [line for line in r.text.splitlines() if not line.startswith("#")]
+    assert r.status_code == 200 and lines == [",".join(timeseries.COLUMNS)]
     r = api.get("/v1/export", params=_params(kits="nobody-here", format="parquet"))
     assert pq.read_table(io.BytesIO(r.content)).num_rows == 0
 
@@ -125,9 +138,9 @@ def test_the_export_transaction_is_bounded_and_ended_by_postgresql_when_the_read
                 "SELECT current_setting('idle_in_transaction_session_timeout'), current_setting('statement_timeout'),"
                 " g FROM generate_series(1, %(n)s) g"
             )
-            source = export.batches(pool, query, {"n": export.BATCH + 10}, list, idle_ms=300)
+            source = timeseries.batches(pool, query, {"n": timeseries.EXPORT_BATCH + 10}, list, idle_ms=300)
             first = await anext(source)
-            assert first[0] == ("300ms", "4s", 1) and len(first) == export.BATCH
+            assert first[0] == ("300ms", "4s", 1) and len(first) == timeseries.EXPORT_BATCH
             await asyncio.sleep(1.2)  # the reader stalls longer than the idle timeout
             with pytest.raises(psycopg.errors.IdleInTransactionSessionTimeout):
                 await anext(source)

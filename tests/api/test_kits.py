@@ -11,7 +11,8 @@ def test_kits_are_geojson_with_latest_values(api_base_url, seeded_kits):
     r = httpx.get(f"{api_base_url}/v1/kits")
     assert r.status_code == 200
     fc = r.json()
-    assert fc["type"] == "FeatureCollection" and fc["units"]["pm25"] == "µg/m³"
+    assert r.headers["content-type"] == "application/geo+json"  # RFC 7946
+    assert fc["type"] == "FeatureCollection" and fc["units"]["pm25"] == {"unit": "µg/m³", "ucum": "ug/m3"}
     by_id = {f["id"]: f for f in fc["features"]}
     assert set(seeded_kits) <= set(by_id)
     wijk = by_id["seed-wijkaanzee"]
@@ -39,7 +40,7 @@ def test_readings_default_to_the_last_24_hours_oldest_first(api_base_url, seeded
     assert 280 <= len(times) <= 288
     assert times == sorted(times)
     assert times[0] >= datetime.now(UTC) - timedelta(hours=24, minutes=1)
-    assert body["units"]["t"] == "°C"
+    assert body["meta"]["units"]["t"] == {"unit": "°C", "ucum": "Cel"} and body["meta"]["next"] is None
     assert all(set(x) == {"time", "pm1", "pm25", "pm10", "t", "rh", "p", "flags"} for x in body["results"])
 
 
@@ -64,10 +65,12 @@ def test_unknown_kit_is_404_with_reason(api_base_url, settings):
 def test_bad_requests_are_422_with_reasons(api_base_url, seeded_kits):
     base = f"{api_base_url}/v1/kits"
     assert httpx.get(f"{base}/BAD%20ID").status_code == 422
-    r = httpx.get(f"{base}/seed-beverwijk/readings", params={"start": "2026-01-02", "end": "2026-01-01"})
+    r = httpx.get(
+        f"{base}/seed-beverwijk/readings", params={"start": "2026-01-02T00:00:00Z", "end": "2026-01-01T00:00:00Z"}
+    )
     assert r.status_code == 422 and "start must be before end" in r.json()["detail"]
     r = httpx.get(f"{base}/seed-beverwijk/readings", params={"limit": 10_000_000})
-    assert r.status_code == 422 and "maximum" in r.json()["detail"]
+    assert r.status_code == 422 and "less than or equal to 100000" in r.json()["detail"]
     assert httpx.get(f"{base}/seed-beverwijk/readings", params={"start": "yesterday"}).status_code == 422
 
 

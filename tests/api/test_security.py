@@ -49,7 +49,7 @@ def test_ready_reports_schema_and_pool(api):
     ("path", "params"),
     [
         ("/v1/kits", {"bbox": "1,2,3"}),
-        ("/v1/kits", {"bbox": "5,52,4,53"}),
+        ("/v1/kits", {"bbox": "181,52,4,53"}),
         ("/v1/kits", {"municipality": "x\x00y"}),
         ("/v1/kits", {"online": "maybe"}),
         ("/v1/kits/seed-beverwijk/readings", {"start": "0001-01-01T00:00:00Z"}),

@@ -300,7 +300,7 @@ class ChangingApi:
             if request.url.path == "/v1/map/latest":
                 return httpx.Response(200, json=self.latest())
             if request.url.path == "/v1/areas":
-                return httpx.Response(200, json=[])
+                return httpx.Response(200, json={"meta": {"count": 0, "next": None}, "results": []})
             return httpx.Response(404, json={"detail": "Not Found"})
 
         return httpx.MockTransport(handle)

@@ -6,10 +6,11 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from dashboard.api_client import ApiClient
-from dashboard.download import BadRequest, checked_shown, download_frame, file_bytes, file_name
+from dashboard.download import COLUMNS, BadRequest, checked_shown, download_frame, file_bytes, file_name
 from dashboard.profile_chart import profile_figure
 from tests.dashboard.recording import RecordingTransport, dash_callback, kit_panel_callback
 
@@ -79,8 +80,12 @@ def test_the_download_holds_the_rows_the_chart_shows_as_csv_and_parquet(panel, a
         )["kit-download"]["data"]
         assert answer["filename"] == f"ijlucht_seed-beverwijk_pm25_24h.{fmt}"
         content = base64.b64decode(answer["content"])
-        frame = pd.read_csv(io.BytesIO(content)) if fmt == "csv" else pd.read_parquet(io.BytesIO(content))
-        assert list(frame.columns) == ["kit_id", "time", "quantity", "resolution", "value", "n", "n_flagged", "flags"]
+        frame = pd.read_csv(io.BytesIO(content), comment="#") if fmt == "csv" else pd.read_parquet(io.BytesIO(content))
+        assert list(frame.columns) == COLUMNS and set(frame["ucum"]) == {"ug/m3"}
+        if fmt == "csv":
+            assert content.startswith(b"# IJlucht data, licence ODbL-1.0")
+        else:
+            assert b"ODbL-1.0" in pq.read_schema(io.BytesIO(content)).metadata[b"licence"]
         assert (frame["resolution"] == "raw").sum() == len(raw) and (frame["resolution"] == "hour").sum() == len(means)
         assert set(frame["kit_id"]) == {"seed-beverwijk", "seed-heemskerk"}
         assert frame["value"].tolist() == [r["value"] for r in raw] + [r["value"] for r in means]

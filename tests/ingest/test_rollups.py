@@ -182,6 +182,8 @@ def test_migration_025_fills_clean_columns_of_existing_rollups_and_recomputes_fl
         for m in db.find_migrations():
             if m.version < 25:
                 shutil.copy(m.path, tmp_path)
+            elif m.version == 25:
+                m025 = m
         dsn = psycopg.conninfo.make_conninfo(settings.dsn, dbname=name)
         db.migrate(dsn, tmp_path)
         with psycopg.connect(dsn, autocommit=True) as c:
@@ -198,14 +200,21 @@ def test_migration_025_fills_clean_columns_of_existing_rollups_and_recomputes_fl
                 " (%(h)s + interval '1 hour', 'old-kit', 'pm25', 1, 0, 8, 8, 8)",
                 {"h": HOUR},
             )
-            applied = [m.version for m in db.migrate(dsn)]  # 025, then whatever later migrations exist
-            assert applied[0] == 25 and all(v > 25 for v in applied[1:])
+            shutil.copy(m025.path, tmp_path)
+            assert [m.version for m in db.migrate(dsn, tmp_path)] == [25]
             rows = c.execute(
                 "SELECT n_clean, clean_mean FROM rollup_hourly WHERE kit_id = 'old-kit' ORDER BY bucket"
             ).fetchall()
             assert rows == [(0, None), (1, 8.0)]  # the flagged hour waits for its recomputation
             assert c.execute("SELECT kit_id, hour FROM rollup_pending").fetchall() == [("old-kit", HOUR)]
+            db.migrate(dsn)  # the later ones (030: per-flag counts) before the worker's code runs on it
+            rows = c.execute("SELECT flag_counts FROM rollup_hourly WHERE kit_id = 'old-kit' ORDER BY bucket")
+            assert rows.fetchall() == [(None,), ([0] * 8,)]  # 030: unflagged buckets count zeros, flagged ones wait
             drain(c)
+            counts = c.execute(
+                "SELECT flag_counts FROM rollup_hourly WHERE kit_id = 'old-kit' AND bucket = %s", (HOUR,)
+            )
+            assert counts.fetchone()[0] == [1, 0, 0, 0, 0, 0, 0, 0]
             assert clean(c, "rollup_hourly", "old-kit", HOUR)[:4] == (2, 1, 500004.5, 10.0)
     finally:
         with psycopg.connect(settings.superuser_dsn("postgres"), autocommit=True) as c:
@@ -220,3 +229,33 @@ def test_the_rollups_sql_and_quality_is_clean_agree_on_every_flag(conn, make_kit
     expected_clean = sum(quality.is_clean(bit) for bit in bits)
     assert 0 < expected_clean < len(bits)
     assert clean(conn, "rollup_hourly", kit, HOUR)[:2] == (len(bits), expected_clean)
+
+
+def flag_counts(conn, table, kit, bucket, quantity="pm25"):
+    row = conn.execute(
+        f"SELECT flag_counts FROM {table} WHERE kit_id = %s AND quantity = %s AND bucket = %s", (kit, quantity, bucket)
+    ).fetchone()
+    return dict(zip(quality.NAMES.values(), row[0], strict=True))
+
+
+def test_hourly_and_daily_rollups_count_the_readings_of_each_flag(conn, make_kit):
+    kit, _ = make_kit(created_at=HOUR - timedelta(days=30))
+    both = quality.HIGH_HUMIDITY | quality.SPIKE
+    store(
+        conn,
+        kit,
+        [
+            (HOUR, {"pm25": 5.0}, 0),
+            (HOUR + timedelta(minutes=1), {"pm25": 6.0}, both),  # counts under each of its flags
+            (HOUR + timedelta(minutes=2), {"pm25": 7.0}, quality.HIGH_HUMIDITY),
+            (HOUR - timedelta(hours=1), {"pm25": 8.0}, quality.FLATLINE),  # the same local day, the hour before
+            (HOUR + timedelta(minutes=3), {"t": 9.0}, quality.OUT_OF_RANGE),  # no pm25: not in pm25's counts
+        ],
+    )
+    drain(conn)
+    hour = flag_counts(conn, "rollup_hourly", kit, HOUR)
+    assert hour == {**dict.fromkeys(quality.NAMES.values(), 0), "high_humidity": 2, "spike": 1}
+    local_midnight = datetime(2026, 5, 31, 22, tzinfo=UTC)  # 1 June 00:00 in Amsterdam
+    day = flag_counts(conn, "rollup_daily", kit, local_midnight)
+    assert day == {**hour, "flatline": 1}
+    assert flag_counts(conn, "rollup_hourly", kit, HOUR, "t")["out_of_range"] == 1

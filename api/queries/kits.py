@@ -13,7 +13,10 @@ from psycopg.rows import dict_row
 from ijlucht import quality
 from ijlucht.quantities import KEYS
 
-_Q = ", ".join(f"l.{k}" for k in KEYS)
+# Stored float4 values are read as their shortest exact decimal: PostgreSQL (>= 12) prints a real as the shortest
+# text that reads back to the same float4, and that text as float8 is what a person wrote (1.87, not 1.8700000047).
+_Q = ", ".join(f"l.{k}::text::float8 AS {k}" for k in KEYS)
+_R = ", ".join(f"{k}::text::float8 AS {k}" for k in KEYS)
 
 # Public position only; indoor kits keep their listing but lose their position (they are homes).
 KITS_WITH_LATEST = f"""
@@ -37,7 +40,7 @@ ORDER BY k.kit_id
 """
 
 READINGS_OF_KIT = f"""
-SELECT time, {", ".join(KEYS)}, flags
+SELECT time, {_R}, flags
 FROM readings
 WHERE kit_id = %(kit_id)s AND time >= %(start)s AND time < %(end)s
 ORDER BY time
@@ -97,7 +100,7 @@ WHERE public AND NOT indoor AND public_lat IS NOT NULL
 
 MAP_LATEST = """
 SELECT k.kit_id, coalesce(k.online, false), date_part('epoch', k.last_seen),
-       date_part('epoch', l.time), l.{q}, l.flags
+       date_part('epoch', l.time), l.{q}::text::float8, l.flags
 FROM kits k LEFT JOIN latest_readings l USING (kit_id)
 WHERE k.public AND NOT k.indoor AND k.public_lat IS NOT NULL
 ORDER BY k.kit_id

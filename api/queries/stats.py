@@ -10,7 +10,7 @@ quantity (ijlucht.bands.WHO_2021_24H_AQG) — an indicator of how often, not a c
 
 from typing import Any
 
-from psycopg import sql
+from psycopg import AsyncConnection, sql
 
 PERCENTILES = (0.1, 0.25, 0.5, 0.75, 0.9, 0.98)
 GROUPS = {"kit": "r.kit_id", "municipality": "k.municipality_code", "district": "k.district_code"}
@@ -25,12 +25,13 @@ WITH h AS (
     SELECT r.bucket, {group} AS g, avg(r.clean_mean) AS v, sum(r.n - r.n_clean) AS excluded
     FROM rollup_hourly r JOIN kits k USING (kit_id)
     WHERE r.quantity = %(quantity)s AND r.bucket >= %(start)s AND r.bucket < %(end)s
-      AND (%(private)s OR k.public) AND {selection}
+      AND (%(private)s OR k.public) AND {selection} AND {indoor}
     GROUP BY 1, 2
 )
 SELECT h.g, {slot} AS slot, count(h.v) AS n_hours, avg(h.v) AS mean, min(h.v) AS min, max(h.v) AS max,
        percentile_cont(%(percentiles)s::float8[]) WITHIN GROUP (ORDER BY h.v) AS percentiles,
-       count(*) FILTER (WHERE h.v > %(guideline)s) AS hours_above_who, sum(h.excluded)::bigint AS n_excluded
+       count(*) FILTER (WHERE h.v > %(guideline)s) AS hours_above_who, sum(h.excluded)::bigint AS n_excluded,
+       %(has_guideline)s::boolean
 FROM h
 GROUP BY 1, 2
 ORDER BY 1, 2
@@ -39,19 +40,37 @@ ORDER BY 1, 2
 
 def stats_query(group: str, by: str) -> sql.Composed:
     selection = "r.kit_id = ANY(%(kits)s)" if group == "kit" else GROUPS[group] + " = ANY(%(areas)s)"
-    return sql.SQL(STATS).format(group=sql.SQL(GROUPS[group]), selection=sql.SQL(selection), slot=sql.SQL(SLOTS[by]))
+    # Areas are about outdoor air: their figures leave indoor kits out, as /v1/areas and the map do; a kit asked for
+    # by id is its own figure, indoor or not.
+    indoor = sql.SQL("true" if group == "kit" else "NOT k.indoor")
+    return sql.SQL(STATS).format(
+        group=sql.SQL(GROUPS[group]), selection=sql.SQL(selection), slot=sql.SQL(SLOTS[by]), indoor=indoor
+    )
 
 
-def stats_item(row: tuple, group: str, decimals: int, guideline: float | None) -> dict[str, Any]:
-    """A result; a group whose every value was left out keeps its row (n_hours 0, no mean) to say so."""
-    g, slot, n_hours, mean, lo, hi, pct, above, excluded = row
+def stats_item(row: tuple, group: str) -> dict[str, Any]:
+    """A result (computed figures unrounded: rounding is for display); a group whose every value was left out keeps
+    its row (n_hours 0, no mean) to say so. hours_above_who is null for quantities without a guideline."""
+    g, slot, n_hours, mean, lo, hi, pct, above, excluded, has_guideline = row
     item: dict[str, Any] = {"kit_id" if group == "kit" else "area": g, "slot": slot, "n_hours": n_hours}
-    item["mean"] = None if mean is None else round(mean, decimals)
-    item["min"] = None if lo is None else round(lo, decimals)
-    item["max"] = None if hi is None else round(hi, decimals)
+    item["mean"], item["min"], item["max"] = mean, lo, hi
     item["percentiles"] = None
     if pct is not None:
-        item["percentiles"] = {f"p{round(p * 100)}": round(v, decimals) for p, v in zip(PERCENTILES, pct, strict=True)}
-    item["hours_above_who"] = above if guideline is not None else None
+        item["percentiles"] = {f"p{round(p * 100)}": v for p, v in zip(PERCENTILES, pct, strict=True)}
+    item["hours_above_who"] = above if has_guideline else None
     item["n_excluded"] = excluded
     return item
+
+
+async def stats(conn: AsyncConnection, group: str, by: str, params: dict[str, Any]) -> list[tuple]:
+    cur = await conn.execute(stats_query(group, by), params)
+    return await cur.fetchall()
+
+
+async def kits_in_areas(conn: AsyncConnection, group: str, codes: list[str]) -> int:
+    """How many kits the areas hold (bounds the work of a statistics request before it runs)."""
+    column = sql.Identifier("municipality_code" if group == "municipality" else "district_code")
+    query = sql.SQL("SELECT count(*) FROM kits WHERE {} = ANY(%s) AND NOT indoor").format(column)
+    cur = await conn.execute(query, (codes,))
+    row = await cur.fetchone()
+    return int(row[0]) if row else 0
