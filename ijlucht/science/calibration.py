@@ -1,0 +1,147 @@
+"""Calibration of a kit's PM2.5 against a co-located reference station (method `kohler-linear-v1`).
+
+The model: first the κ-Köhler humidity correction (correction.py) with κ fitted on the training hours, then an
+ordinary least-squares line `ref = intercept + slope · PM_corrected`. Validated by cross-validation: leave one
+calendar month out (every month is predicted by a model that never saw it), and leave one kit out where several
+kits share a station. Metrics follow the US EPA sensor performance targets (Duvall et al. 2021, EPA/600/R-20/280):
+RMSE, MAE, bias (mean of estimate − reference), r² (squared Pearson r) and the slope of estimate against reference.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ijlucht.science import correction
+
+METHOD = "kohler-linear-v1"
+MIN_HOURS = 168  # a week of paired hours: fewer gives a line that follows a single weather episode
+MIN_MONTHS = 2  # leave-one-month-out needs something left to train on
+
+
+class CalibrationError(ValueError):
+    """The data cannot give a valid calibration; the message says why."""
+
+
+@dataclass(frozen=True)
+class Model:
+    kappa: float
+    intercept: float
+    slope: float
+
+    def predict(self, pm: np.ndarray, rh: np.ndarray) -> np.ndarray:
+        corrected, _ = correction.correct(pm, rh, self.kappa)
+        return self.intercept + self.slope * corrected
+
+    def coefficients(self) -> dict[str, float]:
+        return {"kappa": self.kappa, "intercept": round(self.intercept, 6), "slope": round(self.slope, 6)}
+
+
+@dataclass
+class Record:
+    """What is stored and printed: the method, the data it saw, its coefficients and its scores."""
+
+    method: str
+    n: int
+    period_start: pd.Timestamp
+    period_end: pd.Timestamp
+    coefficients: dict[str, float] | None
+    metrics: dict[str, dict[str, float]]
+    valid: bool
+    reason: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def metrics(estimate: np.ndarray, reference: np.ndarray) -> dict[str, float]:
+    est, ref = np.asarray(estimate, dtype=float), np.asarray(reference, dtype=float)
+    ok = ~np.isnan(est) & ~np.isnan(ref)
+    est, ref = est[ok], ref[ok]
+    if len(est) < 3:
+        return {"n": len(est), "rmse": float("nan"), "mae": float("nan"), "bias": float("nan"),
+                "r2": float("nan"), "slope": float("nan")}  # fmt: skip
+    err = est - ref
+    slope = float(np.polyfit(ref, est, 1)[0])
+    r = float(np.corrcoef(est, ref)[0, 1])
+    return {
+        "n": len(est),
+        "rmse": round(float(np.sqrt(np.mean(err**2))), 4),
+        "mae": round(float(np.mean(np.abs(err))), 4),
+        "bias": round(float(np.mean(err)), 4),
+        "r2": round(r * r, 4),
+        "slope": round(slope, 4),
+    }
+
+
+def paired(frame: pd.DataFrame) -> pd.DataFrame:
+    """Hours with kit PM, kit humidity in range and a reference value (columns pm, rh, ref)."""
+    ok = frame[["pm", "ref"]].notna().all(axis=1) & (correction.humidity_flags(frame["rh"].to_numpy()) == 0)
+    return frame[ok]
+
+
+def fit(frame: pd.DataFrame) -> Model:
+    data = paired(frame)
+    if len(data) < 3:
+        raise CalibrationError(f"only {len(data)} hours with kit PM, kit humidity and reference")
+    kappa = correction.fit_kappa(data["pm"], data["rh"], data["ref"])
+    corrected, _ = correction.correct(data["pm"], data["rh"], kappa)
+    slope, intercept = np.polyfit(corrected, data["ref"].to_numpy(), 1)
+    return Model(kappa, float(intercept), float(slope))
+
+
+def _folds_predict(data: pd.DataFrame, groups: pd.Series) -> np.ndarray:
+    out = np.full(len(data), np.nan)
+    for g in pd.unique(groups):
+        test = (groups == g).to_numpy()
+        out[test] = fit(data[~test]).predict(data["pm"][test], data["rh"][test])
+    return out
+
+
+def leave_one_month_out(frame: pd.DataFrame) -> np.ndarray:
+    """Cross-validated estimates for the paired hours of `frame` (index: hour, UTC)."""
+    data = paired(frame)
+    return _folds_predict(data, pd.Series(data.index.strftime("%Y-%m"), index=data.index))
+
+
+def leave_one_kit_out(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, float]]:
+    """Per kit: metrics of a model fitted on the other kits at the same station."""
+    if len(frames) < 2:
+        raise CalibrationError("leave-one-kit-out needs at least two kits at the station")
+    out = {}
+    for kit, frame in frames.items():
+        train = pd.concat([paired(f) for k, f in frames.items() if k != kit])
+        test = paired(frame)
+        out[kit] = metrics(fit(train).predict(test["pm"], test["rh"]), test["ref"])
+    return out
+
+
+def calibrate(frame: pd.DataFrame) -> Record:
+    """Fit on all paired hours and cross-validate by month. Too little data gives an invalid record with a reason."""
+    data = paired(frame)
+    n = len(data)
+    start = data.index.min() if n else pd.NaT
+    end = data.index.max() + pd.Timedelta(hours=1) if n else pd.NaT
+    months = data.index.strftime("%Y-%m").nunique() if n else 0
+    raw = metrics(data["pm"], data["ref"]) if n else metrics(np.array([]), np.array([]))
+    if n < MIN_HOURS or months < MIN_MONTHS:
+        reason = f"{n} paired hours in {months} month(s); a calibration needs ≥ {MIN_HOURS} hours in ≥ {MIN_MONTHS}"
+        return Record(METHOD, n, start, end, None, {"raw": raw}, False, reason)
+    model = fit(data)
+    humidity, _ = correction.correct(data["pm"], data["rh"], model.kappa)
+    cv = metrics(leave_one_month_out(data), data["ref"])
+    scores = {"raw": raw, "humidity": metrics(humidity, data["ref"]), "cv": cv,
+              "fit": metrics(model.predict(data["pm"], data["rh"]), data["ref"])}  # fmt: skip
+    if not cv["rmse"] < raw["rmse"]:
+        reason = f"cross-validated RMSE {cv['rmse']} is not below the raw RMSE {raw['rmse']}"
+        return Record(METHOD, n, start, end, model.coefficients(), scores, False, reason)
+    return Record(METHOD, n, start, end, model.coefficients(), scores, True, None, {"cv_scheme": "leave-one-month-out"})
+
+
+def apply(record: Record | None, pm: np.ndarray, rh: np.ndarray) -> tuple[np.ndarray, str | None]:
+    """Calibrated values, or all NaN with the reason when there is no valid calibration (never the raw value)."""
+    pm = np.asarray(pm, dtype=float)
+    if record is None:
+        return np.full(pm.shape, np.nan), "no calibration for this kit"
+    if not record.valid or record.coefficients is None:
+        return np.full(pm.shape, np.nan), f"calibration not valid: {record.reason}"
+    c = record.coefficients
+    return Model(c["kappa"], c["intercept"], c["slope"]).predict(pm, rh), None

@@ -1,0 +1,26 @@
+"""The 2023 Beverwijk co-location (HLL kits beside NL49570) as shipped in data/reference, parsed by the importers."""
+
+from functools import cache
+
+import pandas as pd
+
+from ijlucht.settings import PROJECT_ROOT
+from ingest.sources import luchtmeetnet, samenmeten
+
+REFERENCE = PROJECT_ROOT / "data" / "reference"
+
+
+@cache
+def _station() -> pd.Series:
+    rows = luchtmeetnet.parse_file(REFERENCE / "luchtmeetnet" / "NL49570.csv").rows
+    return pd.Series({r.hour: r.value for r in rows}, name="ref")
+
+
+@cache
+def beverwijk(kit: str) -> pd.DataFrame:
+    """Columns pm, rh, ref per hour where kit PM, kit humidity and the station all have a value."""
+    rows = samenmeten.parse_file(REFERENCE / "samenmeten" / f"{kit}.csv").rows
+    frame = pd.DataFrame({"pm": [r.pm25 for r in rows], "rh": [r.rh for r in rows]}, index=[r.hour for r in rows])
+    frame = frame.join(_station(), how="inner").dropna().astype(float)
+    frame.index = pd.DatetimeIndex(frame.index)
+    return frame[(frame.rh > 0) & (frame.rh <= 100)]
