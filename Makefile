@@ -23,13 +23,14 @@ test: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
 
-## bench: ingest (throughput, then a QoS 0 flood with PostgreSQL down), API and dashboard benchmarks on their own private services; prints figures, asserts no times
+## bench: ingest (throughput, then a QoS 0 flood with PostgreSQL down), API, dashboard and reference-data benchmarks on their own private services; prints figures, asserts no times
 bench: install
 	bash deploy/local/install.sh bench
 	$(PY) bench/ingest/run.py
 	$(PY) bench/ingest/run.py --flood 1000000
 	$(PY) bench/api/run.py
 	$(PY) -m bench.dashboard.bench_map
+	$(PY) bench/reference/run.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
