@@ -20,7 +20,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ingest.sources.rows import BadRow, Parsed, Problem, WeatherHour, hour_start, number
+from ingest.sources.rows import BadRow, Parsed, Problem, WeatherHour, csv_lines, hour_start, number
 
 LABEL = "end"
 CALM, VARIABLE = 0, 990
@@ -107,7 +107,11 @@ def parse_uurgegevens(text: str, path: str) -> Parsed:
 def parse_csv(text: str, path: str, station: str | None = None) -> Parsed:
     out, seen = Parsed(), {}
     reader = csv.DictReader(io.StringIO(text))
-    fields = reader.fieldnames or []
+    try:
+        fields = reader.fieldnames or []
+    except csv.Error as e:
+        out.problems.append(Problem(path, 1, f"unreadable CSV header: {e}"))
+        return out
     if "station_number" in fields:
         cols = ("station_number", "date", "wd", "ws", "temp", "rh")
     elif "datetime" in fields:
@@ -120,7 +124,7 @@ def parse_csv(text: str, path: str, station: str | None = None) -> Parsed:
         out.problems.append(Problem(path, 1, "header is neither the station_number,wd,... nor the datetime,... form"))
         return out
     st_col, time_col, dd_col, ff_col, t_col, rh_col = cols
-    for line, rec in enumerate(reader, start=2):
+    for line, rec in csv_lines(reader, out, path):
         try:
             if None in rec or any(v is None for v in rec.values()):
                 raise BadRow("number of fields differs from the header")

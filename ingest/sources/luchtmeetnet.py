@@ -19,7 +19,7 @@ import json
 import re
 from pathlib import Path
 
-from ingest.sources.rows import BadRow, Parsed, Problem, ReferenceValue, hour_start, number
+from ingest.sources.rows import BadRow, Parsed, Problem, ReferenceValue, csv_lines, hour_start, number
 
 LABEL = "end"
 STATION = re.compile(r"^NL\d{5}$")
@@ -77,7 +77,11 @@ def parse_json_page(text: str, path: str) -> Parsed:
 def parse_csv(text: str, path: str, station: str | None = None) -> Parsed:
     out, seen = Parsed(), {}
     reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as e:
+        out.problems.append(Problem(path, 1, f"unreadable CSV header: {e}"))
+        return out
     multi = "station_number" in header
     time_col = "date" if "date" in header else "datetime" if "datetime" in header else None
     if time_col is None:
@@ -93,7 +97,7 @@ def parse_csv(text: str, path: str, station: str | None = None) -> Parsed:
     except BadRow as e:
         out.problems.append(Problem(path, 1, f"header: {e}"))
         return out
-    for line, values in enumerate(reader, start=2):
+    for line, values in csv_lines(reader, out, path):
         if not values:
             continue
         try:

@@ -1,6 +1,8 @@
 """What every importer shares: hourly rows, problems that name file and line, time and number parsing."""
 
+import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -106,3 +108,21 @@ def hour_start(text: str | None, label: Label) -> datetime:
     if when.minute or when.second or when.microsecond:
         raise BadRow(f"time {raw!r} is not on the hour")
     return when - timedelta(hours=1) if label == "end" else when
+
+
+def csv_lines(reader: "csv.DictReader | csv._reader", out: Parsed, path: str) -> Iterator[tuple[int, object]]:
+    """(line number, record) of a csv reader; a line the csv module cannot read is a problem, the rest goes on.
+
+    The line number is the reader's (the last physical line of the record), so quoted newlines do not shift it.
+    """
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            # DictReader updates its own line_num only after a successful read: ask the reader underneath.
+            line = getattr(reader, "reader", reader).line_num
+            out.problems.append(Problem(path, line, f"unreadable CSV: {e}"))
+            continue
+        yield reader.line_num, record

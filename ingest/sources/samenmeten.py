@@ -20,7 +20,7 @@ import io
 import re
 from pathlib import Path
 
-from ingest.sources.rows import BadRow, KitHour, Parsed, Problem, hour_start, number
+from ingest.sources.rows import BadRow, KitHour, Parsed, Problem, csv_lines, hour_start, number
 
 SOURCE = "samenmeten"
 LABEL = "end"
@@ -60,7 +60,11 @@ def _checked(ext: str, hour, pm25, pm10, t, rh) -> KitHour:
 def parse_csv(text: str, path: str, kit: str | None = None) -> Parsed:
     out, seen = Parsed(), {}
     reader = csv.DictReader(io.StringIO(text))
-    fields = reader.fieldnames or []
+    try:
+        fields = reader.fieldnames or []
+    except csv.Error as e:
+        out.problems.append(Problem(path, 1, f"unreadable CSV header: {e}"))
+        return out
     multi = "kit_id" in fields
     if not multi:
         if "datetime" not in fields or "pm25" not in fields:
@@ -72,7 +76,7 @@ def parse_csv(text: str, path: str, kit: str | None = None) -> Parsed:
         if kit is None:
             out.problems.append(Problem(path, 1, "one-kit file: name the kit (--kit HLL_545)"))
             return out
-    for line, rec in enumerate(reader, start=2):
+    for line, rec in csv_lines(reader, out, path):
         try:
             if None in rec or any(v is None for v in rec.values()):
                 raise BadRow("number of fields differs from the header")

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.sources import knmi, luchtmeetnet
+from ingest.sources import knmi, luchtmeetnet, samenmeten
+from ingest.sources.imports import import_file
 from ingest.sources.rows import BadRow, hour_start
 
 SAMPLES = Path(__file__).with_name("samples")
@@ -79,3 +80,28 @@ def test_bad_times_are_refused_with_a_reason(text, reason):
 
 def test_times_with_a_zone_are_converted_to_utc():
     assert hour_start("2023-03-01T12:00:00+01:00", "start") == datetime(2023, 3, 1, 11, tzinfo=UTC)
+
+
+def test_a_line_too_long_for_csv_is_a_problem_and_the_lines_after_it_are_kept():
+    text = "pm25,temperature,datetime,humidity\n" + "9" * 200_000 + ",1,2023-03-01 01:00:00+00:00,50\n"
+    text += "5.0,10.0,2023-03-01 02:00:00+00:00,60.0\n"
+    parsed = samenmeten.parse_csv(text, "HLL_1.csv")
+    assert [r.hour.hour for r in parsed.rows] == [1]
+    assert str(parsed.problems[0]).startswith("HLL_1.csv:2: unreadable CSV: field larger than field limit")
+
+
+def test_line_numbers_follow_the_file_even_with_a_quoted_newline():
+    text = 'station_number,date,pm25\n"NL49570",2023-03-01 01:00:00,"1\n2"\n"NL49570",2023-03-01 02:00:00,x\n'
+    parsed = luchtmeetnet.parse_csv(text, "lmn.csv")
+    assert [str(p) for p in parsed.problems] == [
+        "lmn.csv:3: pm25 '1\\n2' is not a number",
+        "lmn.csv:4: pm25 'x' is not a number",
+    ]
+
+
+def test_a_file_that_is_not_text_or_not_there_is_one_problem_naming_it(tmp_path):
+    binary = tmp_path / "NL49570.csv"
+    binary.write_bytes(b"\xff\xfe\x00garbage\x80")
+    for path in (binary, tmp_path / "missing.csv"):
+        report = import_file(None, "luchtmeetnet", path)  # type: ignore[arg-type]  (nothing reaches the database)
+        assert report.rows == 0 and report.problems[0].reason.startswith("cannot read the file")
