@@ -31,6 +31,15 @@ def test_importing_the_real_files_again_changes_nothing(imported, conn, capsys):
     assert before["reference_hourly"] == 5613 + 17330  # NL49570 2023 + the IJmond multi-station file
 
 
+def test_stations_get_their_names_and_positions_from_data_geo(imported, conn):
+    assert conn.execute(
+        "SELECT name, lat, lon, components FROM reference_stations WHERE station_id = 'NL49570'"
+    ).fetchone() == ("Beverwijk-Creutzberglaan", 52.4893, 4.64053, ["PM10", "PM25"])  # components with values
+    assert conn.execute("SELECT name FROM weather_stations WHERE station_id = '225'").fetchone() == (
+        "IJmuiden (wind only)",
+    )
+
+
 def test_luchtmeetnet_end_of_hour_labels_are_stored_as_the_start_of_the_hour(imported, conn):
     # NL49570.csv's first row: 85.7 µg/m³ labelled 2023-01-01 00:00 (the hour 2022-12-31 23:00–24:00).
     value = conn.execute(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ingest.sources import sync
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_for
 from tests.ingest.sources.conftest import TABLES
 
 SAMPLES = Path(__file__).with_name("samples")
@@ -141,11 +141,11 @@ def test_the_service_entry_point_runs_a_cycle_from_its_environment(empty, servic
 
 
 def test_the_runner_keeps_going_until_stopped(empty, service, conn):
-    service.mode = "error"
+    service.mode, service.requests[:] = "error", []
     stop = threading.Event()
     runner = threading.Thread(target=sync.run_forever, args=(sync_settings(service.url, sync_interval_s=0.05), stop))
     runner.start()
-    time.sleep(0.5)
+    wait_for(lambda: sum(1 for p, _ in service.requests if p == "/knmi") >= 2, what="a second cycle")
     stop.set()
     runner.join(timeout=5)
     assert not runner.is_alive()
