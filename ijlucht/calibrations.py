@@ -79,7 +79,7 @@ def as_json(record: calibration.Record, kit_id: str, external_id: str, station: 
 
 
 def save(conn: psycopg.Connection, record: calibration.Record, kit_id: str, station: str) -> int:
-    metrics = _clean({**record.metrics, **{k: v for k, v in record.extra.items() if k.startswith("cv_")}})
+    metrics = _clean({**record.metrics, **record.extra})  # scores, the CV schemes and where the correction applied
     start = None if pd.isna(record.period_start) else record.period_start.to_pydatetime()
     end = None if pd.isna(record.period_end) else record.period_end.to_pydatetime()
     row = conn.execute(

@@ -25,11 +25,14 @@ def test_calibrate_prints_and_stores_the_record_and_meets_the_targets(conn, caps
     assert record["cv"]["rmse"] <= record["raw"]["rmse"] / 2
     assert record["cv"]["rmse"] <= record["humidity"]["rmse"]
     assert {"rmse", "r2", "bias", "mae", "slope"} <= set(record["cv"])
+    assert record["correction_applied_to"] == "hourly-mean" and record["cv_scheme"] == "leave-one-month-out"
     stored = conn.execute(
         "SELECT kit_id, station_id, method, n, valid, metrics -> 'cv' ->> 'rmse' FROM calibrations WHERE id = %s",
         (record["id"],),
     ).fetchone()
     assert stored == ("sm-hll-545", "NL49570", calibration.METHOD, record["n"], True, str(record["cv"]["rmse"]))
+    marked = conn.execute("SELECT metrics ->> 'correction_applied_to' FROM calibrations WHERE id = %s", (record["id"],))
+    assert marked.fetchone() == ("hourly-mean",)
 
 
 def test_two_kits_at_one_station_get_leave_one_kit_out_scores(capsys):

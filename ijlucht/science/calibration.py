@@ -133,7 +133,9 @@ def calibrate(frame: pd.DataFrame) -> Record:
     if not cv["rmse"] < raw["rmse"]:
         reason = f"cross-validated RMSE {cv['rmse']} is not below the raw RMSE {raw['rmse']}"
         return Record(METHOD, n, start, end, model.coefficients(), scores, False, reason)
-    return Record(METHOD, n, start, end, model.coefficients(), scores, True, None, {"cv_scheme": "leave-one-month-out"})
+    # The kits of other networks come as hourly means: the correction is applied to the mean, and the record says so.
+    extra = {"cv_scheme": "leave-one-month-out", "correction_applied_to": "hourly-mean"}
+    return Record(METHOD, n, start, end, model.coefficients(), scores, True, None, extra)
 
 
 def apply(record: Record | None, pm: np.ndarray, rh: np.ndarray) -> tuple[np.ndarray, str | None]:
