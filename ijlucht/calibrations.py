@@ -18,23 +18,51 @@ class NoData(LookupError):
     """The kit or the station has nothing to calibrate with; the message says which."""
 
 
-def resolve_kit(conn: psycopg.Connection, kit: str) -> tuple[str, str]:
-    """(platform id, network id) of a kit of another network, given either of them."""
+def resolve_kit(conn: psycopg.Connection, kit: str) -> tuple[str, str | None]:
+    """(platform id, network id) of a kit: one of ours (network id None) or of another network, given either id."""
+    if conn.execute("SELECT 1 FROM kits WHERE kit_id = %s", (kit,)).fetchone():
+        return kit, None
     row = conn.execute(
         "SELECT kit_id, external_id FROM external_kits WHERE kit_id = %s OR external_id = %s ORDER BY kit_id LIMIT 1",
         (kit, kit),
     ).fetchone()
     if row is None:
-        raise NoData(f"no kit {kit!r} with an hourly history (import it first: ijlucht import samenmeten)")
+        raise NoData(f"no kit {kit!r}: neither a registered kit nor one imported (ijlucht import samenmeten)")
     return row[0], row[1]
+
+
+def _check_station(conn: psycopg.Connection, station: str) -> None:
+    if conn.execute("SELECT 1 FROM reference_stations WHERE station_id = %s", (station,)).fetchone() is None:
+        raise NoData(f"no reference station {station!r} (import it first: ijlucht import luchtmeetnet)")
+
+
+def reading_pairs(
+    conn: psycopg.Connection, kit_id: str, station: str, start: datetime | None, end: datetime | None
+) -> tuple[pd.DataFrame, pd.Series]:
+    """A platform kit's raw readings (index: time; pm, rh) and the station's hourly PM2.5 (index: start of hour)."""
+    _check_station(conn, station)
+    period = "(%s::timestamptz IS NULL OR {t} >= %s) AND (%s::timestamptz IS NULL OR {t} < %s)"
+    rows = conn.execute(
+        f"SELECT time, pm25, rh FROM readings WHERE kit_id = %s AND pm25 IS NOT NULL AND {period.format(t='time')} "
+        "ORDER BY time",
+        (kit_id, start, start, end, end),
+    ).fetchall()
+    readings = pd.DataFrame(rows, columns=["time", "pm", "rh"], dtype=object)
+    readings.index = pd.DatetimeIndex(pd.to_datetime(readings.pop("time"), utc=True))
+    refs = conn.execute(
+        f"SELECT hour, value FROM reference_hourly WHERE station_id = %s AND component = 'PM25' AND "
+        f"{period.format(t='hour')} ORDER BY hour",
+        (station, start, start, end, end),
+    ).fetchall()
+    ref = pd.Series([v for _, v in refs], index=pd.DatetimeIndex([h for h, _ in refs]).tz_convert("UTC"), dtype=float)
+    return readings.astype(float), ref
 
 
 def paired_hours(
     conn: psycopg.Connection, kit_id: str, station: str, start: datetime | None, end: datetime | None
 ) -> pd.DataFrame:
     """Columns pm, rh, ref per hour (index: start of hour, UTC); hours without a reference value are left out."""
-    if conn.execute("SELECT 1 FROM reference_stations WHERE station_id = %s", (station,)).fetchone() is None:
-        raise NoData(f"no reference station {station!r} (import it first: ijlucht import luchtmeetnet)")
+    _check_station(conn, station)
     rows = conn.execute(
         "SELECT k.hour, k.pm25, k.rh, r.value FROM external_hourly k "
         "JOIN reference_hourly r ON r.hour = k.hour AND r.station_id = %s AND r.component = 'PM25' "
@@ -56,7 +84,9 @@ def _clean(value: object) -> object:
     return value
 
 
-def as_json(record: calibration.Record, kit_id: str, external_id: str, station: str, record_id: int | None) -> dict:
+def as_json(
+    record: calibration.Record, kit_id: str, external_id: str | None, station: str, record_id: int | None
+) -> dict:
     def iso(t: pd.Timestamp) -> str | None:
         return None if pd.isna(t) else t.isoformat()
 

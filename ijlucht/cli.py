@@ -243,14 +243,20 @@ def cmd_calibrate(settings: PlatformSettings, args: argparse.Namespace) -> int:
     with psycopg.connect(settings.dsn, autocommit=True) as conn:
         try:
             kits = [calibrations.resolve_kit(conn, k) for k in args.kit]
-            frames = {k: calibrations.paired_hours(conn, k, args.station, args.start, args.end) for k, _ in kits}
+            # Kits of other networks come as hourly means; our own kits as raw readings, corrected one by one.
+            frames = {k: calibrations.paired_hours(conn, k, args.station, args.start, args.end) for k, e in kits if e}
+            ours = {
+                k: calibrations.reading_pairs(conn, k, args.station, args.start, args.end) for k, e in kits if not e
+            }
         except calibrations.NoData as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
         by_kit = calibration.leave_one_kit_out(frames) if len(frames) > 1 else {}
         out = []
         for kit_id, external_id in kits:
-            record = calibration.calibrate(frames[kit_id])
+            record = (
+                calibration.calibrate(frames[kit_id]) if external_id else calibration.calibrate_readings(*ours[kit_id])
+            )
             if kit_id in by_kit:
                 record.extra["cv_kit"] = by_kit[kit_id]
             record_id = calibrations.save(conn, record, kit_id, args.station)
@@ -261,7 +267,8 @@ def cmd_calibrate(settings: PlatformSettings, args: argparse.Namespace) -> int:
         for r in out:
             state = "valid" if r["valid"] else f"NOT valid: {r['reason']}"
             raw, cv = r.get("raw") or {}, r.get("cv") or {}
-            print(f"{r['kit']} ({r['external_id']}) vs {r['station']}, {r['method']}, n={r['n']}: {state}; "
+            who = r["external_id"] or "IJlucht kit"
+            print(f"{r['kit']} ({who}) vs {r['station']}, {r['method']}, n={r['n']}: {state}; "
                   f"RMSE raw {raw.get('rmse')} → cross-validated {cv.get('rmse')} (record {r['id']})")  # fmt: skip
     return 0 if all(r["valid"] for r in out) else 1
 

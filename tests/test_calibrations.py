@@ -7,6 +7,7 @@ import pytest
 from ijlucht import calibrations, cli
 from ijlucht.science import calibration
 from tests.ingest.sources.conftest import empty_sources, imported  # noqa: F401  (module fixtures)
+from tests.science.colocation import as_readings, beverwijk
 
 pytestmark = pytest.mark.usefixtures("imported")
 
@@ -62,6 +63,19 @@ def test_a_period_too_short_gives_an_invalid_record_with_its_reason_and_latest_r
 
 def test_unknown_kit_or_station_is_a_clear_error(capsys):
     rc, _, err = calibrate(capsys, "--kit", "HLL_999", "--station", "NL49570")
-    assert rc == 2 and "no kit 'HLL_999' with an hourly history" in err
+    assert rc == 2 and "no kit 'HLL_999': neither a registered kit nor one imported" in err
     rc, _, err = calibrate(capsys, "--kit", "HLL_545", "--station", "NL00000")
     assert rc == 2 and "no reference station 'NL00000'" in err
+
+
+def test_an_ijlucht_kit_is_calibrated_on_its_raw_readings_each_corrected_before_the_hourly_mean(conn, capsys, make_kit):
+    kit_id, _ = make_kit("colo")
+    readings = as_readings(beverwijk("HLL_549"))
+    with conn.cursor().copy("COPY readings (kit_id, time, pm25, rh) FROM STDIN") as copy:
+        for t, row in readings.iterrows():
+            copy.write_row((kit_id, t.to_pydatetime(), row["pm"], row["rh"]))
+    rc, record, _ = calibrate(capsys, "--kit", kit_id, "--station", "NL49570", "--json")
+    assert rc == 0 and record["valid"] and record["external_id"] is None
+    assert record["correction_applied_to"] == "reading" and record["n"] == len(beverwijk("HLL_549"))
+    assert record["cv"]["rmse"] <= record["raw"]["rmse"] / 2
+    assert record["cv"]["rmse"] <= record["humidity"]["rmse"]

@@ -138,6 +138,64 @@ def calibrate(frame: pd.DataFrame) -> Record:
     return Record(METHOD, n, start, end, model.coefficients(), scores, True, None, extra)
 
 
+def _reading_hours(readings: pd.DataFrame, ref: pd.Series) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """Each reading's hour as an index into the hourly reference (−1: an hour without reference)."""
+    hours = pd.DatetimeIndex(readings.index).floor("h")
+    return ref.index.get_indexer(hours), hours
+
+
+def _fit_readings(readings: pd.DataFrame, ref: pd.Series) -> Model:
+    code, _ = _reading_hours(readings, ref)
+    keep = code >= 0
+    kappa = correction.fit_kappa_readings(readings["pm"][keep], readings["rh"][keep], code[keep], ref.to_numpy())
+    hourly = _corrected_means(readings[keep], kappa)
+    joined = pd.concat([hourly, ref.rename("ref")], axis=1, join="inner").dropna()
+    slope, intercept = np.polyfit(joined["pm_corrected"], joined["ref"], 1)
+    return Model(kappa, float(intercept), float(slope))
+
+
+def _corrected_means(readings: pd.DataFrame, kappa: float) -> pd.Series:
+    hourly = correction.hourly_corrected_means(readings.index, readings["pm"], readings["rh"], kappa)
+    return hourly["pm_corrected"]
+
+
+def calibrate_readings(readings: pd.DataFrame, ref: pd.Series) -> Record:
+    """A platform kit: raw readings (index: time; columns pm, rh) against the station's hourly values (index: hour).
+
+    The correction is applied to each reading before the hourly mean, in the fit and in every cross-validation fold.
+    """
+    ref = ref.dropna()
+    raw_hourly = readings["pm"].groupby(pd.DatetimeIndex(readings.index).floor("h")).mean()
+    usable = readings[correction.humidity_flags(readings["rh"].to_numpy()) == 0].dropna(subset=["pm"])
+    usable = usable[pd.DatetimeIndex(usable.index).floor("h").isin(ref.index)]
+    hours = pd.DatetimeIndex(usable.index).floor("h").unique().sort_values()
+    n, months = len(hours), hours.strftime("%Y-%m").nunique()
+    start, end = (hours.min(), hours.max() + pd.Timedelta(hours=1)) if n else (pd.NaT, pd.NaT)
+    raw_pairs = pd.concat([raw_hourly.rename("pm"), ref.rename("ref")], axis=1, join="inner").loc[hours]
+    raw = metrics(raw_pairs["pm"], raw_pairs["ref"])
+    if n < MIN_HOURS or months < MIN_MONTHS:
+        reason = f"{n} paired hours in {months} month(s); a calibration needs ≥ {MIN_HOURS} hours in ≥ {MIN_MONTHS}"
+        return Record(METHOD, n, start, end, None, {"raw": raw}, False, reason)
+    model = _fit_readings(usable, ref)
+    humidity = _corrected_means(usable, model.kappa).loc[hours]
+    month = pd.Series(pd.DatetimeIndex(usable.index).strftime("%Y-%m"), index=usable.index)
+    cv = pd.Series(np.nan, index=hours)
+    for m in month.unique():
+        fold = _fit_readings(usable[(month != m).to_numpy()], ref)
+        test = usable[(month == m).to_numpy()]
+        cv.loc[_corrected_means(test, fold.kappa).index] = fold.intercept + fold.slope * _corrected_means(
+            test, fold.kappa
+        )
+    fitted = model.intercept + model.slope * humidity
+    scores = {"raw": raw, "humidity": metrics(humidity, ref.loc[hours]), "cv": metrics(cv, ref.loc[hours]),
+              "fit": metrics(fitted, ref.loc[hours])}  # fmt: skip
+    extra = {"cv_scheme": "leave-one-month-out", "correction_applied_to": "reading"}
+    if not scores["cv"]["rmse"] < raw["rmse"]:
+        reason = f"cross-validated RMSE {scores['cv']['rmse']} is not below the raw RMSE {raw['rmse']}"
+        return Record(METHOD, n, start, end, model.coefficients(), scores, False, reason, extra)
+    return Record(METHOD, n, start, end, model.coefficients(), scores, True, None, extra)
+
+
 def apply(record: Record | None, pm: np.ndarray, rh: np.ndarray) -> tuple[np.ndarray, str | None]:
     """Calibrated values, or all NaN with the reason when there is no valid calibration (never the raw value)."""
     pm = np.asarray(pm, dtype=float)

@@ -87,3 +87,26 @@ def fit_kappa(pm: np.ndarray, rh: np.ndarray, ref: np.ndarray) -> float:
     factors = 1.0 + (KAPPA_GRID[:, None] / DENSITY) / (1.0 / (np.minimum(rh, RH_CAP) / 100.0) - 1.0)
     rmse = np.sqrt(np.mean((pm[None, :] / factors - ref[None, :]) ** 2, axis=1))
     return float(KAPPA_GRID[int(np.argmin(rmse))])
+
+
+def fit_kappa_readings(pm: np.ndarray, rh: np.ndarray, hour: np.ndarray, ref: np.ndarray) -> float:
+    """κ for a kit with raw readings: each reading corrected, then averaged per hour, against the hourly reference.
+
+    `hour` gives each reading's hour as an index into `ref` (one reference value per hour).
+    """
+    pm, rh, ref = (np.asarray(a, dtype=float) for a in (pm, rh, ref))
+    hour = np.asarray(hour)
+    ok = (humidity_flags(rh) == 0) & ~np.isnan(pm)
+    pm, rh, hour = pm[ok], rh[ok], hour[ok]
+    counts = np.bincount(hour, minlength=len(ref))
+    used = (counts > 0) & ~np.isnan(ref)
+    if used.sum() < 2:
+        raise ValueError("fewer than 2 hours with readings, humidity and reference: κ cannot be fitted")
+    inverse_aw = 1.0 / (np.minimum(rh, RH_CAP) / 100.0) - 1.0
+    best, best_rmse = 0.0, np.inf
+    for kappa in KAPPA_GRID:  # a loop over κ keeps memory at one reading array, not grid × readings
+        means = np.bincount(hour, pm / (1.0 + (kappa / DENSITY) / inverse_aw), minlength=len(ref))[used] / counts[used]
+        rmse = float(np.sqrt(np.mean((means - ref[used]) ** 2)))
+        if rmse < best_rmse:
+            best, best_rmse = float(kappa), rmse
+    return best

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from ijlucht.science import calibration
-from tests.science.colocation import beverwijk
+from tests.science.colocation import as_readings, beverwijk
 
 
 @pytest.mark.parametrize("kit", ["HLL_545", "HLL_549"])
@@ -67,3 +67,20 @@ def test_a_valid_calibration_lowers_humid_readings_more_than_dry_ones():
 def test_metrics_of_a_perfect_estimate():
     ref = pd.Series([1.0, 2.0, 4.0, 8.0])
     assert calibration.metrics(ref, ref) == {"n": 4, "rmse": 0.0, "mae": 0.0, "bias": 0.0, "r2": 1.0, "slope": 1.0}
+
+
+def test_a_platform_kit_is_calibrated_on_its_readings_corrected_before_the_hourly_mean():
+    hourly = beverwijk("HLL_549")
+    record = calibration.calibrate_readings(as_readings(hourly), hourly["ref"])
+    assert record.valid and record.extra["correction_applied_to"] == "reading"
+    assert record.n == len(hourly)
+    assert record.metrics["raw"]["rmse"] == pytest.approx(calibration.metrics(hourly["pm"], hourly["ref"])["rmse"])
+    assert record.metrics["cv"]["rmse"] <= record.metrics["raw"]["rmse"] / 2
+    assert record.metrics["cv"]["rmse"] <= record.metrics["humidity"]["rmse"]
+    assert 0.25 <= record.coefficients["kappa"] <= 0.45
+
+
+def test_a_platform_kit_with_too_few_readings_gets_no_calibration_and_the_reason():
+    hourly = beverwijk("HLL_549").iloc[:50]
+    record = calibration.calibrate_readings(as_readings(hourly), hourly["ref"])
+    assert not record.valid and "50 paired hours" in record.reason
