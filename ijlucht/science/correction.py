@@ -59,13 +59,17 @@ def hourly_corrected_means(times: pd.DatetimeIndex, pm: np.ndarray, rh: np.ndarr
         {"pm_corrected": corrected, "ok": flags == 0, "flags": flags},
         index=pd.DatetimeIndex(times).tz_convert("UTC").floor("h"),
     )
+    for bit in (FLAG_RH_MISSING, FLAG_RH_IMPLAUSIBLE):
+        frame[bit] = (flags & bit) > 0
     grouped = frame.groupby(level=0)
+    # The OR of the readings' flags, bit by bit (vectorised: no Python call per hour).
+    either = sum(grouped[bit].any().astype(int) * bit for bit in (FLAG_RH_MISSING, FLAG_RH_IMPLAUSIBLE))
     return pd.DataFrame(
         {
             "pm_corrected": grouped["pm_corrected"].mean(),
             "n_corrected": grouped["ok"].sum().astype(int),
             "n": grouped.size(),
-            "flags": grouped["flags"].agg(lambda f: int(np.bitwise_or.reduce(f.to_numpy()))),
+            "flags": either,
         }
     )
 
@@ -103,10 +107,15 @@ def fit_kappa_readings(pm: np.ndarray, rh: np.ndarray, hour: np.ndarray, ref: np
     if used.sum() < 2:
         raise ValueError("fewer than 2 hours with readings, humidity and reference: κ cannot be fitted")
     inverse_aw = 1.0 / (np.minimum(rh, RH_CAP) / 100.0) - 1.0
-    best, best_rmse = 0.0, np.inf
-    for kappa in KAPPA_GRID:  # a loop over κ keeps memory at one reading array, not grid × readings
+
+    def rmse(kappa: float) -> float:
         means = np.bincount(hour, pm / (1.0 + (kappa / DENSITY) / inverse_aw), minlength=len(ref))[used] / counts[used]
-        rmse = float(np.sqrt(np.mean((means - ref[used]) ** 2)))
-        if rmse < best_rmse:
-            best, best_rmse = float(kappa), rmse
-    return best
+        return float(np.sqrt(np.mean((means - ref[used]) ** 2)))
+
+    # One reading array per κ (not grid × readings in memory); a coarse pass, then the fine grid around its best.
+    # RMSE(κ) has a single minimum here (the growth factor rises monotonically with κ), so the two passes agree
+    # with the full grid (tests/science/test_correction.py checks it).
+    coarse = KAPPA_GRID[::10]
+    centre = coarse[int(np.argmin([rmse(k) for k in coarse]))]
+    fine = KAPPA_GRID[np.abs(KAPPA_GRID - centre) <= 0.05 + 1e-9]
+    return float(fine[int(np.argmin([rmse(k) for k in fine]))])

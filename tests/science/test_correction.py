@@ -73,3 +73,18 @@ def test_kappa_fitted_on_the_beverwijk_colocation_is_near_035_and_about_halves_t
 def test_kappa_cannot_be_fitted_without_data():
     with pytest.raises(ValueError, match="fewer than 2 hours"):
         correction.fit_kappa(np.array([1.0]), np.array([np.nan]), np.array([1.0]))
+
+
+def test_kappa_from_readings_matches_the_hourly_fit_when_each_hour_has_one_reading():
+    data = beverwijk("HLL_545")
+    hour = np.arange(len(data))
+    assert correction.fit_kappa_readings(data.pm, data.rh, hour, data.ref.to_numpy()) == correction.fit_kappa(
+        data.pm, data.rh, data.ref
+    )
+
+
+def test_an_hour_with_both_kinds_of_bad_humidity_carries_both_flags():
+    times = pd.DatetimeIndex(["2023-03-01T10:10Z", "2023-03-01T10:40Z", "2023-03-01T11:10Z"])
+    hourly = correction.hourly_corrected_means(times, np.array([1.0, 2.0, 3.0]), np.array([np.nan, 120.0, 50.0]), 0.35)
+    assert list(hourly["flags"]) == [correction.FLAG_RH_MISSING | correction.FLAG_RH_IMPLAUSIBLE, 0]
+    assert np.isnan(hourly["pm_corrected"].iloc[0]) and hourly["n_corrected"].iloc[0] == 0
