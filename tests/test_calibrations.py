@@ -74,7 +74,10 @@ def test_an_ijlucht_kit_is_calibrated_on_its_raw_readings_each_corrected_before_
     with conn.cursor().copy("COPY readings (kit_id, time, pm25, rh) FROM STDIN") as copy:
         for t, row in readings.iterrows():
             copy.write_row((kit_id, t.to_pydatetime(), row["pm"], row["rh"]))
+    raw = "SELECT count(*), sum(pm25), sum(rh) FROM readings WHERE kit_id = %s"
+    before = conn.execute(raw, (kit_id,)).fetchone()
     rc, record, _ = calibrate(capsys, "--kit", kit_id, "--station", "NL49570", "--json")
+    assert conn.execute(raw, (kit_id,)).fetchone() == before  # raw values never change
     assert rc == 0 and record["valid"] and record["external_id"] is None
     assert record["correction_applied_to"] == "reading" and record["n"] == len(beverwijk("HLL_549"))
     assert record["cv"]["rmse"] <= record["raw"]["rmse"] / 2
