@@ -10,6 +10,8 @@ ijlucht kits updates [--version V]           per kit: target and reported versio
 ijlucht kits update-key                      the public key kits check updates against
 ijlucht fleet                    run the demo fleet in the foreground
 ijlucht apikeys create --name N [--role reader|admin] | list | revoke PREFIX  (reader unless told)
+ijlucht import luchtmeetnet|knmi|samenmeten PATH... [--station S | --kit K]   hourly data of other networks
+ijlucht calibrate --kit KIT [--kit KIT2] --station STATION [--start --end] [--method M] [--json]
 """
 
 import argparse
@@ -202,6 +204,89 @@ def cmd_kits(settings: PlatformSettings, args: argparse.Namespace) -> int:
     return 0
 
 
+def add_reference_parsers(sub: argparse._SubParsersAction) -> None:
+    """`import` and `calibrate`: reference stations, weather and kits of other networks (issue 15)."""
+    from ijlucht.science import calibration
+    from ingest.sources.imports import SOURCES
+
+    imp = sub.add_parser("import", help="import hourly files of Luchtmeetnet, KNMI or Samen Meten (idempotent)")
+    imp.add_argument("source", choices=SOURCES)
+    imp.add_argument("paths", nargs="+", type=Path)
+    imp.add_argument("--station", help="station of one-station files whose name does not say it (NL49570, 225)")
+    imp.add_argument("--kit", help="kit of one-kit Samen Meten files whose name does not say it (HLL_545)")
+    cal = sub.add_parser("calibrate", help="fit, cross-validate and store a kit's calibration against a station")
+    cal.add_argument("--kit", action="append", required=True, help="kit (platform or network id); twice or more "
+                     "for kits at the same station: adds leave-one-kit-out scores")  # fmt: skip
+    cal.add_argument("--station", required=True, help="Luchtmeetnet station, e.g. NL49570")
+    cal.add_argument("--start", type=_utc_time, help="first hour (ISO, UTC)")
+    cal.add_argument("--end", type=_utc_time, help="end of the period, exclusive (ISO, UTC)")
+    cal.add_argument("--method", default=calibration.METHOD, choices=[calibration.METHOD])
+    cal.add_argument("--json", action="store_true", help="print the records as JSON")
+
+
+def _utc_time(text: str):
+    from datetime import UTC, datetime
+
+    when = datetime.fromisoformat(text)
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
+
+
+def cmd_import(settings: PlatformSettings, args: argparse.Namespace) -> int:
+    """Each file on its own: its good rows are stored even when other lines are bad; exit 1 if any line was."""
+    from ingest.sources.imports import import_file
+
+    problems = 0
+    with psycopg.connect(settings.dsn, autocommit=True) as conn:
+        for path in args.paths:
+            report = import_file(conn, args.source, path, args.station, args.kit)
+            print(report.summary())
+            for problem in report.problems[:50]:
+                print(f"  error: {problem}", file=sys.stderr)
+            if len(report.problems) > 50:
+                print(f"  ... and {len(report.problems) - 50} more problem(s) in {path}", file=sys.stderr)
+            problems += len(report.problems)
+    return 1 if problems else 0
+
+
+def cmd_calibrate(settings: PlatformSettings, args: argparse.Namespace) -> int:
+    import json
+
+    from ijlucht import calibrations
+    from ijlucht.science import calibration
+
+    with psycopg.connect(settings.dsn, autocommit=True) as conn:
+        try:
+            kits = [calibrations.resolve_kit(conn, k) for k in args.kit]
+            # Kits of other networks come as hourly means; our own kits as raw readings, corrected one by one.
+            frames = {k: calibrations.paired_hours(conn, k, args.station, args.start, args.end) for k, e in kits if e}
+            ours = {
+                k: calibrations.reading_pairs(conn, k, args.station, args.start, args.end) for k, e in kits if not e
+            }
+        except calibrations.NoData as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        by_kit = calibration.leave_one_kit_out(frames) if len(frames) > 1 else {}
+        out = []
+        for kit_id, external_id in kits:
+            record = (
+                calibration.calibrate(frames[kit_id]) if external_id else calibration.calibrate_readings(*ours[kit_id])
+            )
+            if kit_id in by_kit:
+                record.extra["cv_kit"] = by_kit[kit_id]
+            record_id = calibrations.save(conn, record, kit_id, args.station)
+            out.append(calibrations.as_json(record, kit_id, external_id, args.station, record_id))
+    if args.json:
+        print(json.dumps(out[0] if len(out) == 1 else out, indent=2))
+    else:
+        for r in out:
+            state = "valid" if r["valid"] else f"NOT valid: {r['reason']}"
+            raw, cv = r.get("raw") or {}, r.get("cv") or {}
+            who = r["external_id"] or "IJlucht kit"
+            print(f"{r['kit']} ({who}) vs {r['station']}, {r['method']}, n={r['n']}: {state}; "
+                  f"RMSE raw {raw.get('rmse')} → cross-validated {cv.get('rmse')} (record {r['id']})")  # fmt: skip
+    return 0 if all(r["valid"] for r in out) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ijlucht", description="IJlucht citizen air-quality platform")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -248,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     kitupdates.add_parsers(ksub)
     apikeys.add_parser(sub)
+    add_reference_parsers(sub)
     from ijlucht import flash
 
     flash.add_parser(sub)
@@ -269,6 +355,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_kits(settings, args)
     elif args.cmd == "apikeys":
         return apikeys.run(settings, args)
+    elif args.cmd == "import":
+        return cmd_import(settings, args)
+    elif args.cmd == "calibrate":
+        return cmd_calibrate(settings, args)
     elif args.cmd == "flash":
         from ijlucht import flash
 

@@ -133,3 +133,27 @@ def locate(lat: float | None, lon: float | None) -> Location:
         d.code if d else None,
         d.name if d else None,
     )
+
+
+STATIONS_FILE = GEO_DIR / "ijmond_stations.geojson"
+
+
+@dataclass(frozen=True)
+class Station:
+    code: str  # Luchtmeetnet number (NL49570) or KNMI number (225)
+    name: str
+    network: str  # "luchtmeetnet" or "knmi"
+    lat: float | None
+    lon: float | None
+
+
+@cache
+def stations() -> dict[str, Station]:
+    """Measuring stations around the IJmond from data/geo (a station without a known position has lat/lon None)."""
+    doc = json.loads(STATIONS_FILE.read_text(encoding="utf-8"))
+    out = {}
+    for f in doc["features"]:
+        props, geom = f["properties"], f.get("geometry")
+        lon, lat = geom["coordinates"][:2] if geom else (None, None)
+        out[str(props["code"])] = Station(str(props["code"]), props["name"], props["network"], lat, lon)
+    return out
