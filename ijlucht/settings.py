@@ -74,6 +74,7 @@ class PlatformSettings(BaseSettings):
     def kit_broker_host(self) -> str:
         """Where kits connect: the public name in production, the broker itself otherwise."""
         return self.mqtt_public_host or self.mqtt_host
+
     # Outgoing mail (ijlucht/mail.py) goes to a relay on the host, which delivers it onwards.
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
