@@ -85,6 +85,12 @@ class IngestWorker:
         self.budget = RejectBudget(settings.ingest_rejects_per_kit, settings.ingest_rejects_window_s)
         self.lags: deque[float] = deque(maxlen=20_000)  # seconds, reading time -> commit, recent readings
         self.batch_sizes: deque[int] = deque(maxlen=1000)
+        self.lag_histogram = metrics.BucketHistogram(
+            "commit_lag_seconds", "ingest worker: reading time to commit, live readings", metrics.LAG_BOUNDS
+        )
+        self.batch_histogram = metrics.BucketHistogram(
+            "batch_size_messages", "ingest worker: messages per stored batch", metrics.BATCH_BOUNDS
+        )
         self.stopping = threading.Event()
         self.connected = threading.Event()
         self.subscribed = threading.Event()
@@ -222,7 +228,9 @@ class IngestWorker:
             else:
                 committed = time.time()
                 # Lag of live readings from measurement to commit (backfilled ones are late by nature).
-                self.lags.extend(committed - row.ts for row, _ in batch.rows if not row.flags & BACKFILLED)
+                lags = [committed - row.ts for row, _ in batch.rows if not row.flags & BACKFILLED]
+                self.lags.extend(lags)
+                self.lag_histogram.observe_many(lags)
             prepared.todo.pop()  # only now: if storing raised, the caller retries this range
             prepared.result = prepared.result + result
         return prepared.result
@@ -331,6 +339,7 @@ class IngestWorker:
                 for _ in prepared.messages:
                     self._arrivals.popleft()
                 self.batch_sizes.append(len(prepared.messages))
+                self.batch_histogram.observe_many((len(prepared.messages),))
                 c = self.counters
                 c.received += len(prepared.messages)
                 c.stored += result.stored
@@ -428,7 +437,13 @@ class IngestWorker:
     def run(self) -> None:
         s = self.settings
         if s.ingest_metrics_port:
-            metrics.serve(s.ingest_metrics_host, s.ingest_metrics_port, self.health_problem, self.metrics)
+            metrics.serve(
+                s.ingest_metrics_host,
+                s.ingest_metrics_port,
+                self.health_problem,
+                self.metrics,
+                (self.lag_histogram, self.batch_histogram),
+            )
         self.connect()
         threading.Thread(target=self.log_loop, name="ingest-log", daemon=True).start()
         threading.Thread(target=self.rollup_loop, name="ingest-rollups", daemon=True).start()

@@ -25,6 +25,19 @@ def test_prometheus_text_types_each_family_once():
     assert 'ijlucht_ingest_lag_seconds{quantile="0.99"} 0.2' in text
 
 
+def test_histogram_buckets_are_cumulative_and_hold_values_up_to_their_bound():
+    h = metrics.BucketHistogram("commit_lag_seconds", "lag", (0.5, 1.0, 5.0))
+    h.observe_many([0.2, 0.5, 0.7, 4.0, 99.0])
+    text = metrics.prometheus_text([], [h])
+    assert "# TYPE ijlucht_ingest_commit_lag_seconds histogram" in text
+    assert 'ijlucht_ingest_commit_lag_seconds_bucket{le="0.5"} 2.0' in text  # 0.5 itself is in le="0.5"
+    assert 'ijlucht_ingest_commit_lag_seconds_bucket{le="1.0"} 3.0' in text
+    assert 'ijlucht_ingest_commit_lag_seconds_bucket{le="5.0"} 4.0' in text
+    assert 'ijlucht_ingest_commit_lag_seconds_bucket{le="+Inf"} 5.0' in text
+    assert "ijlucht_ingest_commit_lag_seconds_count 5.0" in text
+    assert "ijlucht_ingest_commit_lag_seconds_sum 104.4" in text
+
+
 def test_worker_reports_counts_lag_and_batches(settings, make_kit, without_session_worker, monkeypatch):
     port = free_port()
     monkeypatch.setenv("IJLUCHT_INGEST_METRICS_PORT", str(port))
@@ -52,6 +65,10 @@ def test_worker_reports_counts_lag_and_batches(settings, make_kit, without_sessi
         assert float(values["ijlucht_ingest_rejected_total"]) >= 1
         assert 0 < float(values['ijlucht_ingest_lag_seconds{quantile="0.5"}']) < 60
         assert float(values['ijlucht_ingest_batch_messages{quantile="0.99"}']) >= 1
+        # The histograms count the same readings and batches, so several workers' buckets add up.
+        assert float(values['ijlucht_ingest_commit_lag_seconds_bucket{le="+Inf"}']) >= 20
+        assert float(values['ijlucht_ingest_commit_lag_seconds_bucket{le="60.0"}']) >= 20
+        assert float(values["ijlucht_ingest_batch_size_messages_count"]) >= 1
         assert float(values["ijlucht_ingest_resident_memory_bytes"]) > 10_000_000
         c.disconnect()
         c.loop_stop()
