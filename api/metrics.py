@@ -14,6 +14,7 @@ import psycopg
 from prometheus_client import REGISTRY, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 
+from api.queries.service import fleet_counts
 from api.settings import ApiSettings
 
 log = logging.getLogger("ijlucht.api.requests")
@@ -57,13 +58,6 @@ class RequestMetrics:
             log.info("%s %s %s %d %.1f ms", client, scope["method"], scope["path"], status[0], took * 1000)
 
 
-# Kits registered and enabled, and those of them with a reading in the last hour (alert IJluchtKitsSilent).
-KITS_SQL = """
-SELECT count(*), count(*) FILTER (WHERE l.time > now() - interval '1 hour')
-FROM kits k LEFT JOIN latest_readings l USING (kit_id) WHERE k.disabled_at IS NULL
-"""
-
-
 class FleetGauges:
     """Read at each scrape (every 15-60 s) with one short query: the fleet as the database knows it."""
 
@@ -73,7 +67,7 @@ class FleetGauges:
     def collect(self) -> Iterator[GaugeMetricFamily]:
         try:
             with psycopg.connect(self.dsn, connect_timeout=5, options="-c statement_timeout=5000") as conn:
-                active, reporting = conn.execute(KITS_SQL).fetchone()  # type: ignore[misc]
+                active, reporting = fleet_counts(conn)
         except psycopg.Error:
             return  # no gauges rather than wrong ones: `up` and the API's own alerts tell the rest
         yield GaugeMetricFamily("ijlucht_kits_active", "registered kits that are not disabled", value=active)

@@ -43,12 +43,12 @@ def choose(fleet: list[FleetKit], version: str, share: float | None, listed: lis
     Kits that run the version already, wait for it, or refused or rolled it back are not sent it again;
     offline kits are left for the next step (a command reaches only a connected kit)."""
     known = {kit.kit_id: kit for kit in fleet}
-    if listed is not None:
+    if listed is not None:  # with a share: that share of the listed kits (e.g. half of one neighbourhood's)
         picked = [known[k] for k in listed if k in known]
         unknown = [k for k in listed if k not in known]
     else:
-        picked = [k for k in fleet if share is None or in_share(k.kit_id, version, share)]
-        unknown = []
+        picked, unknown = list(fleet), []
+    picked = [k for k in picked if share is None or in_share(k.kit_id, version, share)]
     out: dict[str, list[str]] = {"send": [], "done": [], "pending": [], "failed": [], "offline": []}
     out["unknown"] = unknown
     for kit in picked:
@@ -140,8 +140,8 @@ def add_parsers(ksub: "argparse._SubParsersAction") -> None:
     ro = ksub.add_parser("rollout", help="send a signed update to a share of the fleet, a list of kits, or all")
     ro.add_argument("files", nargs="+", help="paths relative to firmware/, e.g. kit/app.py")
     ro.add_argument("--version", required=True, help="the version the kits report after the update")
-    which = ro.add_mutually_exclusive_group(required=True)
-    which.add_argument("--share", type=float, help="percent of the fleet, the same kits first at every step")
+    ro.add_argument("--share", type=float, help="percent of the fleet (or of --kits), the same kits first each step")
+    which = ro.add_mutually_exclusive_group()
     which.add_argument("--kits", help="comma-separated kit ids")
     which.add_argument("--all", action="store_true", help="every enabled kit")
     ro.add_argument("--firmware", type=Path, default=PROJECT_ROOT / "firmware", help="default: ./firmware")
@@ -153,7 +153,14 @@ def _rollout(settings: PlatformSettings, args: argparse.Namespace) -> int:
     from ijlucht import broker, dynsec, kitcommands, signing
 
     listed = [k.strip() for k in args.kits.split(",") if k.strip()] if args.kits else None
-    label = f"share {args.share:g}" if args.share is not None else "list" if listed else "all"
+    if args.share is None and listed is None and not args.all:
+        print("error: say which kits: --share PERCENT, --kits A,B (with or without --share) or --all", file=sys.stderr)
+        return 2
+    if args.share is not None and args.all:
+        print("error: --share and --all exclude each other (--share alone is a share of all)", file=sys.stderr)
+        return 2
+    parts = ([f"share {args.share:g}"] if args.share is not None else []) + (["list"] if listed else [])
+    label = " of ".join(parts) or "all"
     command = kitcommands.update_command(args.firmware, args.files, args.version)
     private = signing.load_private_key(settings.secrets_dir)
     password = broker.service_password(settings, dynsec.CMD_USER)

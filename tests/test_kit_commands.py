@@ -164,6 +164,16 @@ def test_a_rollout_step_sends_only_to_online_kits_that_still_need_it():
     assert choose(fleet, "0.3.0", None, ["a-05", "zz-9"])["unknown"] == ["zz-9"]
 
 
+def test_a_share_of_a_list_takes_that_share_of_the_listed_kits_only():
+    from ijlucht.kitupdates import FleetKit, choose, in_share
+
+    fleet = [FleetKit(f"b-{n:02}", True, "0.2.0") for n in range(40)]
+    listed = [k.kit_id for k in fleet[:20]]
+    plan = choose(fleet, "0.3.0", 50, listed)
+    assert plan["send"] == [k for k in listed if in_share(k, "0.3.0", 50)]
+    assert 0 < len(plan["send"]) < 20  # a share, and never a kit outside the list
+
+
 def test_the_state_of_a_kits_update_comes_from_what_the_kit_reports():
     from ijlucht.kitupdates import state
 
@@ -184,3 +194,12 @@ def test_an_update_whose_kit_init_names_another_version_is_refused(tmp_path):
     with pytest.raises(ValueError, match=re.escape("FW_VERSION = '0.2.0' but the update is --version 0.3.0")):
         kitcommands.update_command(tmp_path, ["kit/__init__.py"], "0.3.0")
     assert kitcommands.update_command(tmp_path, ["kit/__init__.py"], "0.2.0")["version"] == "0.2.0"
+
+
+def test_a_rollout_must_say_which_kits_and_a_share_of_all_is_said_once(capsys):
+    from ijlucht import cli
+
+    assert cli.main(["kits", "rollout", "kit/health.py", "--version", "0.3.0"]) == 2
+    assert "--share PERCENT, --kits A,B" in capsys.readouterr().err
+    assert cli.main(["kits", "rollout", "kit/health.py", "--version", "0.3.0", "--share", "10", "--all"]) == 2
+    assert "exclude each other" in capsys.readouterr().err

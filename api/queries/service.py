@@ -1,6 +1,6 @@
 """SQL of the service endpoints and the key lookup: health, readiness, API keys."""
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, Connection
 
 from ijlucht import apikeys
 
@@ -26,3 +26,13 @@ async def key_by_hash(conn: AsyncConnection, key_hash: str) -> apikeys.ApiKey | 
     cur = await conn.execute(apikeys.SELECT_BY_HASH, (key_hash,))
     row = await cur.fetchone()
     return apikeys.ApiKey(*row) if row and row[5] is None else None
+
+
+def fleet_counts(conn: Connection) -> tuple[int, int]:
+    """Kits registered and not disabled, and those of them with a reading in the last hour (the metrics' gauges,
+    read at each scrape by a plain connection outside the request pool; alert IJluchtKitsSilent)."""
+    row = conn.execute(
+        "SELECT count(*), count(*) FILTER (WHERE l.time > now() - interval '1 hour')"
+        " FROM kits k LEFT JOIN latest_readings l USING (kit_id) WHERE k.disabled_at IS NULL"
+    ).fetchone()
+    return (row[0], row[1]) if row else (0, 0)

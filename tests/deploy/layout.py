@@ -206,7 +206,7 @@ def api(lay: Layout, ca: Path, method: str, path: str, **kw) -> httpx.Response:
 def admin_key(lay: Layout) -> str:
     if not hasattr(lay, "admin_key"):
         unit = unitrun.parse_unit(lay.path("/etc/systemd/system/ijlucht-api.service"))
-        argv = ["/opt/ijlucht/.venv/bin/ijlucht", "apikeys", "create", "--name", "operator"]
+        argv = ["/opt/ijlucht/.venv/bin/ijlucht", "apikeys", "create", "--name", "operator", "--role", "admin"]
         done = unitrun.run(lay.root, unit, argv)
         assert done.returncode == 0, done.stderr
         lay.admin_key = next(w for w in done.stdout.split() if len(w) > 30)  # type: ignore[attr-defined]
