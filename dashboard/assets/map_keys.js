@@ -69,6 +69,7 @@
     if (!inside && scroll) {  // bring it into view through plotly, so the layout (and the link) follow
       window.Plotly.relayout(p.gd, {'map.center': {lat: p.kits.lat[i], lon: p.kits.lon[i]}}).then(function () {
         show(box, p, i, false);
+        said.textContent = words(p.kits.hovertext[i]);  // the kit reached is read out after the move as well
       });
       return;
     }

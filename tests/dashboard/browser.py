@@ -145,12 +145,15 @@ def map_colours(driver: webdriver.Chrome) -> dict[str, str]:
     return {c[0]: colour for c, colour in zip(data[1]["customdata"], data[1]["marker"]["color"], strict=True)}
 
 
-def expected_colours(kits: list[dict], scale: str) -> dict[str, str]:
+def expected_colours(kits: list[dict], scale: str, stale: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Band colours from each kit's latest PM2.5; grey when offline, or stale by the API (`stale` holds their ids:
+    other tests in the run leave kits whose last reading is long past)."""
     expected = {}
     for f in kits:
         p = f["properties"]
         band = band_for("pm25", (p["latest"] or {}).get("pm25"), scale)
-        expected[p["kit_id"]] = NO_BAND_COLOUR if band is None or p["online"] is False else band.colour
+        grey = band is None or p["online"] is False or p["kit_id"] in stale
+        expected[p["kit_id"]] = NO_BAND_COLOUR if grey else band.colour
     return expected
 
 
