@@ -198,6 +198,13 @@ class Latest(Reading):
     flag_names: list[str]
 
 
+class NearestStation(BaseModel):
+    station_id: str
+    name: str
+    components: list[str]
+    distance_m: int
+
+
 class KitProperties(BaseModel):
     kit_id: str
     name: str
@@ -214,6 +221,8 @@ class KitProperties(BaseModel):
     last_seen: datetime | None
     firmware: str | None
     latest: Latest | None
+    # the one-kit record only (/v1/kits/{id}): the nearest official station, null when none or no public position
+    nearest_station: NearestStation | None = None
 
 
 class KitFeature(BaseModel):
