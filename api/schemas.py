@@ -100,6 +100,12 @@ class _SeriesRow(BaseModel):
     min: float
     max: float
     flags: int | None
+    # with correction=humidity|calibrated only (ijlucht/corrections.py): the value beside the raw one, the method
+    # version that made it, or why there is none
+    corrected_value: float | None = None
+    correction: str | None = None
+    correction_reason: str | None = None
+    calibration_id: int | None = None
 
 
 # n_<flag> per quality flag (null in rollup rows written before migration 030 until they are recomputed)
@@ -108,6 +114,7 @@ SeriesRow = create_model("SeriesRow", __base__=_SeriesRow, **{c: (int | None, ..
 
 class SeriesMeta(ListMeta):
     resolution: Literal["raw", "10min", "hour", "day"]
+    correction: Literal["humidity", "calibrated"] | None = None
     time_label: Literal["start"]
     start: datetime
     end: datetime

@@ -139,3 +139,16 @@ async def latest_calibrations(conn: AsyncConnection, kit_ids: list[str]) -> dict
             (kit_ids,),
         )
         return {r["kit_id"]: r for r in await cur.fetchall()}
+
+
+async def humidity_readings(
+    conn: AsyncConnection, kit_id: str, start: datetime, end: datetime
+) -> list[tuple[datetime, float | None, float | None, float | None, float | None]]:
+    """(time, rh, pm1, pm25, pm10) of one kit's readings in [start, end): what a correction needs, by the
+    (kit_id, time) index. Values as their shortest decimal, as the series gives them."""
+    cur = await conn.execute(
+        "SELECT time, rh::text::float8, pm1::text::float8, pm25::text::float8, pm10::text::float8 FROM readings"
+        " WHERE kit_id = %s AND time >= %s AND time < %s ORDER BY time",
+        (kit_id, start, end),
+    )
+    return await cur.fetchall()
