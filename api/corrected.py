@@ -1,6 +1,8 @@
 """Corrected values beside the raw ones in series rows (`correction=humidity|calibrated`): the kit's readings are
 read once per page and corrected one by one before any bucket mean (ijlucht/corrections.py)."""
 
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from datetime import timedelta
 from typing import Any
 
@@ -9,6 +11,7 @@ import pandas as pd
 from psycopg import AsyncConnection
 
 from api.queries import reference
+from api.queries import series as timeseries
 from ijlucht import corrections
 
 WIDTH = {
@@ -51,3 +54,41 @@ async def annotate(conn: AsyncConnection, rows: list[dict[str, Any]], kind: str,
                 if r["quantity"] == q:
                     v, f = values.get(pd.Timestamp(r["time"]), (np.nan, 0))
                     r.update(corrections.value_fields(kc, v, int(f)))
+
+
+NO_READING = {
+    "corrected_value": None,
+    "correction": None,
+    "correction_reason": "no reading",
+    "calibration_id": None,
+}
+
+
+async def latest_fields(conn: AsyncConnection, kit_ids: list[str], quantity: str, kind: str) -> dict[str, dict]:
+    """The corrected fields of each kit's latest reading (the map), from its own humidity at that moment."""
+    records = await reference.latest_calibrations(conn, kit_ids)
+    out = {}
+    for kit_id, value, rh in await reference.latest_with_humidity(conn, kit_ids, quantity):
+        kc = corrections.choose(kind, quantity, records.get(kit_id))
+        if value is None:
+            out[kit_id] = {**NO_READING, "correction_reason": kc.reason or f"no {quantity} in the latest reading"}
+            continue
+        values, flags = corrections.correct(kc, np.array([value]), np.array([np.nan if rh is None else rh]))
+        out[kit_id] = corrections.value_fields(kc, float(values[0]), int(flags[0]))
+    return out
+
+
+COLUMNS = ("corrected_value", "correction", "correction_reason", "calibration_id")
+
+
+async def corrected_batches(
+    source: AsyncGenerator[list[tuple]], pool: Any, kind: str, resolution: str
+) -> AsyncGenerator[list[tuple]]:
+    """Export batches (timeseries.COLUMNS order) with the corrected columns appended."""
+    async with aclosing(source):
+        async for rows in source:
+            dicts = [dict(zip(timeseries.COLUMNS, r, strict=True)) for r in rows]
+            if dicts:
+                async with pool.connection() as conn:
+                    await annotate(conn, dicts, kind, resolution)
+            yield [(*r, *(d[c] for c in COLUMNS)) for r, d in zip(rows, dicts, strict=True)]

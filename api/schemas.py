@@ -54,6 +54,11 @@ class MapProperties(BaseModel):
     flags: int | None
     excluded: bool
     band: Band | None
+    # with correction=humidity|calibrated only (band then from the corrected value)
+    corrected_value: float | None = None
+    correction: str | None = None
+    correction_reason: str | None = None
+    calibration_id: int | None = None
 
 
 class MapFeature(BaseModel):
@@ -69,6 +74,7 @@ class MapLatest(BaseModel):
     unit: str
     ucum: str
     scale: str
+    correction: Literal["humidity", "calibrated"] | None = None
     generated_at: datetime
     stale_after_s: int
     features: list[MapFeature]

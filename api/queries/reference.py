@@ -7,7 +7,7 @@ clipped); weather reals as their shortest decimal (real::text::float8, as api/qu
 from datetime import datetime
 from typing import Any
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row
 
 STATION_COLUMNS = "station_id, name, lat, lon, operator, components"
@@ -150,5 +150,16 @@ async def humidity_readings(
         "SELECT time, rh::text::float8, pm1::text::float8, pm25::text::float8, pm10::text::float8 FROM readings"
         " WHERE kit_id = %s AND time >= %s AND time < %s ORDER BY time",
         (kit_id, start, end),
+    )
+    return await cur.fetchall()
+
+
+async def latest_with_humidity(conn: AsyncConnection, kit_ids: list[str], quantity: str) -> list[tuple]:
+    """(kit_id, value of `quantity`, rh) of each kit's latest reading (`quantity` is a catalogue key)."""
+    cur = await conn.execute(
+        sql.SQL(
+            "SELECT kit_id, {q}::text::float8, rh::text::float8 FROM latest_readings WHERE kit_id = ANY(%s)"
+        ).format(q=sql.Identifier(quantity)),
+        (kit_ids,),
     )
     return await cur.fetchall()

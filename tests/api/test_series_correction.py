@@ -92,3 +92,38 @@ def test_without_correction_rows_have_no_corrected_fields(api, kit):
     doc = series(api, kit, quantities="pm25")
     assert "correction" not in doc["meta"] and "corrected_value" not in doc["results"][0]
     assert api.get("/v1/series", params={"kits": kit, "correction": "smooth"}).status_code == 422
+
+
+def test_the_map_gives_corrected_latest_values_with_method_or_reason_and_bands_them(api, kit, rolled_up):
+    doc = api.get("/v1/map/latest", params={"correction": "humidity"}).json()
+    assert doc["correction"] == "humidity"
+    by_id = {f["id"]: f["properties"] for f in doc["features"]}
+    mine = by_id[kit]  # its latest reading has a humidity of 101 %: no corrected value, the reason why
+    assert mine["value"] == 30.0 and mine["corrected_value"] is None and "outside 0-100" in mine["correction_reason"]
+    seed = by_id["seed-beverwijk"]  # seeded at 80 % humidity
+    assert seed["correction"] == "kohler-v1" and seed["corrected_value"] == pytest.approx(
+        kohler(seed["value"], 80, 0.35)
+    )
+    assert seed["band"] is not None
+    raw = api.get("/v1/map/latest").json()
+    assert "correction" not in raw and "corrected_value" not in raw["features"][0]["properties"]
+
+
+def test_exports_carry_the_corrected_columns_with_method_or_reason(api, kit):
+    import io
+
+    import pandas as pd
+
+    q = {"kits": kit, "quantities": "pm25", "start": "2026-11-02T10:00:00Z", "end": "2026-11-02T11:00:00Z"}
+    csv = api.get("/v1/export", params={**q, "resolution": "raw", "correction": "humidity"})
+    assert csv.status_code == 200, csv.text
+    frame = pd.read_csv(io.StringIO(csv.text), comment="#")
+    assert list(frame.columns[-4:]) == ["corrected_value", "correction", "correction_reason", "calibration_id"]
+    assert frame["value"].tolist() == PM
+    assert frame["corrected_value"][0] == pytest.approx(kohler(10.0, 80.0, 0.35))
+    assert frame["correction"][0] == "kohler-v1" and frame["correction_reason"][4] == "the reading has no humidity"
+    parquet = api.get("/v1/export", params={**q, "format": "parquet", "correction": "calibrated"})
+    table = pd.read_parquet(io.BytesIO(parquet.content))
+    assert table["corrected_value"].isna().all() and (table["correction_reason"] == "no calibration for this kit").all()
+    plain = pd.read_csv(io.StringIO(api.get("/v1/export", params=q).text), comment="#")
+    assert "corrected_value" not in plain.columns
