@@ -31,7 +31,7 @@ PGBIN = (
     ).stdout.strip()
     / "bin"
 )
-SERVICES = ("ijlucht-ingest", "ijlucht-api", "ijlucht-push", "ijlucht-dashboard")
+SERVICES = ("ijlucht-ingest", "ijlucht-api", "ijlucht-push", "ijlucht-dashboard", "ijlucht-sync")
 SERVER_NAME = "ijlucht.test"
 # Bound from the root, not seen through the overlay: an overlay need not show files renamed into its lower layer.
 TLS = ["/etc/ijlucht/tls"]
@@ -96,7 +96,13 @@ class Layout:
         took = time.monotonic() - t0
         envfile = self.path("/etc/ijlucht/ijlucht.env")
         # No internet here: the dashboard draws only its bundled outlines.
-        envfile.write_text(envfile.read_text() + "IJLUCHT_DASHBOARD_TILE_URL=\n")
+        # The reference sync finds its services unreachable (a closed loopback port) and must carry on.
+        closed = f"http://127.0.0.1:{free_port()}"
+        envfile.write_text(
+            envfile.read_text() + "IJLUCHT_DASHBOARD_TILE_URL=\n"
+            f"IJLUCHT_SYNC_LUCHTMEETNET_URL={closed}/open_api\nIJLUCHT_SYNC_KNMI_URL={closed}/uurgegevens\n"
+            "IJLUCHT_SYNC_TIMEOUT_S=2\nIJLUCHT_SYNC_INTERVAL_S=5\n"
+        )
         # What `install.sh enable` does on a real host: Debian's welcome site is no longer enabled (a whiteout).
         subprocess.run(["mknod", self.path("/etc/nginx/sites-enabled/default"), "c", "0", "0"], check=True)
         return took
@@ -206,7 +212,7 @@ def api(lay: Layout, ca: Path, method: str, path: str, **kw) -> httpx.Response:
 def admin_key(lay: Layout) -> str:
     if not hasattr(lay, "admin_key"):
         unit = unitrun.parse_unit(lay.path("/etc/systemd/system/ijlucht-api.service"))
-        argv = ["/opt/ijlucht/.venv/bin/ijlucht", "apikeys", "create", "--name", "operator"]
+        argv = ["/opt/ijlucht/.venv/bin/ijlucht", "apikeys", "create", "--name", "operator", "--role", "admin"]
         done = unitrun.run(lay.root, unit, argv)
         assert done.returncode == 0, done.stderr
         lay.admin_key = next(w for w in done.stdout.split() if len(w) > 30)  # type: ignore[attr-defined]
