@@ -185,6 +185,10 @@ class ApiClient:
         """GET /v1/areas: [{code, name, kits, mean, band}] per municipality or district."""
         return self._endpoint("/v1/areas", {"level": level, "quantity": quantity, "scale": scale}).get("results", [])
 
+    def stations(self) -> dict[str, Any]:
+        """GET /v1/stations: the official reference stations with their latest hourly values, as GeoJSON."""
+        return self._endpoint("/v1/stations", {}, cache=True)
+
     def kit(self, kit_id: str) -> dict[str, Any]:
         """GET /v1/kits/{kit_id}: the kit's status (online, last seen, firmware) as a GeoJSON Feature."""
         response = self._get(kit_path(kit_id))

@@ -1,0 +1,66 @@
+"""Reference stations on the map (pure): a target of three circles above the kits, a legend entry with its shape,
+hover text in both languages."""
+
+from dash import html
+
+from dashboard.geo import load_outlines
+from dashboard.legend import legend
+from dashboard.map_figure import KIT_TRACE, RING_TRACE, STATION_TRACES, map_figure
+from dashboard.markers import latest_markers
+from dashboard.stations import hover_text, station_markers
+from tests.dashboard.samples import LATEST
+
+STATIONS = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "id": "NL49570",
+            "geometry": {"type": "Point", "coordinates": [4.64053, 52.4893]},
+            "properties": {
+                "station_id": "NL49570",
+                "name": "Beverwijk-Creutzberglaan",
+                "operator": "luchtmeetnet",
+                "components": ["PM25"],
+                "latest": {"PM25": {"time": "2026-11-28T13:00:00Z", "value": 7.7, "unit": "µg/m³", "ucum": "ug/m3"}},
+            },
+        },
+        {"type": "Feature", "id": "NL99998", "geometry": None,
+         "properties": {"station_id": "NL99998", "name": "nowhere", "operator": "x", "components": [], "latest": {}}},
+    ],
+}  # fmt: skip
+
+
+def test_located_stations_become_markers_with_their_latest_values():
+    (marker,) = station_markers(STATIONS)
+    assert (marker.station_id, marker.lat, marker.lon) == ("NL49570", 52.4893, 4.64053)
+    assert "7,7 µg/m³" in hover_text(marker, "nl") and "Meetstation Beverwijk-Creutzberglaan" in hover_text(
+        marker, "nl"
+    )
+    assert "PM2.5: 7.7 µg/m³" in hover_text(marker, "en")
+
+
+def test_stations_are_targets_above_the_kits_and_differ_from_them_by_shape():
+    fig = map_figure(
+        latest_markers(LATEST, "eaqi-2024"), "en", "pm25", load_outlines(), stations=station_markers(STATIONS)
+    )
+    names = [t.name for t in fig.data]
+    assert names[:2] == ["rings", "kits"] and names[2:] == list(STATION_TRACES)
+    sizes = [fig.data[2 + i].marker.size for i in range(3)]
+    assert sizes == sorted(sizes, reverse=True)  # ring, white, centre: a target, which no kit marker is
+    assert fig.data[3].marker.color == "#ffffff" and fig.data[2].marker.color == fig.data[4].marker.color
+    assert all(t.customdata is None for t in fig.data[2:])  # a click on a station opens no kit
+    assert fig.data[KIT_TRACE].name == "kits" and fig.data[RING_TRACE].name == "rings"
+    plain = map_figure(latest_markers(LATEST, "eaqi-2024"), "en", "pm25", load_outlines())
+    assert len(plain.data) == 2
+
+
+def test_the_legend_names_the_station_shape_only_when_stations_are_shown():
+    def items(n: int) -> list:
+        ul = legend(latest_markers(LATEST, "eaqi-2024"), "nl", "pm25", "eaqi-2024", stations=n)[-1]
+        return [li for li in ul.children if "legend-station" in li.className]
+
+    (entry,) = items(1)
+    mark, words = entry.children
+    assert isinstance(mark, html.Span) and mark.className == "station-mark" and "Luchtmeetnet" in words
+    assert items(0) == []
