@@ -35,6 +35,7 @@ from tests.dashboard.browser import (
     wait_until,
 )
 from tests.dashboard.browser import MAP_FIGURE_JS as MAP_JS
+from tests.ingest.sources.conftest import empty_sources, imported  # noqa: F401  (module fixtures: data/reference)
 
 __all__ = ["dashboard_url", "dashboard_with_dead_tiles_url", "dashboard_with_tiles_url", "driver", "tile_server"]
 
@@ -403,4 +404,28 @@ def test_item4_an_api_slower_than_the_refresh_still_gets_its_map_drawn_on_phone_
         finally:
             api.delay = 0.0
         shot(driver, "m4_slow_api", size, language)
+    assert severe_console_errors(driver) == []
+
+
+def test_reference_stations_are_targets_with_a_legend_entry_on_phone_and_desktop_in_dutch_and_english(
+    driver,
+    dashboard_url,
+    imported,  # noqa: F811
+):
+    """Issue 15: the official stations (data/reference imported, through /v1/stations) drawn as targets."""
+    words = {"nl": "officieel meetstation (Luchtmeetnet)", "en": "official station (Luchtmeetnet)"}
+
+    def stations_drawn(d):
+        data = d.execute_script(MAP_JS)
+        return data if data and len(data) == 5 else None
+
+    for size, language in matrix(driver):
+        driver.get(f"{dashboard_url}?lang={language}")
+        data = wait_until(driver, "the stations on the map", stations_drawn)
+        assert [t["name"] for t in data[2:]] == ["station-ring", "station-white", "station-centre"]
+        assert len(data[4]["lat"]) >= 5 and len(data[1]["lat"]) >= 5  # stations and kits both there
+        wait_until(driver, "the legend's station entry", lambda d, w=words[language]: w in text_of(d, "map-legend"))
+        mark = driver.find_element(By.CSS_SELECTOR, "#map-legend .station-mark")
+        assert mark.is_displayed() and in_language(driver, language) and no_sideways_scroll(driver)
+        shot(driver, "m7_stations", size, language)
     assert severe_console_errors(driver) == []
