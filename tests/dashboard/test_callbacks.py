@@ -214,6 +214,8 @@ def test_kit_panel_shows_a_valid_kit_with_its_comparison(recorded_dashboard):
     assert transport.paths[0] == "/v1/kits/seed-beverwijk"
     assert any(p.startswith("/v1/series?kits=seed-beverwijk%2Cseed-heemskerk") for p in transport.paths)
     assert not any(p.startswith("/v1/export") for p in transport.paths)
+    # the nearest official station is named (tests/api/test_reference.py: NL49570 once the stations are imported)
+    assert "meetstation" in str(response["kit-status"]["children"]).lower()
 
 
 HOSTILE_CHOICES = ["pm25&kits=seed-beverwijk", "../export", ["pm25"], {"x": 1}, 7, None]

@@ -429,3 +429,26 @@ def test_reference_stations_are_targets_with_a_legend_entry_on_phone_and_desktop
         assert mark.is_displayed() and in_language(driver, language) and no_sideways_scroll(driver)
         shot(driver, "m7_stations", size, language)
     assert severe_console_errors(driver) == []
+
+
+def test_the_kit_panel_compares_a_kit_with_its_nearest_station_on_a_desktop_in_english(
+    driver,
+    dashboard_url,
+    imported,  # noqa: F811
+    conn,
+):
+    """The shipped station data end in 2023: a day of current hours is added to NL49570 (removed after)."""
+    conn.execute(
+        "INSERT INTO reference_hourly (station_id, component, hour, value) SELECT 'NL49570', 'PM25', h, 9.5 "
+        "FROM generate_series(date_trunc('hour', now()) - interval '23 hours', date_trunc('hour', now()) - "
+        "interval '1 hour', interval '1 hour') h"
+    )
+    try:
+        driver.get(f"{dashboard_url}?lang=en&kit=seed-beverwijk")
+        station = wait_until(driver, "the station in the kit chart", lambda d: next(
+            (t for t in chart_traces(d) if "Beverwijk-Creutzberglaan" in (t.get("name") or "")), None))  # fmt: skip
+        assert station["line"]["dash"] == "dash" and set(station["y"]) == {9.5} and len(station["y"]) == 23
+        assert "Nearest official station: Beverwijk-Creutzberglaan (NL49570)" in text_of(driver, "kit-status")
+        shot(driver, "m7_kit_station", "desktop", "en")
+    finally:
+        conn.execute("DELETE FROM reference_hourly WHERE station_id = 'NL49570' AND hour > '2024-01-01Z'")

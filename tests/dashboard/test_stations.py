@@ -7,7 +7,7 @@ from dashboard.geo import load_outlines
 from dashboard.legend import legend
 from dashboard.map_figure import KIT_TRACE, RING_TRACE, STATION_TRACES, map_figure
 from dashboard.markers import latest_markers
-from dashboard.stations import hover_text, station_markers
+from dashboard.stations import comparison_trace, hover_text, nearest_of, nearest_sentence, station_markers
 from tests.dashboard.samples import LATEST
 
 STATIONS = {
@@ -64,3 +64,19 @@ def test_the_legend_names_the_station_shape_only_when_stations_are_shown():
     mark, words = entry.children
     assert isinstance(mark, html.Span) and mark.className == "station-mark" and "Luchtmeetnet" in words
     assert items(0) == []
+
+
+KIT = {"properties": {"nearest_station": {"station_id": "NL49570", "name": "Beverwijk-Creutzberglaan",
+                                          "components": ["PM25"], "distance_m": 1234}}}  # fmt: skip
+
+
+def test_the_kit_chart_compares_with_the_nearest_station_that_measures_the_quantity():
+    nearest = nearest_of(KIT, "pm25")
+    assert nearest["component"] == "PM25" and nearest_of(KIT, "pm10") is None and nearest_of(KIT, "t") is None
+    rows = [{"time": "2026-11-28T13:00:00Z", "value": 7.7, "unit": "µg/m³"}]
+    trace = comparison_trace(rows, nearest, "nl")
+    assert list(trace.y) == [7.7] and trace.line.dash == "dash" and "1,2 km" in trace.name
+    assert trace.x[0].hour == 14 and trace.x[0].minute == 30  # 13:00 UTC is 14:00 in Amsterdam, drawn mid-hour
+    assert "Beverwijk-Creutzberglaan (NL49570), 1.2 km" in nearest_sentence(nearest, 1, "en")
+    assert "no hourly values" in nearest_sentence(nearest, 0, "en")
+    assert "No official station" in nearest_sentence(None, 0, "en")
