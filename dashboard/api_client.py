@@ -192,6 +192,15 @@ class ApiClient:
         """GET /v1/stations: the official reference stations with their latest hourly values, as GeoJSON."""
         return self._endpoint("/v1/stations", {}, cache=True)
 
+    def recent_weather(
+        self, stations: tuple[str, ...], hours: int, now: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """GET /v1/weather: the last `hours` hours of the given KNMI stations."""
+        end = (now or datetime.now(UTC)).replace(microsecond=0)
+        params = {"stations": ",".join(stations), "start": (end - timedelta(hours=hours)).isoformat(),
+                  "end": end.isoformat()}  # fmt: skip
+        return self._endpoint("/v1/weather", params).get("results", [])
+
     def station_series(self, station_id: str, component: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
         """GET /v1/stations/{id}/series: one component's hourly values (start of the hour, as stored)."""
         if not STATION_ID.fullmatch(station_id):

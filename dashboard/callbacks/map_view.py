@@ -22,6 +22,7 @@ from dashboard.map_figure import KIT_TRACE, RING_TRACE, map_figure
 from dashboard.markers import QUANTITY_CHOICES, KitMarker, hour_markers, latest_markers, marker_properties
 from dashboard.settings import DashboardSettings
 from dashboard.stations import StationMarker, station_markers
+from dashboard.wind import PREFERRED, RECENT_HOURS, newest_wind, wind_line
 from ijlucht.bands import DEFAULT_SCALE, SCALES
 
 
@@ -150,6 +151,14 @@ def register(app: Dash, client: ApiClient, outlines: Outlines, settings: Dashboa
         except ApiError:
             return []
 
+    def current_wind(language: str) -> list:
+        """The wind line under the legend; nothing when no recent hour (or the API cannot give it)."""
+        try:
+            line = wind_line(newest_wind(client.recent_weather(PREFERRED, RECENT_HOURS)), language)
+        except ApiError:
+            return []
+        return [line] if line is not None else []
+
     def first_map(language: str) -> dict[str, Any]:
         """The live map with the default controls, for the page itself: the visitor sees it without waiting for
         a callback; the first refresh then sends only what changed. Empty if the API cannot be reached."""
@@ -162,7 +171,8 @@ def register(app: Dash, client: ApiClient, outlines: Outlines, settings: Dashboa
         stations = reference_stations()
         return {
             "figure": full_figure(shown.markers, language, quantity, stations=stations),
-            "legend": legend(shown.markers, language, quantity, scale, shown.hour, len(stations)),
+            "legend": legend(shown.markers, language, quantity, scale, shown.hour, len(stations))
+            + current_wind(language),
             "state": {"kits": kits_fingerprint(shown.markers), "marks": marker_marks(props)},
             "names": {m.kit_id: m.name for m in shown.markers},
         }
@@ -232,7 +242,7 @@ def register(app: Dash, client: ApiClient, outlines: Outlines, settings: Dashboa
                      "marks": marker_marks(marker_properties(shown.markers, language, quantity))}  # fmt: skip
         return (
             no_update if figure is None else figure,
-            legend(shown.markers, language, quantity, scale, shown.hour, len(stations)),
+            legend(shown.markers, language, quantity, scale, shown.hour, len(stations)) + current_wind(language),
             None,
             state if state != drawn else no_update,
             new_names if new_names != names else no_update,

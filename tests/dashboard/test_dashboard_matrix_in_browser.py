@@ -431,7 +431,7 @@ def test_reference_stations_are_targets_with_a_legend_entry_on_phone_and_desktop
     assert severe_console_errors(driver) == []
 
 
-def test_the_kit_panel_compares_a_kit_with_its_nearest_station_on_a_desktop_in_english(
+def test_the_kit_panel_compares_a_kit_with_its_nearest_station_and_the_wind_shows_on_a_desktop_in_english(
     driver,
     dashboard_url,
     imported,  # noqa: F811
@@ -443,8 +443,17 @@ def test_the_kit_panel_compares_a_kit_with_its_nearest_station_on_a_desktop_in_e
         "FROM generate_series(date_trunc('hour', now()) - interval '23 hours', date_trunc('hour', now()) - "
         "interval '1 hour', interval '1 hour') h"
     )
+    conn.execute(  # and the current wind at IJmuiden: from the WSW at 6.2 m/s
+        "INSERT INTO weather_hourly (station_id, hour, wind_state, wind_dir, wind_speed) "
+        "VALUES ('225', date_trunc('hour', now()) - interval '1 hour', 'direction', 250, 6.2)"
+    )
     try:
         driver.get(f"{dashboard_url}?lang=en&kit=seed-beverwijk")
+        wait_until(driver, "the wind under the legend", lambda d: "m/s" in text_of(d, "map-legend"))
+        wind = driver.find_element(By.ID, "wind").text
+        assert "6.2 m/s, from the W (250°)" in wind and "KNMI IJmuiden" in wind
+        arrow = driver.find_element(By.CSS_SELECTOR, "#wind .wind-arrow")
+        assert "rotate(250deg)" in arrow.get_attribute("style")
         station = wait_until(driver, "the station in the kit chart", lambda d: next(
             (t for t in chart_traces(d) if "Beverwijk-Creutzberglaan" in (t.get("name") or "")), None))  # fmt: skip
         assert station["line"]["dash"] == "dash" and set(station["y"]) == {9.5} and len(station["y"]) == 23
@@ -452,3 +461,4 @@ def test_the_kit_panel_compares_a_kit_with_its_nearest_station_on_a_desktop_in_e
         shot(driver, "m7_kit_station", "desktop", "en")
     finally:
         conn.execute("DELETE FROM reference_hourly WHERE station_id = 'NL49570' AND hour > '2024-01-01Z'")
+        conn.execute("DELETE FROM weather_hourly WHERE station_id = '225' AND hour > '2024-01-01Z'")

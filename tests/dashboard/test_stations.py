@@ -80,3 +80,23 @@ def test_the_kit_chart_compares_with_the_nearest_station_that_measures_the_quant
     assert "Beverwijk-Creutzberglaan (NL49570), 1.2 km" in nearest_sentence(nearest, 1, "en")
     assert "no hourly values" in nearest_sentence(nearest, 0, "en")
     assert "No official station" in nearest_sentence(None, 0, "en")
+
+
+def test_the_wind_line_points_where_the_air_goes_and_keeps_calm_apart():
+    from dashboard.wind import newest_wind, sector, wind_line
+
+    rows = [
+        {"station_id": "240", "name": "Schiphol", "time": "2026-11-28T14:00:00Z", "wind_state": "direction",
+         "wind_from": 90, "wind_speed": 3.0},
+        {"station_id": "225", "name": "IJmuiden", "time": "2026-11-28T13:00:00Z", "wind_state": "direction",
+         "wind_from": 225, "wind_speed": 7.5},
+    ]  # fmt: skip
+    row = newest_wind(rows)
+    assert row["station_id"] == "225"  # on the coast, preferred over a newer Schiphol hour
+    line = wind_line(row, "nl")
+    arrow = line.children[2]
+    assert arrow.children == "↓" and arrow.style == {"transform": "rotate(225deg)"}  # from SW: towards NE
+    assert "7,5 m/s, uit het ZW (225°)" in line.children[3] and sector(350, "en") == "N"
+    calm = wind_line({**row, "wind_state": "calm", "wind_from": None, "wind_speed": 0.0}, "en")
+    assert "calm" in calm.children[1] and len(calm.children) == 2  # no arrow without a direction
+    assert wind_line(None, "en") is None and newest_wind([]) is None
