@@ -107,6 +107,15 @@ PARQUET_SCHEMA = pa.schema(
 )
 
 
+# With correction=humidity|calibrated: the corrected value beside the raw one, its method version, or why none.
+CORRECTED_PARQUET_SCHEMA = (
+    PARQUET_SCHEMA.append(_unit_field("corrected_value"))
+    .append(pa.field("correction", pa.string()))
+    .append(pa.field("correction_reason", pa.string()))
+    .append(pa.field("calibration_id", pa.int64()))
+)
+
+
 def header_lines(resolution: str, tz: str, source_url: str) -> list[str]:
     """The `#` lines that open a CSV export: licence, attribution, source, how times are labelled."""
     data = licence.DATA_LICENCE
@@ -118,11 +127,16 @@ def header_lines(resolution: str, tz: str, source_url: str) -> list[str]:
     ]
 
 
-async def as_csv(source: AsyncGenerator[list[tuple]], header: list[str], tz: str = "UTC") -> AsyncGenerator[bytes]:
+async def as_csv(
+    source: AsyncGenerator[list[tuple]],
+    header: list[str],
+    tz: str = "UTC",
+    columns: tuple[str, ...] = timeseries.COLUMNS,
+) -> AsyncGenerator[bytes]:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     buf.write("".join(line + "\n" for line in header))
-    writer.writerow(timeseries.COLUMNS)
+    writer.writerow(columns)
     yield buf.getvalue().encode()
     zone = ZoneInfo(tz)
     async with aclosing(source):  # closing the file closes the query
@@ -165,16 +179,16 @@ class _Sink(io.RawIOBase):
         return data
 
 
-async def as_parquet(source: AsyncGenerator[list[tuple]]) -> AsyncGenerator[bytes]:
+async def as_parquet(source: AsyncGenerator[list[tuple]], schema: pa.Schema = PARQUET_SCHEMA) -> AsyncGenerator[bytes]:
     sink = _Sink()
-    writer = pq.ParquetWriter(sink, PARQUET_SCHEMA, compression="zstd")
+    writer = pq.ParquetWriter(sink, schema, compression="zstd")
     try:
         async with aclosing(source):  # closing the file closes the query
             async for rows in source:
-                columns = list(zip(*rows, strict=True)) if rows else [[] for _ in PARQUET_SCHEMA]
+                columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
                 table = pa.Table.from_arrays(
-                    [pa.array(col, type=field.type) for col, field in zip(columns, PARQUET_SCHEMA, strict=True)],
-                    schema=PARQUET_SCHEMA,
+                    [pa.array(col, type=field.type) for col, field in zip(columns, schema, strict=True)],
+                    schema=schema,
                 )
                 writer.write_table(table)
                 if chunk := sink.drain():

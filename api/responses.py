@@ -51,9 +51,11 @@ UNITS = {k: unit_json(k) for k in KEYS}
 def envelope(results: list[Any], next_url: str | None = None, **meta: Any) -> dict[str, Any]:
     """The one shape of every list: {"meta": {count, next, licence, ...}, "results": [...]}.
 
-    `next` is the URL of the next page, or null on the last one."""
+    `next` is the URL of the next page, or null on the last one. Data that keep their source's licence pass it as
+    `licence` (ijlucht.licence.source_licence_json); all else is under the platform's."""
+    own = meta.get("licence") or licence.licence_json()
     return {
-        "meta": {"count": len(results), "next": next_url, **meta, "licence": licence.licence_json()},
+        "meta": {"count": len(results), "next": next_url, **meta, "licence": own},
         "results": results,
     }
 

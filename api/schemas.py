@@ -54,6 +54,11 @@ class MapProperties(BaseModel):
     flags: int | None
     excluded: bool
     band: Band | None
+    # with correction=humidity|calibrated only (band then from the corrected value)
+    corrected_value: float | None = None
+    correction: str | None = None
+    correction_reason: str | None = None
+    calibration_id: int | None = None
 
 
 class MapFeature(BaseModel):
@@ -69,6 +74,7 @@ class MapLatest(BaseModel):
     unit: str
     ucum: str
     scale: str
+    correction: Literal["humidity", "calibrated"] | None = None
     generated_at: datetime
     stale_after_s: int
     features: list[MapFeature]
@@ -100,6 +106,12 @@ class _SeriesRow(BaseModel):
     min: float
     max: float
     flags: int | None
+    # with correction=humidity|calibrated only (ijlucht/corrections.py): the value beside the raw one, the method
+    # version that made it, or why there is none
+    corrected_value: float | None = None
+    correction: str | None = None
+    correction_reason: str | None = None
+    calibration_id: int | None = None
 
 
 # n_<flag> per quality flag (null in rollup rows written before migration 030 until they are recomputed)
@@ -108,6 +120,7 @@ SeriesRow = create_model("SeriesRow", __base__=_SeriesRow, **{c: (int | None, ..
 
 class SeriesMeta(ListMeta):
     resolution: Literal["raw", "10min", "hour", "day"]
+    correction: Literal["humidity", "calibrated"] | None = None
     time_label: Literal["start"]
     start: datetime
     end: datetime
@@ -198,6 +211,13 @@ class Latest(Reading):
     flag_names: list[str]
 
 
+class NearestStation(BaseModel):
+    station_id: str
+    name: str
+    components: list[str]
+    distance_m: int
+
+
 class KitProperties(BaseModel):
     kit_id: str
     name: str
@@ -214,6 +234,8 @@ class KitProperties(BaseModel):
     last_seen: datetime | None
     firmware: str | None
     latest: Latest | None
+    # the one-kit record only (/v1/kits/{id}): the nearest official station, null when none or no public position
+    nearest_station: NearestStation | None = None
 
 
 class KitFeature(BaseModel):

@@ -8,6 +8,7 @@ Kit ids often come from the browser, which anyone can make send anything, and th
 goes into a request, and only as a quoted path segment or an httpx query parameter, never pasted into a URL.
 """
 
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,8 @@ from urllib.parse import quote
 import httpx
 
 from ijlucht.contract import KIT_ID_PATTERN
+
+STATION_ID = re.compile(r"^[A-Z]{2}[0-9]{5}$")  # a Luchtmeetnet number, as migration 060 checks it
 
 
 class ApiError(Exception):
@@ -184,6 +187,26 @@ class ApiClient:
     def areas(self, level: str, quantity: str, scale: str) -> list[dict[str, Any]]:
         """GET /v1/areas: [{code, name, kits, mean, band}] per municipality or district."""
         return self._endpoint("/v1/areas", {"level": level, "quantity": quantity, "scale": scale}).get("results", [])
+
+    def stations(self) -> dict[str, Any]:
+        """GET /v1/stations: the official reference stations with their latest hourly values, as GeoJSON."""
+        return self._endpoint("/v1/stations", {}, cache=True)
+
+    def recent_weather(
+        self, stations: tuple[str, ...], hours: int, now: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """GET /v1/weather: the last `hours` hours of the given KNMI stations."""
+        end = (now or datetime.now(UTC)).replace(microsecond=0)
+        params = {"stations": ",".join(stations), "start": (end - timedelta(hours=hours)).isoformat(),
+                  "end": end.isoformat()}  # fmt: skip
+        return self._endpoint("/v1/weather", params).get("results", [])
+
+    def station_series(self, station_id: str, component: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """GET /v1/stations/{id}/series: one component's hourly values (start of the hour, as stored)."""
+        if not STATION_ID.fullmatch(station_id):
+            raise ApiError(f"{station_id[:20]!r} is not a station id")
+        params = {"components": component, "start": start.isoformat(), "end": end.isoformat()}
+        return self._endpoint(f"/v1/stations/{station_id}/series", params).get("results", [])
 
     def kit(self, kit_id: str) -> dict[str, Any]:
         """GET /v1/kits/{kit_id}: the kit's status (online, last seen, firmware) as a GeoJSON Feature."""

@@ -35,7 +35,12 @@ def _dot(colour: str) -> html.Span:
 
 
 def legend(
-    markers: list[KitMarker], language: str, quantity: str, scale: str, hour: tuple[str, str] | None = None
+    markers: list[KitMarker],
+    language: str,
+    quantity: str,
+    scale: str,
+    hour: tuple[str, str] | None = None,
+    stations: int = 0,
 ) -> list:
     """Title (quantity, unit), what the values are (window and time), the bands, and the grey meaning.
 
@@ -73,6 +78,13 @@ def legend(
             className="legend-item",
         )
     )
+    if stations:  # the target shape of dashboard/stations.py, drawn in CSS (assets: .station-mark)
+        items.append(
+            html.Li(
+                [html.Span(className="station-mark", **{"aria-hidden": "true"}), text("legend_station", language)],
+                className="legend-item legend-station",
+            )
+        )
     grey = sum(m.grey for m in markers)
     return [
         html.Strong(text("legend_title", language, quantity=label, unit=q.unit), className="legend-title"),

@@ -13,12 +13,14 @@ import plotly.graph_objects as go
 
 from dashboard.geo import Outlines
 from dashboard.markers import KitMarker, marker_properties
+from dashboard.stations import StationMarker, hover_text
 
 # The IJmond: lat 52.42–52.54, lon 4.53–4.72.
 MAP_CENTER = {"lat": 52.48, "lon": 4.635}  # a little east of the middle: less empty sea
 MAP_ZOOM = 11.0
 
-RING_TRACE, KIT_TRACE = 0, 1  # order of the map's traces; callbacks patch them by index
+RING_TRACE, KIT_TRACE = 0, 1  # order of the map's traces; callbacks patch them by index (stations come after)
+STATION_TRACES = ("station-ring", "station-white", "station-centre")  # a target: three circles, largest first
 RING_COLOUR = "#263238"
 LAND_COLOUR = "#f4f1e8"
 # The same in both languages: MapLibre builds its attribution box once and keeps it when the figure is patched.
@@ -76,8 +78,10 @@ def map_figure(
     tile_attribution: str = "",
     centre: dict[str, float] | None = None,
     zoom: float | None = None,
+    stations: list[StationMarker] | None = None,
 ) -> go.Figure:
-    """Kits as circles in their band colour with a dark ring, over the outlines (and tiles when configured)."""
+    """Kits as circles in their band colour with a dark ring, over the outlines (and tiles when configured);
+    reference stations as targets above them."""
     props = marker_properties(markers, language, quantity)
     rings = go.Scattermap(
         lat=props["lat"], lon=props["lon"], mode="markers", customdata=props["customdata"],
@@ -90,7 +94,7 @@ def map_figure(
     )  # fmt: skip
     land, lines = outline_layers(outlines, fill_land=style == OFFLINE_STYLE)
     layers = land + tile_layers(tile_url, tile_attribution) + lines  # the first lies lowest
-    figure = go.Figure([rings, kits])
+    figure = go.Figure([rings, kits, *station_traces(stations or [], language)])
     figure.update_layout(
         map={"style": style, "center": centre or MAP_CENTER, "zoom": zoom or MAP_ZOOM, "layers": layers},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
@@ -99,3 +103,24 @@ def map_figure(
         hoverlabel={"bgcolor": "white", "font": {"size": 13}},
     )
     return figure
+
+
+def station_traces(stations: list[StationMarker], language: str) -> list[go.Scattermap]:
+    """A target per station (dark ring, white ring, dark centre): a shape no kit has. None without stations."""
+    if not stations:
+        return []
+    lat, lon = [m.lat for m in stations], [m.lon for m in stations]
+    hover = [hover_text(m, language) for m in stations]
+    traces = []
+    for name, size, colour in zip(STATION_TRACES, (22, 16, 7), (RING_COLOUR, "#ffffff", RING_COLOUR), strict=True):
+        centre = name == STATION_TRACES[-1]
+        traces.append(
+            go.Scattermap(
+                lat=lat, lon=lon, mode="markers", marker={"size": size, "color": colour}, name=name,
+                showlegend=False,  # no customdata: a click on a station opens no kit
+                hovertext=hover if centre else None,
+                hovertemplate="%{hovertext}<extra></extra>" if centre else None,
+                hoverinfo=None if centre else "skip",
+            )
+        )  # fmt: skip
+    return traces

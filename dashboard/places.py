@@ -1,9 +1,9 @@
 """What the search finds besides kits and CBS areas: places (the villages and towns residents name, below or across
 district level, data/geo/ijmond_places.csv) and reference stations. Pure parsers over the shipped files.
 
-Reference stations: the map shows none yet, so the page passes no stations to the search (`REFERENCE_STATIONS`).
-The reference-station work fills that list (e.g. with `stations_from_geojson` over data/geo/ijmond_stations.geojson
-or from the API) once the stations are on the map; the search then finds them as "station: <name> (<code>)".
+Reference stations: the map draws the Luchtmeetnet stations (from /v1/stations, dashboard/stations.py), and the
+search finds the located ones of data/geo/ijmond_stations.geojson (`REFERENCE_STATIONS`, the stations the sync keeps
+current and the demo imports) as "station: <name> (<code>)".
 """
 
 import csv
@@ -68,5 +68,5 @@ def load_stations() -> tuple[Station, ...]:
     return stations_from_geojson(json.loads(STATIONS_FILE.read_text(encoding="utf-8")))
 
 
-# The reference stations the map shows: none yet (see the module docstring).
-REFERENCE_STATIONS: tuple[Station, ...] = ()
+# The reference stations the search lists (see the module docstring).
+REFERENCE_STATIONS: tuple[Station, ...] = load_stations()

@@ -27,8 +27,9 @@ from ijlucht.settings import PROJECT_ROOT, PlatformSettings
 
 SERVICES_SH = PROJECT_ROOT / "deploy" / "local" / "services.sh"
 # Started in this order, stopped in reverse.
-APPS = ("ingest", "push", "api", "dashboard", "fleet")
-MODULES = {"ingest": "ingest", "push": "ingest.push_server", "api": "api", "dashboard": "dashboard"}
+APPS = ("ingest", "push", "api", "dashboard", "sync", "fleet")
+MODULES = {"ingest": "ingest", "push": "ingest.push_server", "api": "api", "dashboard": "dashboard",
+           "sync": "ingest.sources.sync"}  # fmt: skip
 
 
 def _services(action: str) -> int:
@@ -58,6 +59,7 @@ def cmd_up(settings: PlatformSettings, args: argparse.Namespace) -> int:
     if rc := _services("start"):
         return rc
     cmd_migrate(settings)
+    import_shipped_reference(settings)
     state = settings.state_dir
     checks = {
         "ingest": f"http://127.0.0.1:{settings.ingest_metrics_port}/health",
@@ -79,6 +81,21 @@ def cmd_up(settings: PlatformSettings, args: argparse.Namespace) -> int:
     print(f"  Dashboard  {settings.dashboard_url}/")
     print("  Stop everything with: make down")
     return 0
+
+
+def import_shipped_reference(settings: PlatformSettings) -> None:
+    """The demo shows reference stations and weather: data/reference is imported on the first `up` (a few seconds;
+    later ups find stations stored and skip it). The live sync adds current hours when the services are reachable."""
+    from ingest.sources.imports import import_file
+
+    with psycopg.connect(settings.dsn, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM reference_stations LIMIT 1").fetchone():
+            return
+        written = 0
+        for source in ("luchtmeetnet", "knmi", "samenmeten"):
+            for path in sorted((PROJECT_ROOT / "data" / "reference" / source).glob("*.csv")):
+                written += import_file(conn, source, path).written
+    print(f"  reference  {written} hourly rows imported from data/reference (docs/science.md)")
 
 
 def cmd_down(settings: PlatformSettings) -> int:

@@ -21,6 +21,18 @@ ODBL = Licence(
 )
 CC_BY_4 = Licence("CC-BY-4.0", "Creative Commons Attribution 4.0", "https://creativecommons.org/licenses/by/4.0/")
 
+# Terms of the services themselves; their exact licence text is at these pages (not restated here).
+LUCHTMEETNET = Licence(
+    "LicenseRef-luchtmeetnet-open-data",
+    "Luchtmeetnet open data (terms of the Luchtmeetnet open API)",
+    "https://api-docs.luchtmeetnet.nl/",
+)
+SAMEN_METEN = Licence(
+    "LicenseRef-samenmeten-open-data",
+    "RIVM Samen Meten open data (terms of the Samen Meten API)",
+    "https://samenmeten.rivm.nl/",
+)
+
 DATA_LICENCE = ODBL
 ATTRIBUTION = "IJlucht contributors (citizen measurement kits of the IJmond)"
 
@@ -43,6 +55,23 @@ SOURCES: tuple[Source, ...] = (
         "the kit owners, via Sensor.Community firmware; Sensor.Community publishes under ODbL 1.0",
     ),
     Source("cbs-areas", "Municipality and district outlines (CBS / Kadaster, 2024)", CC_BY_4, "CBS / Kadaster"),
+    # Reference data (docs/science.md): served under the terms of the service it came from. The copies shipped in
+    # data/reference come from GPL-3.0 repositories and keep that attribution (data/reference/README.md).
+    Source(
+        "luchtmeetnet",
+        "Official hourly air quality (Luchtmeetnet: RIVM, GGD, DCMR, provinces)",
+        LUCHTMEETNET,
+        "Luchtmeetnet (RIVM and partners), luchtmeetnet.nl",
+    ),
+    Source(
+        "knmi", "Hourly weather (KNMI uurgegevens)", CC_BY_4, "KNMI (Koninklijk Nederlands Meteorologisch Instituut)"
+    ),
+    Source(
+        "samenmeten",
+        "Citizen kits of other networks (RIVM Samen Meten, raw series)",
+        SAMEN_METEN,
+        "RIVM Samen Meten and the kit owners",
+    ),
 )
 
 
@@ -67,3 +96,14 @@ def sources_json() -> list[dict[str, str]]:
         }
         for s in SOURCES
     ]
+
+
+def source_licence_json(key: str) -> dict[str, str]:
+    """The licence block of data that keep their source's licence (same shape as licence_json)."""
+    source = next(s for s in SOURCES if s.key == key)
+    return {
+        "id": source.licence.id,
+        "name": source.licence.name,
+        "url": source.licence.url,
+        "attribution": source.attribution,
+    }

@@ -74,6 +74,9 @@ def test_up_shows_live_demo_readings_and_down_stops_everything_keeping_data(plat
     for place in ("Velsen", "Beverwijk", "Heemskerk", "Wijk aan Zee"):
         assert place in names or place.replace("Velsen", "IJmuiden") in names
     assert httpx.get(dashboard, timeout=10).status_code == 200
+    # The shipped reference data, imported on the first up: the demo shows the official stations.
+    stations = {f["id"] for f in httpx.get(f"{api}/v1/stations", timeout=10).json()["features"]}
+    assert {"NL49570", "NL49553"} <= stations and "reference" in out.stdout
 
     # Readings keep arriving from the virtual kits (interval 5 s), not only the seeded history.
     kit = live[0]["id"]
@@ -95,11 +98,11 @@ def test_up_shows_live_demo_readings_and_down_stops_everything_keeping_data(plat
 
     state = UP_STATE
     app_pids = [int(f.read_text()) for f in (state / "run").glob("*.pid")]
-    assert len(app_pids) == 5  # ingest, push, api, dashboard, fleet
+    assert len(app_pids) == 6  # ingest, push, api, dashboard, sync, fleet
     ijlucht(env, "down")
     status = ijlucht(env, "status", check=False)
     lines = [line for line in status.stdout.splitlines() if line.strip()]
-    assert status.returncode != 0 and len(lines) == 7
+    assert status.returncode != 0 and len(lines) == 8
     assert all(line.split()[1] == "down" for line in lines), status.stdout
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{api}/v1/health", timeout=2)

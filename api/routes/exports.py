@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from api import export, params
+from api import corrected, export, params
 from api.queries import series as timeseries
 from api.security import KeyDep
 from ijlucht import licence
@@ -47,6 +47,13 @@ async def export_selection(
         Literal["UTC", "Europe/Amsterdam"],
         Query(description="zone of the times in CSV (Parquet times are UTC timestamps)"),
     ] = "UTC",
+    correction: Annotated[
+        Literal["raw", "humidity", "calibrated"],
+        Query(
+            description="humidity or calibrated: four more columns, corrected_value, correction (the method "
+            "version), correction_reason and calibration_id (docs/science.md)"
+        ),
+    ] = "raw",
 ) -> export.DeadlineStream:
     settings = request.app.state.settings
     kit_ids = params.kit_list(kits, settings.api_max_kits)
@@ -64,10 +71,14 @@ async def export_selection(
         to_rows = timeseries.rollup_rows
 
     source = timeseries.batches(request.app.state.pool, query, q, to_rows, settings.api_export_idle_ms)
+    columns, schema = timeseries.COLUMNS, export.PARQUET_SCHEMA
+    if correction != "raw":
+        source = corrected.corrected_batches(source, request.app.state.pool, correction, res)
+        columns, schema = (*columns, *corrected.COLUMNS), export.CORRECTED_PARQUET_SCHEMA
     if format == "csv":
-        body = export.as_csv(source, export.header_lines(res, tz, str(request.url)), tz)
+        body = export.as_csv(source, export.header_lines(res, tz, str(request.url)), tz, columns)
     else:
-        body = export.as_parquet(source)
+        body = export.as_parquet(source, schema)
     slots: export.ExportSlots = request.app.state.export_slots
     if not slots.take():  # nothing has run yet: the unstarted generators hold nothing
         detail = f"too many exports are running (at most {slots.size} at once); retry in a minute"

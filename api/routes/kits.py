@@ -7,9 +7,10 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 
 from api import models, params, schemas
 from api.queries import kits as queries
+from api.queries import reference as reference_queries
 from api.responses import GEOJSON, geojson_response, json_response, list_response
 from api.settings import ApiSettings
-from ijlucht import licence
+from ijlucht import licence, reference
 from ijlucht.contract import KIT_ID_PATTERN
 
 MAX_ROWS = ApiSettings().api_max_rows  # declared in the schema; the running settings are checked too
@@ -110,13 +111,17 @@ async def list_kits(
 async def get_kit(request: Request, kit_id: KitId, format: Format = "geojson") -> Any:
     async with request.app.state.pool.connection() as conn:
         rows = await queries.kits_with_latest(conn, kit_id)
+        stations = await reference_queries.stations(conn) if rows else []
     if not rows:
         raise HTTPException(404, f"no public kit with id {kit_id!r}")
+    nearest = {"nearest_station": reference.nearest_station(rows[0]["lat"], rows[0]["lon"], stations)}
     # one kit: its latest values' units and the licence travel with it (a collection has them once, on top)
     extra = {"units": models.UNITS, "licence": licence.licence_json()}
     if format == "json":
-        return json_response({**models.kit_json(rows[0]), **extra})
-    return geojson_response({**models.kit_feature(rows[0]), **extra})
+        return json_response({**models.kit_json(rows[0]), **nearest, **extra})
+    feature = models.kit_feature(rows[0])
+    feature["properties"].update(nearest)
+    return geojson_response({**feature, **extra})
 
 
 @router.get(

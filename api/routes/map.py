@@ -9,12 +9,12 @@ import gzip
 import hashlib
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Query, Request, Response
 
-from api import models, params, schemas
+from api import corrected, models, params, schemas
 from api.queries import kits as queries
 from api.responses import BUCKET_LABEL, GEOJSON, JSON_OPTIONS, json_response, unit_json
 from ijlucht import quality
@@ -71,6 +71,10 @@ def feature_head(
 
 def feature_tail(row: tuple, quantity: str, scale: str, stale: bool) -> bytes:
     """The changing properties of a feature and the closing braces: `"online":...,"band":...}}`."""
+    return orjson.dumps(tail_properties(row, quantity, scale, stale), option=JSON_OPTIONS)[1:] + b"}"
+
+
+def tail_properties(row: tuple, quantity: str, scale: str, stale: bool) -> dict[str, Any]:
     _, online, last_seen, t, v, flags = row
     excluded = flags is not None and not quality.is_clean(flags)
     props = {
@@ -83,7 +87,7 @@ def feature_tail(row: tuple, quantity: str, scale: str, stale: bool) -> bytes:
         "excluded": excluded,  # left out of public means: no band either, the value is not a verdict on the air
         "band": models.band_json(quantity, v, scale) if v is not None and not excluded else None,
     }
-    return orjson.dumps(props, option=JSON_OPTIONS)[1:] + b"}"
+    return props
 
 
 def render_latest(
@@ -129,18 +133,44 @@ def render_latest(
     return orjson.dumps(top, option=JSON_OPTIONS)[:-1] + b',"features":[' + b",".join(parts) + b"]}", fresh
 
 
+async def corrected_latest(
+    conn: Any, quantity: str, scale: str, kind: str, stale_after_s: int, heads: dict[str, bytes]
+) -> bytes:
+    """The map with corrected values beside the raw ones (not memoised: the raw map is the hot path)."""
+    rows = await queries.map_latest(conn, quantity)
+    fields = await corrected.latest_fields(conn, [r[0] for r in rows], quantity, kind)
+    now = datetime.now(UTC)
+    stale_before = now.timestamp() - stale_after_s
+    parts = []
+    for row in rows:
+        head = heads.get(row[0])
+        if head is None:
+            continue
+        stale = row[3] is None or row[3] < stale_before
+        props = tail_properties(row, quantity, scale, stale)
+        extra = fields.get(row[0], corrected.NO_READING)
+        value = extra["corrected_value"]
+        props["band"] = (
+            models.band_json(quantity, value, scale) if value is not None and not props["excluded"] else None
+        )
+        parts.append(head + orjson.dumps({**props, **extra}, option=JSON_OPTIONS)[1:] + b"}")
+    top = {"type": "FeatureCollection", "quantity": quantity, **unit_json(quantity), "scale": scale,
+           "correction": kind, "generated_at": now, "stale_after_s": stale_after_s}  # fmt: skip
+    return orjson.dumps(top, option=JSON_OPTIONS)[:-1] + b',"features":[' + b",".join(parts) + b"]}"
+
+
 class LatestCache:
     """(quantity, scale) -> (expires, etag, body); one computation at a time per key; the kits' feature heads."""
 
     def __init__(self) -> None:
-        self.entries: dict[tuple[str, str], tuple[float, str, bytes]] = {}
-        self.locks: dict[tuple[str, str], asyncio.Lock] = {}
-        self.memos: dict[tuple[str, str], dict[str, Any]] = {}
+        self.entries: dict[tuple[str, ...], tuple[float, str, bytes]] = {}
+        self.locks: dict[tuple[str, ...], asyncio.Lock] = {}
+        self.memos: dict[tuple[str, ...], dict[str, Any]] = {}
         self.heads: dict[str, bytes] = {}
         self.heads_version = -1
-        self.gz: dict[tuple[str, str], tuple[str, bytes]] = {}
+        self.gz: dict[tuple[str, ...], tuple[str, bytes]] = {}
 
-    async def gzipped(self, key: tuple[str, str], etag: str, body: bytes) -> bytes:
+    async def gzipped(self, key: tuple[str, ...], etag: str, body: bytes) -> bytes:
         """The answer gzipped, compressed once per answer (in a thread: zlib releases the GIL)."""
         got = self.gz.get(key)
         if got is None or got[0] != etag:
@@ -150,17 +180,19 @@ class LatestCache:
                     got = self.gz[key] = (etag, await asyncio.to_thread(gzip.compress, body, 4))
         return got[1]
 
-    def fresh(self, key: tuple[str, str]) -> tuple[str, bytes] | None:
+    def fresh(self, key: tuple[str, ...]) -> tuple[str, bytes] | None:
         hit = self.entries.get(key)
         return (hit[1], hit[2]) if hit and hit[0] > time.monotonic() else None
 
-    async def compute(self, conn: Any, key: tuple[str, str], stale_after_s: int) -> bytes:
-        quantity, scale = key
+    async def compute(self, conn: Any, key: tuple[str, str, str], stale_after_s: int) -> bytes:
+        quantity, scale, kind = key
         version = await queries.map_version(conn)
         if version != self.heads_version:
             self.heads = {r[0]: feature_head(*r) for r in await queries.map_kits(conn)}
             self.heads_version = version
             self.memos.clear()  # they hold whole features, heads included
+        if kind != "raw":
+            return await corrected_latest(conn, quantity, scale, kind, stale_after_s, self.heads)
         rows = await queries.map_latest(conn, quantity)
         body, self.memos[key] = render_latest(
             self.heads, rows, quantity, scale, stale_after_s, datetime.now(UTC), self.memos.get(key, {})
@@ -187,12 +219,19 @@ async def map_latest(
     scale: Annotated[
         params.ScaleKey | None, Query(description="band scale key (see /v1/scales)", examples=["eaqi-2024"])
     ] = None,
+    correction: Annotated[
+        Literal["raw", "humidity", "calibrated"],
+        Query(
+            description="humidity or calibrated: each feature also gets corrected_value, correction (method "
+            "version), correction_reason and calibration_id, and its band from the corrected value (docs/science.md)"
+        ),
+    ] = "raw",
 ) -> Response:
     quantity = params.quantity(quantity)
     scale = params.scale(scale)
     settings = request.app.state.settings
     cache: LatestCache = request.app.state.map_cache
-    key = (quantity, scale)
+    key = (quantity, scale, correction)
     hit = cache.fresh(key)
     if hit is None:
         async with cache.locks.setdefault(key, asyncio.Lock()):

@@ -1,11 +1,11 @@
 """/v1/series: time series of one or several kits and quantities, raw or from the rollups, page by page."""
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from api import params, schemas
+from api import corrected, params, schemas
 from api.queries import series as timeseries
 from api.responses import BUCKET_LABEL, list_response
 from api.security import KeyDep
@@ -68,6 +68,14 @@ async def series(
     limit: Annotated[int | None, Query(ge=1, le=MAX_ROWS, description="rows per page; default 10,000")] = None,
     # Part of meta.next, not a parameter to make up: it is left out of the schema (follow the URL as given).
     cursor: Annotated[str | None, Query(max_length=500, include_in_schema=False)] = None,
+    correction: Annotated[
+        Literal["raw", "humidity", "calibrated"],
+        Query(
+            description="raw: values only; humidity (kohler-v1) or calibrated (kohler-linear-v1): each row also "
+            "gets corrected_value, correction (the method version), correction_reason (why there is none) and "
+            "calibration_id (docs/science.md); corrected rollup pages hold at most 1,000 rows"
+        ),
+    ] = "raw",
 ) -> Any:
     settings = request.app.state.settings
     kit_ids = params.kit_list(kits, settings.api_max_kits)
@@ -78,7 +86,7 @@ async def series(
     if limit > settings.api_max_rows:
         raise params.InvalidParameter(f"limit {limit} is above the maximum of {settings.api_max_rows} rows a page")
     private = key is not None and key.role == "admin"
-    fp = params.fingerprint(kit_ids, qs, res, start, end, limit)
+    fp = params.fingerprint(kit_ids, qs, res, start, end, limit, correction)
     q = timeseries.query_params(kit_ids, qs, start, end, private)
     q["limit"] = limit
     if res == "raw":
@@ -93,8 +101,13 @@ async def series(
             q["after_kit"], q["after_quantity"], after = params.decode_cursor(cursor, fp, 3)
             q["after_time"] = _cursor_time(after)
         query = timeseries.rollup_query(res, paged=True, after=bool(cursor))
+        if correction != "raw":
+            q["limit"] = min(limit, corrected.PAGE_WITH_CORRECTION)
     async with request.app.state.pool.connection() as conn:
         rows = await timeseries.page(conn, query, q)
+        results = timeseries.as_dicts(timeseries.raw_rows(rows, qs)) if res == "raw" else timeseries.rollup_dicts(rows)
+        if correction != "raw":
+            await corrected.annotate(conn, results, correction, res)
     next_url = None
     if len(rows) == q["limit"]:
         last = rows[-1]
@@ -105,8 +118,8 @@ async def series(
                 start=params.rfc3339(start), end=params.rfc3339(end), cursor=params.encode_cursor(fp, position)
             )
         )
-    results = timeseries.as_dicts(timeseries.raw_rows(rows, qs)) if res == "raw" else timeseries.rollup_dicts(rows)
-    return list_response(results, next_url, resolution=res, time_label=BUCKET_LABEL, start=start, end=end)
+    meta = {"correction": correction} if correction != "raw" else {}
+    return list_response(results, next_url, resolution=res, time_label=BUCKET_LABEL, start=start, end=end, **meta)
 
 
 def _cursor_time(raw: str) -> datetime:

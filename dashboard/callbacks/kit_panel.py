@@ -14,6 +14,7 @@ from dashboard.layout import DEFAULT_QUANTITY, MAX_COMPARED, RANGES, choice
 from dashboard.markers import QUANTITY_CHOICES
 from dashboard.profile_chart import profile_figure
 from dashboard.settings import DashboardSettings
+from dashboard.stations import comparison_trace, nearest_of, nearest_sentence
 from ijlucht.bands import DEFAULT_SCALE
 
 SPANS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30), "1y": timedelta(days=365)}
@@ -130,12 +131,24 @@ def register(app: Dash, client: ApiClient, settings: DashboardSettings) -> None:
             return message("kit_not_found", kit_id=kit_id)
         except ApiError as exc:
             return message("api_down", detail=str(exc), seconds=settings.refresh_seconds)
+        nearest = nearest_of(feature, quantity)
+        try:  # the official station beside the kit; the panel goes on without it
+            station_rows = (
+                client.station_series(nearest["station_id"], nearest["component"], start, end) if nearest else []
+            )
+        except ApiError:
+            station_rows = []
         names[kit_id] = (feature.get("properties") or {}).get("name") or name  # a link carries only the id
         shown = {"kits": [kit_id, *others], "quantity": quantity, "start": start.isoformat(), "end": end.isoformat(),
                  "resolution": resolution, "raw": span == "24h", "span": span}  # fmt: skip
+        figure = kit_figure(kit_id, names, quantity, raw, means, language, span, resolution)
+        if station_rows:
+            figure.add_trace(comparison_trace(station_rows, nearest, language))
+        status = [*kit_status(feature, stale, language),
+                  html.P(nearest_sentence(nearest, len(station_rows), language), className="kit-station")]  # fmt: skip
         return (
-            kit_figure(kit_id, names, quantity, raw, means, language, span, resolution),
-            kit_status(feature, stale, language),
+            figure,
+            status,
             profile_figure(cycle, kit_id, "hour_of_day", quantity, language, span),
             profile_figure(weekday, kit_id, "day_of_week", quantity, language, span),
             shown,

@@ -21,6 +21,8 @@ from dashboard.legend import legend
 from dashboard.map_figure import KIT_TRACE, RING_TRACE, map_figure
 from dashboard.markers import QUANTITY_CHOICES, KitMarker, hour_markers, latest_markers, marker_properties
 from dashboard.settings import DashboardSettings
+from dashboard.stations import StationMarker, station_markers
+from dashboard.wind import PREFERRED, RECENT_HOURS, newest_wind, wind_line
 from ijlucht.bands import DEFAULT_SCALE, SCALES
 
 
@@ -142,6 +144,21 @@ def register(app: Dash, client: ApiClient, outlines: Outlines, settings: Dashboa
     """The map's callbacks; returns first_map(), the map for a page's layout (drawn on the server)."""
     app.clientside_callback(TILE_PROBE_JS, Output("tile-note", "hidden"), Input("tile-probe", "data"))
 
+    def reference_stations() -> list[StationMarker]:
+        """The stations to draw; none when the API cannot give them (the kits' map goes on without)."""
+        try:
+            return station_markers(client.stations())
+        except ApiError:
+            return []
+
+    def current_wind(language: str) -> list:
+        """The wind line under the legend; nothing when no recent hour (or the API cannot give it)."""
+        try:
+            line = wind_line(newest_wind(client.recent_weather(PREFERRED, RECENT_HOURS)), language)
+        except ApiError:
+            return []
+        return [line] if line is not None else []
+
     def first_map(language: str) -> dict[str, Any]:
         """The live map with the default controls, for the page itself: the visitor sees it without waiting for
         a callback; the first refresh then sends only what changed. Empty if the API cannot be reached."""
@@ -151,18 +168,23 @@ def register(app: Dash, client: ApiClient, outlines: Outlines, settings: Dashboa
         except ApiError:
             return {}
         props = marker_properties(shown.markers, language, quantity)
+        stations = reference_stations()
         return {
-            "figure": full_figure(shown.markers, language, quantity),
-            "legend": legend(shown.markers, language, quantity, scale, shown.hour),
+            "figure": full_figure(shown.markers, language, quantity, stations=stations),
+            "legend": legend(shown.markers, language, quantity, scale, shown.hour, len(stations))
+            + current_wind(language),
             "state": {"kits": kits_fingerprint(shown.markers), "marks": marker_marks(props)},
             "names": {m.kit_id: m.name for m in shown.markers},
         }
 
-    def full_figure(markers: list[KitMarker], language: str, quantity: str, view: Any = None) -> Any:
+    def full_figure(
+        markers: list[KitMarker], language: str, quantity: str, view: Any = None, stations: Any = None
+    ) -> Any:
         view = view if isinstance(view, dict) else {}
         return map_figure(
             markers, language, quantity, outlines, settings.tile_style, settings.tile_url,
             settings.tile_attribution, checked_centre(view.get("centre")), checked_zoom(view.get("zoom")),
+            stations,
         )  # fmt: skip
 
     @app.callback(
@@ -209,17 +231,18 @@ def register(app: Dash, client: ApiClient, outlines: Outlines, settings: Dashboa
             empty = full_figure([], language, quantity, view)
             return empty, unavailable, problem, {"kits": "", "marks": []}, no_update
         new_names = {m.kit_id: m.name for m in shown.markers}
+        stations = reference_stations()
         if drawn:
             figure, state = changed_markers_patch(shown.markers, language, quantity, drawn)
             if "map-view.data" in triggered and view_patch(view) is not no_update:  # moved too (a link)
                 figure = with_view(figure, view)
         else:
-            figure = full_figure(shown.markers, language, quantity, view)
+            figure = full_figure(shown.markers, language, quantity, view, stations)
             state = {"kits": kits_fingerprint(shown.markers),
                      "marks": marker_marks(marker_properties(shown.markers, language, quantity))}  # fmt: skip
         return (
             no_update if figure is None else figure,
-            legend(shown.markers, language, quantity, scale, shown.hour),
+            legend(shown.markers, language, quantity, scale, shown.hour, len(stations)) + current_wind(language),
             None,
             state if state != drawn else no_update,
             new_names if new_names != names else no_update,

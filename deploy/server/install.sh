@@ -185,7 +185,7 @@ cmd_broker() {
   log "broker accounts created in $f"
 }
 
-UNITS=(ijlucht-ingest ijlucht-api ijlucht-dashboard ijlucht-push)
+UNITS=(ijlucht-ingest ijlucht-api ijlucht-dashboard ijlucht-push ijlucht-sync)
 
 cmd_enable() {
   [ -z "$R" ] || die "enable works on the real root only"

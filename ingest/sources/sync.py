@@ -139,6 +139,12 @@ def _state(conn: psycopg.Connection, source: str, series: str) -> datetime | Non
     return found[0] if found else None
 
 
+def _last_error(conn: psycopg.Connection, source: str, series: str) -> str | None:
+    row = conn.execute("SELECT last_error FROM sync_state WHERE source = %s AND series = %s", (source, series))
+    found = row.fetchone()
+    return found[0] if found else None
+
+
 def _record(conn: psycopg.Connection, source: str, series: str, done: datetime | None, error: str | None) -> None:
     conn.execute(
         "INSERT INTO sync_state (source, series, done_until, last_ok, last_error) "
@@ -171,9 +177,15 @@ def sync_series(
             parsed = feed.fetch(series, first, end)
             stored = feed.store(conn, parsed.rows)
         except (FetchError, psycopg.DataError, psycopg.IntegrityError) as e:
-            _record(conn, feed.source, series, None, str(e)[:500])
+            error = str(e)[:500]
+            # A service down for days (or a machine offline) says so once per series, not every cycle: the same
+            # error again goes to debug; the cycle line still counts the failed series.
+            again = _last_error(conn, feed.source, series) == error
+            _record(conn, feed.source, series, None, error)
             report.failed += 1
-            log.warning("sync %s %s %s–%s: %s", feed.source, series, first.isoformat(), end.isoformat(), e)
+            (log.debug if again else log.warning)(
+                "sync %s %s %s–%s: %s", feed.source, series, first.isoformat(), end.isoformat(), e
+            )
             return report
         report.stored += stored.written
         report.unchanged += stored.unchanged

@@ -16,11 +16,14 @@ district.
 from datetime import datetime, timedelta
 
 import hypothesis
+import pytest
 import schemathesis
 from schemathesis.generation.modes import GenerationMode
 
 from api.app import create_app
 from api.settings import ApiSettings
+from ijlucht import cli
+from tests.ingest.sources.conftest import empty_sources, imported  # noqa: F401  (module fixtures)
 
 schema = schemathesis.openapi.from_dict(create_app(ApiSettings()).openapi())
 schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
@@ -55,6 +58,13 @@ def keep_within_the_rules(case) -> None:
     case.query = query
 
 
+@pytest.fixture(scope="module")
+def reference_data(imported):  # noqa: F811
+    """The shipped reference data and one calibration record, so the reference endpoints answer with real rows."""
+    cli.main(["calibrate", "--kit", "HLL_545", "--station", "NL49570"])
+    return imported
+
+
 @schema.parametrize()
 @hypothesis.settings(
     max_examples=60,
@@ -62,7 +72,7 @@ def keep_within_the_rules(case) -> None:
     derandomize=True,
     suppress_health_check=list(hypothesis.HealthCheck),
 )
-def test_api_conforms_to_its_schema(case, api_base_url, rolled_up, admin_key, smtp_server):
+def test_api_conforms_to_its_schema(case, api_base_url, rolled_up, reference_data, admin_key, smtp_server):
     keep_within_the_rules(case)
     # No `checks=`: schemathesis runs all of its built-in checks.
     case.call_and_validate(base_url=api_base_url, headers={"X-API-Key": admin_key}, timeout=30)

@@ -135,7 +135,7 @@ def wait_until(driver: webdriver.Chrome, what: str, condition, timeout: float = 
 
 def map_has_kits(driver: webdriver.Chrome, count: int):
     data = driver.execute_script(MAP_FIGURE_JS)
-    if data and len(data) == 2 and len(data[1].get("lat") or []) >= count:
+    if data and len(data) >= 2 and len(data[1].get("lat") or []) >= count:  # kits, then any stations
         return data
     return None
 

@@ -172,12 +172,13 @@ def test_the_page_and_its_layout_come_with_the_map_drawn_from_one_api_answer(api
     client.get("/?quantity=pm10")  # another quantity: no first view, and Dash's first layout check needs no data
     assert transport.paths == []
     page = client.get("/?lang=nl&zoom=13").get_data(as_text=True)  # the first view, in the link's language
-    assert transport.paths == ["/v1/map/latest?quantity=pm25&scale=eaqi-2024"]
+    assert transport.paths[:2] == ["/v1/map/latest?quantity=pm25&scale=eaqi-2024", "/v1/stations"]
+    assert [p.split("&")[0] for p in transport.paths[2:]] == ["/v1/weather?stations=225%2C240"]  # the wind
     figure = json.loads(page.split('<script id="first-map-figure" type="application/json">')[1].split("</script>")[0])
     assert figure["data"][1]["type"] == "scattermap" and figure["layout"]["map"]["zoom"] == 13
     assert ["seed-beverwijk", "Beverwijk"] in figure["data"][1]["customdata"] and "<h1>IJlucht — lucht" in page
     layout = client.get("/_dash-layout", headers={"Referer": "http://x/?lang=nl&zoom=13"}).get_data(as_text=True)
-    assert len(transport.paths) == 1  # the layout, a moment later, draws the same answer
+    assert len(transport.paths) == 3  # the layout, a moment later, draws the same answer
     assert '"type":"scattermap"' in layout.replace(" ", "") and "seed-beverwijk" in layout
     assert "IJlucht — luchtkwaliteit" in layout  # its texts in the link's language from the start
 
@@ -214,6 +215,8 @@ def test_kit_panel_shows_a_valid_kit_with_its_comparison(recorded_dashboard):
     assert transport.paths[0] == "/v1/kits/seed-beverwijk"
     assert any(p.startswith("/v1/series?kits=seed-beverwijk%2Cseed-heemskerk") for p in transport.paths)
     assert not any(p.startswith("/v1/export") for p in transport.paths)
+    # the nearest official station is named (tests/api/test_reference.py: NL49570 once the stations are imported)
+    assert "meetstation" in str(response["kit-status"]["children"]).lower()
 
 
 HOSTILE_CHOICES = ["pm25&kits=seed-beverwijk", "../export", ["pm25"], {"x": 1}, 7, None]
@@ -241,5 +244,7 @@ def test_map_and_area_callbacks_ask_the_api_only_with_the_controls_own_choices(r
     assert "Beverwijk" in str(areas["area-table"]["children"])
     assert transport.paths and all(
         p.startswith(("/v1/map/latest?quantity=pm25&scale=eaqi-2024", "/v1/areas?level=municipality&quantity=pm25&"))
+        or p == "/v1/stations"  # fixed: no control reaches them
+        or p.startswith("/v1/weather?stations=225%2C240&start=")
         for p in transport.paths
     ), transport.paths

@@ -35,6 +35,7 @@ from tests.dashboard.browser import (
     wait_until,
 )
 from tests.dashboard.browser import MAP_FIGURE_JS as MAP_JS
+from tests.ingest.sources.conftest import empty_sources, imported  # noqa: F401  (module fixtures: data/reference)
 
 __all__ = ["dashboard_url", "dashboard_with_dead_tiles_url", "dashboard_with_tiles_url", "driver", "tile_server"]
 
@@ -404,3 +405,60 @@ def test_item4_an_api_slower_than_the_refresh_still_gets_its_map_drawn_on_phone_
             api.delay = 0.0
         shot(driver, "m4_slow_api", size, language)
     assert severe_console_errors(driver) == []
+
+
+def test_reference_stations_are_targets_with_a_legend_entry_on_phone_and_desktop_in_dutch_and_english(
+    driver,
+    dashboard_url,
+    imported,  # noqa: F811
+):
+    """Issue 15: the official stations (data/reference imported, through /v1/stations) drawn as targets."""
+    words = {"nl": "officieel meetstation (Luchtmeetnet)", "en": "official station (Luchtmeetnet)"}
+
+    def stations_drawn(d):
+        data = d.execute_script(MAP_JS)
+        return data if data and len(data) == 5 else None
+
+    for size, language in matrix(driver):
+        driver.get(f"{dashboard_url}?lang={language}")
+        data = wait_until(driver, "the stations on the map", stations_drawn)
+        assert [t["name"] for t in data[2:]] == ["station-ring", "station-white", "station-centre"]
+        assert len(data[4]["lat"]) >= 5 and len(data[1]["lat"]) >= 5  # stations and kits both there
+        wait_until(driver, "the legend's station entry", lambda d, w=words[language]: w in text_of(d, "map-legend"))
+        mark = driver.find_element(By.CSS_SELECTOR, "#map-legend .station-mark")
+        assert mark.is_displayed() and in_language(driver, language) and no_sideways_scroll(driver)
+        shot(driver, "m7_stations", size, language)
+    assert severe_console_errors(driver) == []
+
+
+def test_the_kit_panel_compares_a_kit_with_its_nearest_station_and_the_wind_shows_on_a_desktop_in_english(
+    driver,
+    dashboard_url,
+    imported,  # noqa: F811
+    conn,
+):
+    """The shipped station data end in 2023: a day of current hours is added to NL49570 (removed after)."""
+    conn.execute(
+        "INSERT INTO reference_hourly (station_id, component, hour, value) SELECT 'NL49570', 'PM25', h, 9.5 "
+        "FROM generate_series(date_trunc('hour', now()) - interval '23 hours', date_trunc('hour', now()) - "
+        "interval '1 hour', interval '1 hour') h"
+    )
+    conn.execute(  # and the current wind at IJmuiden: from the WSW at 6.2 m/s
+        "INSERT INTO weather_hourly (station_id, hour, wind_state, wind_dir, wind_speed) "
+        "VALUES ('225', date_trunc('hour', now()) - interval '1 hour', 'direction', 250, 6.2)"
+    )
+    try:
+        driver.get(f"{dashboard_url}?lang=en&kit=seed-beverwijk")
+        wait_until(driver, "the wind under the legend", lambda d: "m/s" in text_of(d, "map-legend"))
+        wind = driver.find_element(By.ID, "wind").text
+        assert "6.2 m/s, from the W (250°)" in wind and "KNMI IJmuiden" in wind
+        arrow = driver.find_element(By.CSS_SELECTOR, "#wind .wind-arrow")
+        assert "rotate(250deg)" in arrow.get_attribute("style")
+        station = wait_until(driver, "the station in the kit chart", lambda d: next(
+            (t for t in chart_traces(d) if "Beverwijk-Creutzberglaan" in (t.get("name") or "")), None))  # fmt: skip
+        assert station["line"]["dash"] == "dash" and set(station["y"]) == {9.5} and len(station["y"]) == 23
+        assert "Nearest official station: Beverwijk-Creutzberglaan (NL49570)" in text_of(driver, "kit-status")
+        shot(driver, "m7_kit_station", "desktop", "en")
+    finally:
+        conn.execute("DELETE FROM reference_hourly WHERE station_id = 'NL49570' AND hour > '2024-01-01Z'")
+        conn.execute("DELETE FROM weather_hourly WHERE station_id = '225' AND hour > '2024-01-01Z'")

@@ -123,7 +123,7 @@ def test_search_finds_places_below_district_level_and_reference_stations_when_gi
     assert "place: IJmuiden (Velsen)" in labels and "place: Velsen-Zuid en Driehuis (Velsen)" in labels
     assert "reference station: IJmuiden-Kanaalstraat (NL49551)" in labels
     assert not any(label.startswith("meetstation") for label in (o["label"] for o in search_options({}, "nl")))
-    assert REFERENCE_STATIONS == ()  # none on the map yet: the page's search lists none
+    assert stations == REFERENCE_STATIONS  # on the map now (issue 15): the page's search lists them
     assert len(load_places()) == 9
     assert point_view("place:IJmuiden", ()) == {"centre": {"lat": 52.458, "lon": 4.619}, "zoom": 14.0}
     assert point_view("station:NL49553", stations) == {"centre": {"lat": 52.494, "lon": 4.60199}, "zoom": 15.0}

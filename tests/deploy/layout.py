@@ -31,7 +31,7 @@ PGBIN = (
     ).stdout.strip()
     / "bin"
 )
-SERVICES = ("ijlucht-ingest", "ijlucht-api", "ijlucht-push", "ijlucht-dashboard")
+SERVICES = ("ijlucht-ingest", "ijlucht-api", "ijlucht-push", "ijlucht-dashboard", "ijlucht-sync")
 SERVER_NAME = "ijlucht.test"
 # Bound from the root, not seen through the overlay: an overlay need not show files renamed into its lower layer.
 TLS = ["/etc/ijlucht/tls"]
@@ -96,7 +96,13 @@ class Layout:
         took = time.monotonic() - t0
         envfile = self.path("/etc/ijlucht/ijlucht.env")
         # No internet here: the dashboard draws only its bundled outlines.
-        envfile.write_text(envfile.read_text() + "IJLUCHT_DASHBOARD_TILE_URL=\n")
+        # The reference sync finds its services unreachable (a closed loopback port) and must carry on.
+        closed = f"http://127.0.0.1:{free_port()}"
+        envfile.write_text(
+            envfile.read_text() + "IJLUCHT_DASHBOARD_TILE_URL=\n"
+            f"IJLUCHT_SYNC_LUCHTMEETNET_URL={closed}/open_api\nIJLUCHT_SYNC_KNMI_URL={closed}/uurgegevens\n"
+            "IJLUCHT_SYNC_TIMEOUT_S=2\nIJLUCHT_SYNC_INTERVAL_S=5\n"
+        )
         # What `install.sh enable` does on a real host: Debian's welcome site is no longer enabled (a whiteout).
         subprocess.run(["mknod", self.path("/etc/nginx/sites-enabled/default"), "c", "0", "0"], check=True)
         return took

@@ -2,6 +2,7 @@
 certificate renewal, disabling, systemd-analyze, read-only file system, metrics (fixture: tests/deploy/conftest.py).
 """
 
+import re
 import subprocess
 import uuid
 
@@ -35,6 +36,11 @@ def test_a_kit_registered_over_https_reports_through_tls_and_shows_on_the_map_th
         assert api(lay, ca, "GET", "/v1/push/health").json() == {"status": "ok"}  # the push server behind nginx
         page = api(lay, ca, "GET", "/")
         assert page.status_code == 200 and "_dash" in page.text  # the dashboard, under gunicorn, via nginx
+        # The reference sync under its unit: its services unreachable here, it records that and goes on.
+        sync_log = lay.work / "ijlucht-sync.log"
+        wait_for(lambda: "sync cycle:" in sync_log.read_text(), timeout=60, what="a sync cycle")
+        failed = re.search(r"(\d+) series failed", sync_log.read_text())
+        assert failed and int(failed.group(1)) > 0 and lay.procs["ijlucht-sync"].poll() is None
         # Nothing the services wrote lies outside their state folder: / was read-only for them.
         assert (lay.path("/var/lib/ijlucht/secrets/position-jitter.key")).exists()
 
@@ -65,7 +71,7 @@ def test_a_kit_registered_over_https_reports_through_tls_and_shows_on_the_map_th
 def test_units_pass_systemd_analyze_verify(layout):
     """Run where the units see /opt/ijlucht as production does (the layout's view, a private /tmp to work in)."""
     units = [f"/etc/systemd/system/{p.name}" for p in sorted(layout.path("/etc/systemd/system").glob("ijlucht-*"))]
-    assert len(units) == 6
+    assert len(units) == 7
     broken = layout.path("/run/verify-control/ijlucht-broken.service")  # a control: verify does look at ExecStart
     broken.parent.mkdir(parents=True, exist_ok=True)
     text = layout.path("/etc/systemd/system/ijlucht-push.service").read_text()

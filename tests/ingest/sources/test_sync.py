@@ -3,6 +3,7 @@
 Incremental, resumable, and a service that is down, slow or answers garbage costs a cycle, never the runner.
 """
 
+import logging
 import threading
 import time
 import urllib.parse
@@ -150,3 +151,14 @@ def test_the_runner_keeps_going_until_stopped(empty, service, conn):
     runner.join(timeout=5)
     assert not runner.is_alive()
     assert sum(1 for p, _ in service.requests if p == "/knmi") >= 2  # it tried again after the failures
+
+
+def test_a_service_that_stays_down_is_reported_once_per_series_not_every_cycle(empty, conn, caplog):
+    down = sync_settings(f"http://127.0.0.1:{free_port()}")
+    with caplog.at_level(logging.DEBUG, logger="ijlucht.sync"):
+        for _ in range(3):
+            assert sync.run_cycle(down, now=NOW).failed == 2
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2 and {r.args[0] for r in warnings} == {"luchtmeetnet", "knmi"}
+    cycles = [r for r in caplog.records if r.getMessage().startswith("sync cycle:")]
+    assert len(cycles) == 3 and all("2 series failed" in r.getMessage() for r in cycles)
