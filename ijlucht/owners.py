@@ -10,8 +10,10 @@ The sensor names are the firmware's own list (firmware/kit/sensors.py, checked b
 platform accepts is exactly what the kit will boot with.
 """
 
+import argparse
 import hashlib
 import secrets
+import sys
 from dataclasses import dataclass
 from functools import cache
 
@@ -161,7 +163,16 @@ def approve_kit(conn: psycopg.Connection, settings: PlatformSettings, kit_id: st
     return True
 
 
-def owner_kit(conn: psycopg.Connection, kit_id: str, token: str) -> bool:
-    """Whether `token` is the owner token of `kit_id` (compared as hashes)."""
-    row = conn.execute("SELECT owner_token_hash FROM kits WHERE kit_id = %s", (kit_id,)).fetchone()
-    return row is not None and row[0] is not None and secrets.compare_digest(row[0], hash_token(token))
+def run(settings: PlatformSettings, args: argparse.Namespace) -> int:
+    """`ijlucht kits approve KIT`."""
+    with psycopg.connect(settings.dsn, autocommit=True) as conn:
+        try:
+            waited = approve_kit(conn, settings, args.kit_id)
+        except kits.KitNotFound as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except broker.BrokerAccountError as exc:
+            print(f"error: nothing changed: {exc}", file=sys.stderr)
+            return 1
+    print(f"kit {args.kit_id} approved: it can log in" if waited else f"kit {args.kit_id} was not waiting for approval")
+    return 0
