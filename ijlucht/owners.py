@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import psycopg
+import psycopg.sql
 
 from ijlucht import broker, contract, dynsec, geo, kits, signing
 from ijlucht.flash import firmware_module
@@ -176,3 +177,48 @@ def run(settings: PlatformSettings, args: argparse.Namespace) -> int:
             return 1
     print(f"kit {args.kit_id} approved: it can log in" if waited else f"kit {args.kit_id} was not waiting for approval")
     return 0
+
+
+# What the owner chooses between before deleting a kit (shown on the owner page and in the API's description).
+DELETE_CHOICES = {
+    "keep": "Your e-mail address and the exact position are removed and the kit is switched off; its measurements "
+    "stay in the open data under the kit's name and public (shifted) position, with nothing that points to you.",
+    "delete": "Your e-mail address, the exact position, the kit and every measurement it made are removed for good.",
+}
+
+# Every table of the platform that holds a kit's rows (readings, rollups, rejects, versions, sign-ups, ...).
+KIT_TABLES = """
+SELECT c.table_name FROM information_schema.columns c
+JOIN information_schema.tables t USING (table_schema, table_name)
+WHERE c.table_schema = 'public' AND c.column_name = 'kit_id' AND t.table_type = 'BASE TABLE'
+  AND c.table_name <> 'kits'
+ORDER BY 1
+"""
+
+FORGET_OWNER = """
+UPDATE kits SET owner_email = NULL, owner_name = NULL, lat = NULL, lon = NULL, owner_token_hash = NULL,
+       exact_location_public = false, disabled_at = now(), online = false
+WHERE kit_id = %s
+"""
+
+
+def delete_kit(conn: psycopg.Connection, settings: PlatformSettings, kit_id: str, measurements: str) -> None:
+    """The owner deletes the kit: its broker account goes, with the e-mail address and the exact position (also in
+    its history and sign-ups); `measurements` 'keep' keeps the readings anonymously, 'delete' removes them too.
+    All or nothing: the transaction commits only once the broker has removed the account."""
+    if measurements not in DELETE_CHOICES:
+        raise ValueError(f"measurements must be one of {', '.join(DELETE_CHOICES)}, got {measurements!r}")
+    with conn.transaction():
+        if conn.execute("SELECT 1 FROM kits WHERE kit_id = %s FOR UPDATE", (kit_id,)).fetchone() is None:
+            raise kits.KitNotFound(kit_id)
+        if measurements == "delete":
+            for (table,) in conn.execute(KIT_TABLES).fetchall():
+                conn.execute(
+                    psycopg.sql.SQL("DELETE FROM {} WHERE kit_id = %s").format(psycopg.sql.Identifier(table)), (kit_id,)
+                )
+            conn.execute("DELETE FROM kits WHERE kit_id = %s", (kit_id,))
+        else:
+            conn.execute(FORGET_OWNER, (kit_id,))
+            conn.execute("UPDATE kit_versions SET lat = NULL, lon = NULL WHERE kit_id = %s", (kit_id,))
+            conn.execute("DELETE FROM kit_signups WHERE kit_id = %s", (kit_id,))
+        broker.delete_kit_account(settings, kit_id)

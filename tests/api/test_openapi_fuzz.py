@@ -33,6 +33,10 @@ GROUPS = ("kits", "municipality", "district")
 def within_the_rules(query: dict) -> dict:
     """The query with start before end, at most SPAN apart (times stay in the years the schema allows)."""
     start, end = query.get("start"), query.get("end")
+    if isinstance(start, str) and end is None:  # the end defaults to now: the span would grow with the years
+        s = datetime.fromisoformat(start)
+        e = s + SPAN if s.year < 2099 else s
+        return {**query, "start": (e - SPAN).isoformat(), "end": e.isoformat()}
     if not (isinstance(start, str) and isinstance(end, str)):
         return query
     s, e = sorted((datetime.fromisoformat(start), datetime.fromisoformat(end)))

@@ -1,0 +1,24 @@
+"""ijlucht/owners.py and migration 054: an owner's kit goes with its measurements; a kit with readings is never
+deleted by itself."""
+
+import uuid
+
+import psycopg
+import pytest
+
+from ijlucht import kits, owners
+
+
+def test_a_kit_with_readings_still_cannot_be_deleted_by_itself(settings, conn):
+    kit_id = f"keep-{uuid.uuid4().hex[:6]}"
+    kits.register_kit(conn, settings, kits.NewKit(kit_id, kit_id, 52.48, 4.65))
+    conn.execute("INSERT INTO readings (time, kit_id, pm25) VALUES (now(), %s, 5)", (kit_id,))
+    with pytest.raises(psycopg.errors.RestrictViolation, match="readings refer to it"):
+        conn.execute("DELETE FROM kits WHERE kit_id = %s", (kit_id,))
+
+
+def test_deleting_a_kit_with_its_measurements_empties_every_table_of_it(settings, conn):
+    kit_id = f"del-{uuid.uuid4().hex[:6]}"
+    kits.register_kit(conn, settings, kits.NewKit(kit_id, kit_id, 52.48, 4.65, owner_email="a@example.org"))
+    owners.delete_kit(conn, settings, kit_id, "delete")
+    assert conn.execute("SELECT count(*) FROM kits WHERE kit_id = %s", (kit_id,)).fetchone() == (0,)
