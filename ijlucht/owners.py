@@ -164,6 +164,15 @@ def approve_kit(conn: psycopg.Connection, settings: PlatformSettings, kit_id: st
     return True
 
 
+SIGNUP_RETENTION_S = 7 * 86400  # sign-ups (with their address) are kept a week: the rate limits look back a day
+
+
+def expire_signups(conn: psycopg.Connection, older_than_s: float = SIGNUP_RETENTION_S) -> int:
+    """Delete sign-ups older than the retention (docs/privacy.md); returns how many. Run by the ingest worker."""
+    cur = conn.execute("DELETE FROM kit_signups WHERE created_at < now() - make_interval(secs => %s)", (older_than_s,))
+    return cur.rowcount
+
+
 def run(settings: PlatformSettings, args: argparse.Namespace) -> int:
     """`ijlucht kits approve KIT`."""
     with psycopg.connect(settings.dsn, autocommit=True) as conn:

@@ -26,6 +26,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from ijlucht import contract
+from ijlucht.owners import expire_signups
 from ijlucht.quality import BACKFILLED
 from ijlucht.silence import check_silent_kits
 from ingest import metrics
@@ -360,12 +361,13 @@ class IngestWorker:
             conn.close()
 
     def expire_loop(self) -> None:
-        """Delete rejects older than the retention, at start and then every interval."""
+        """Delete rejects and residents' sign-ups older than their retention, at start and then every interval."""
         s = self.settings
         while True:
             try:
                 with psycopg.connect(s.dsn, autocommit=True) as conn:
                     deleted = expire_rejects(conn, s.ingest_rejects_retention_days * 86400)
+                    expire_signups(conn)  # residents' sign-ups, with their address (docs/privacy.md)
                 if deleted:
                     log.info("deleted %d rejects older than %g days", deleted, s.ingest_rejects_retention_days)
             except psycopg.Error as e:

@@ -22,3 +22,16 @@ def test_deleting_a_kit_with_its_measurements_empties_every_table_of_it(settings
     kits.register_kit(conn, settings, kits.NewKit(kit_id, kit_id, 52.48, 4.65, owner_email="a@example.org"))
     owners.delete_kit(conn, settings, kit_id, "delete")
     assert conn.execute("SELECT count(*) FROM kits WHERE kit_id = %s", (kit_id,)).fetchone() == (0,)
+
+
+def test_sign_ups_older_than_a_week_are_deleted(conn):
+    insert = (
+        "INSERT INTO kit_signups (email, client, kit_id, name, indoor, sensors, token_hash, created_at, expires_at)"
+        " VALUES ('old@example.org', 'x', %s, 'n', false, '{sds011}', %s, now() - %s::interval, now())"
+    )
+    old, recent = f"old-{uuid.uuid4().hex[:6]}", f"new-{uuid.uuid4().hex[:6]}"
+    conn.execute(insert, (old, old, "8 days"))
+    conn.execute(insert, (recent, recent, "6 days"))
+    assert owners.expire_signups(conn) >= 1
+    left = conn.execute("SELECT kit_id FROM kit_signups WHERE kit_id IN (%s, %s)", (old, recent)).fetchall()
+    assert left == [(recent,)]

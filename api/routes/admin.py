@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.queries import admin as admin_queries
 from api.responses import json_response, list_response
+from api.routes import owner
 from api.security import require_admin
 from api.settings import ApiSettings
 from ijlucht import broker, contract, dynsec, kits, owners
@@ -183,3 +184,12 @@ async def rotate(kit_id: KitId, settings: Settings) -> Any:
 async def approve(kit_id: KitId, settings: Settings) -> Any:
     was_waiting = await run_in_threadpool(_change, settings, kit_id, "approve")
     return json_response({"kit_id": kit_id, "approved": True, "was_waiting": was_waiting})
+
+
+@router.post(
+    "/kits/{kit_id}/move",
+    summary="A kit moved: a new version of its position, height, indoor/outdoor or sensors from now; the past stays",
+    responses={404: {"description": "no such kit"}, 422: {"description": "sensors that cannot share a kit"}},
+)
+async def admin_move(kit_id: KitId, settings: Settings, body: owner.KitMove) -> Any:
+    return json_response(await run_in_threadpool(owner.move, settings, kit_id, body))

@@ -8,13 +8,14 @@ from typing import Annotated, Any, Literal
 import psycopg
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
 
 from api import export
 from api.queries import owner as owner_queries
 from api.queries import series as timeseries
 from api.responses import json_response
 from api.settings import ApiSettings
-from ijlucht import broker, kithealth, kits, licence, owners
+from ijlucht import broker, kithealth, kithistory, kits, licence, owners
 from ijlucht.contract import KIT_ID_PATTERN
 from ijlucht.quantities import KEYS
 
@@ -29,6 +30,51 @@ PRIVATE = {"Cache-Control": "no-store"}  # the owner's own answer: no cache may 
 REJECTS_SHOWN = 20
 ARCHIVE_START = datetime(2000, 1, 1, tzinfo=UTC)
 MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
+
+
+MIN_LON, MIN_LAT, MAX_LON, MAX_LAT = owners.service_area()
+SensorName = Literal[owners.supported_sensors()]  # type: ignore[valid-type]
+
+
+class KitMove(BaseModel):
+    """A kit's new place from now on; what is not given stays as it was."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    lat: float = Field(ge=MIN_LAT, le=MAX_LAT, examples=[52.458], description="exact position: kept private")
+    lon: float = Field(ge=MIN_LON, le=MAX_LON, examples=[4.615])
+    height_m: float | None = Field(None, ge=0, le=100, description="height above ground, metres")
+    indoor: bool | None = None
+    sensors: list[SensorName] | None = Field(
+        None,
+        min_length=1,
+        max_length=4,
+        json_schema_extra={"uniqueItems": True},
+        description="one particle sensor and one SHT sensor at most (docs/build/)",
+    )
+
+
+def move(settings: ApiSettings, kit_id: str, body: KitMove) -> dict[str, Any]:
+    """Add the kit's new version (ijlucht/kithistory.py); 404 for an unknown kit, 422 for sensors that cannot
+    share a kit."""
+    with psycopg.connect(settings.dsn, autocommit=True) as conn:
+        try:
+            if body.sensors is not None:
+                owners.firmware_module("config").check_sensors(list(body.sensors), hardware_only=True)
+            sensors = tuple(body.sensors) if body.sensors is not None else None
+            v = kithistory.move_kit(conn, settings, kit_id, body.lat, body.lon, body.height_m, body.indoor, sensors)
+        except kits.KitNotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        except ValueError as exc:
+            raise HTTPException(422, str(exc).removeprefix("config: ")) from None
+    return {
+        "kit_id": kit_id,
+        "valid_from": v.valid_from,
+        "municipality_code": v.municipality_code,
+        "district_code": v.district_code,
+        "height_m": v.height_m,
+        "indoor": v.indoor,
+        "sensors": v.sensors,
+    }
 
 
 async def _kit(request: Request, kit_id: str, token: str) -> dict[str, Any]:
@@ -109,6 +155,19 @@ async def owner_export(
             **PRIVATE,
         },
     )
+
+
+@router.post(
+    "/kits/{kit_id}/move",
+    summary="The kit moved (or changed height, indoor/outdoor or sensors): a new version from now; the past stays",
+    description="Sensors: at most one particle sensor (pms5003, pms5003t, sds011, sps30, sps30_i2c) and at most "
+    "one SHT sensor (sht3x, sht4x).",
+    responses={**NOT_YOURS, 422: {"description": "sensors that cannot share a kit (the answer says why)"}},
+)
+async def owner_move(request: Request, kit_id: KitId, token: OwnerToken, body: KitMove) -> Any:
+    await _kit(request, kit_id, token)
+    moved = await run_in_threadpool(move, request.app.state.settings, kit_id, body)
+    return json_response(moved, headers=PRIVATE)
 
 
 def _delete(settings: ApiSettings, kit_id: str, measurements: str) -> None:

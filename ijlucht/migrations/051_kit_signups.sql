@@ -2,7 +2,8 @@
 -- description and a hash of a one-time token mailed to the address; following the link within a day registers
 -- the kit (row and broker account, ijlucht/kits.py) and shows its configuration and password once. The exact
 -- position in a sign-up is removed when it is confirmed (it then lives in the kit's row only); an unconfirmed
--- sign-up is kept for the per-address and per-client rate limits and removed after a week (docs/privacy.md).
+-- sign-up is kept for the per-address and per-client rate limits; every sign-up is removed after a week
+-- (ijlucht/owners.py expire_signups, run by the ingest worker; docs/privacy.md).
 CREATE TABLE kit_signups (
     id            bigserial PRIMARY KEY,
     email         text        NOT NULL,

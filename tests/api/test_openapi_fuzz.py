@@ -10,7 +10,8 @@ JSON Schema cannot relate one parameter to another. The three rules of that kind
 descriptions, and keep_within_the_rules below keeps the schema-valid requests within them, so that a refusal for
 breaking one is not counted as the schema lying: start before end (and a span of at most 7 days on /v1/map/hourly,
 which also keeps /v1/stats under its kit-hours limit), and on /v1/stats exactly one of kits, municipality and
-district; and a sign-up's sensors a combination the firmware drives (one particle sensor, one SHT sensor).
+district; and the sensors of a sign-up or a move a combination the firmware drives (one particle sensor, one SHT
+sensor).
 """
 
 from datetime import datetime, timedelta
@@ -45,6 +46,9 @@ def within_the_rules(query: dict) -> dict:
         step = SPAN if e - s > SPAN else timedelta(hours=1)
         s, e = (e - step, e) if late else (s, s + step)
     return {**query, "start": s.isoformat(), "end": e.isoformat()}
+
+
+SENSOR_BODIES = ("/v1/accounts/signups", "/v1/admin/kits/{kit_id}/move", "/v1/owner/kits/{kit_id}/move")
 
 
 def one_of_a_kind(sensors: list) -> list:

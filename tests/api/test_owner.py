@@ -112,3 +112,22 @@ def test_deleting_with_the_measurements_leaves_nothing_of_the_kit(api, owned_kit
     left = {t: conn.execute(f"SELECT count(*) FROM {t} WHERE kit_id = %s", (kit_id,)).fetchone()[0] for t in tables}
     assert set(left.values()) == {0}, left
     assert broker.kit_account(settings, kit_id) is None
+
+
+def test_the_owner_and_an_admin_move_the_kit_and_its_history_grows(api, owned_kit, admin_key, conn):
+    kit_id, token = owned_kit
+    body = {"lat": 52.458, "lon": 4.615, "indoor": False, "sensors": ["sds011"]}
+    r = api.post(f"/v1/owner/kits/{kit_id}/move", json=body, headers={"X-Owner-Token": token})
+    assert r.status_code == 200, r.text
+    assert (r.json()["municipality_code"], r.json()["indoor"], r.json()["sensors"]) == ("GM0453", False, ["sds011"])
+    bad = api.post(
+        f"/v1/owner/kits/{kit_id}/move", json={**body, "sensors": ["sht3x", "sht4x"]}, headers={"X-Owner-Token": token}
+    )
+    assert bad.status_code == 422 and "SHT sensors" in bad.json()["detail"]
+    r = api.post(
+        f"/v1/admin/kits/{kit_id}/move", json={"lat": 52.4874, "lon": 4.6573}, headers={"X-API-Key": admin_key}
+    )
+    assert r.status_code == 200 and r.json()["municipality_code"] == "GM0375" and r.json()["sensors"] == ["sds011"]
+    rows = conn.execute("SELECT municipality_code FROM kit_versions WHERE kit_id = %s ORDER BY valid_from", (kit_id,))
+    assert [m for (m,) in rows] == ["GM0375", "GM0453", "GM0375"]
+    assert api.post("/v1/owner/kits/no-such-kit/move", json=body, headers={"X-Owner-Token": token}).status_code == 404
