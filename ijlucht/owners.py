@@ -129,7 +129,8 @@ SET_OWNER = "UPDATE kits SET owner_token_hash = %s, approval_pending = %s WHERE 
 
 def confirm_signup(conn: psycopg.Connection, settings: PlatformSettings, token: str) -> Registered | None:
     """Register the kit of the sign-up with this token; None when the token is unknown, used or expired.
-    Raises kits.KitExists (the name was taken meanwhile) and broker.BrokerAccountError; then nothing changed."""
+    Raises kits.KitExists (the name was taken meanwhile), broker.BrokerAccountError and OSError (the CA file for
+    kits cannot be read); then nothing changed."""
     with conn.transaction():
         row = conn.execute(TAKE_SIGNUP, (hash_token(token),)).fetchone()
         if row is None:
@@ -143,10 +144,12 @@ def confirm_signup(conn: psycopg.Connection, settings: PlatformSettings, token: 
         pending = settings.kits_need_approval
         conn.execute(SET_OWNER, (hash_token(owner_token), pending, kit_id))
         conn.execute(CONFIRM_SIGNUP, (signup_id,))
+        # Made before the commit: without it (no CA file, say) the password would be shown to nobody.
+        config = kit_config(settings, kit_id, password, tuple(sensors), indoor)
         if pending:  # the account exists, but no kit logs in with it before an admin approves
             conn.execute("UPDATE kits SET disabled_at = now() WHERE kit_id = %s", (kit_id,))
             broker.disable_kit_account(settings, kit_id)
-    return Registered(kit_config(settings, kit_id, password, tuple(sensors), indoor), owner_token, pending)
+    return Registered(config, owner_token, pending)
 
 
 def approve_kit(conn: psycopg.Connection, settings: PlatformSettings, kit_id: str) -> bool:

@@ -104,7 +104,8 @@ async def sign_up(body: KitSignup, request: Request) -> Any:
         per_address, per_client = await account_queries.recent_signups(conn, body.email, client)
         if per_address >= MAX_PER_ADDRESS:
             raise HTTPException(429, f"{MAX_PER_ADDRESS} sign-ups for this address today already; try tomorrow")
-        if per_client >= MAX_PER_CLIENT:
+        # The API's exempt addresses (the dashboard on this host) are limited per address only, as everywhere.
+        if per_client >= MAX_PER_CLIENT and client not in settings.api_rate_exempt:
             raise HTTPException(429, f"{MAX_PER_CLIENT} sign-ups from your address today already; try tomorrow")
         if await account_queries.name_taken(conn, body.kit_id, body.email):
             raise HTTPException(409, f"the name {body.kit_id!r} is taken; pick another")
@@ -126,6 +127,13 @@ def _confirm(settings: ApiSettings, token: str) -> owners.Registered | None:
             return owners.confirm_signup(conn, settings, token)
         except kits.KitExists as exc:
             raise HTTPException(409, f"{exc}: the name was taken meanwhile; sign up again with another") from None
+        except OSError as exc:  # the operator's configuration, not the resident's link: it still works afterwards
+            raise HTTPException(
+                503,
+                f"nothing was changed: the platform cannot read the CA certificate for kits ({exc.strerror}); "
+                "try the link again later",
+                headers={"Retry-After": "60"},
+            ) from None
         except broker.BrokerAccountError as exc:
             raise HTTPException(
                 503,
@@ -160,6 +168,8 @@ async def confirm_signup(
             "approval_pending": made.approval_pending,
             "kit_config": made.config,
             "owner_token": made.owner_token,
+            # the owner page on the dashboard's host (dashboard/owner_page.py); keep the link private
+            "owner_page": f"/kit/{made.config['kit_id']}?token={made.owner_token}",
             "flash": "ijlucht-flash write --config kit.json --wifi-ssid <your Wi-Fi> --port <serial port>",
             "note": note,
         },

@@ -49,6 +49,7 @@ class KitMove(BaseModel):
         min_length=1,
         max_length=4,
         json_schema_extra={"uniqueItems": True},
+        examples=[["sds011", "bme280"]],
         description="one particle sensor and one SHT sensor at most (docs/build/)",
     )
 

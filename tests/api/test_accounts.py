@@ -80,6 +80,7 @@ def test_a_confirmed_signup_registers_the_kit_with_a_configuration_the_kit_boots
         (kit_id,),
     ).fetchone()
     assert row[:6] == (52.4874, 4.6573, f"{kit_id}@example.org", ["sds011", "bme280"], False, 3.5)
+    assert answer["owner_page"] == f"/kit/{kit_id}?token={answer['owner_token']}"
     assert row[6] == owners.hash_token(answer["owner_token"]) and row[7] != 52.4874  # public position jittered
     exact = conn.execute("SELECT lat, lon FROM kit_signups WHERE kit_id = %s", (kit_id,)).fetchone()
     assert exact == (None, None)  # the exact position lives in the kit's row only
@@ -168,3 +169,21 @@ def test_with_approval_on_the_kit_waits_for_an_admin(resident_client, smtp_serve
     )
     assert resident_client.post(f"/v1/admin/kits/{kit_id}/approve", headers=headers).json()["was_waiting"] is False
     assert resident_client.post("/v1/admin/kits/no-such-kit/approve", headers=headers).status_code == 404
+
+
+def test_without_the_ca_file_nothing_is_registered_and_the_link_still_works(
+    resident_client, smtp_server, conn, tmp_path
+):
+    kit_id = unique("noca")
+    assert resident_client.post("/v1/accounts/signups", json=signup(kit_id)).status_code == 202
+    link = mailed_link(smtp_server, f"{kit_id}@example.org")
+    settings = resident_client.app.state.settings
+    ca = settings.kit_ca_file
+    settings.kit_ca_file = tmp_path / "missing.pem"
+    try:
+        r = resident_client.get(link)
+    finally:
+        settings.kit_ca_file = ca
+    assert r.status_code == 503 and "CA certificate" in r.json()["detail"]
+    assert conn.execute("SELECT count(*) FROM kits WHERE kit_id = %s", (kit_id,)).fetchone() == (0,)
+    assert resident_client.get(link).status_code == 200
