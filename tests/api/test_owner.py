@@ -116,10 +116,10 @@ def test_deleting_with_the_measurements_leaves_nothing_of_the_kit(api, owned_kit
 
 def test_the_owner_and_an_admin_move_the_kit_and_its_history_grows(api, owned_kit, admin_key, conn):
     kit_id, token = owned_kit
-    body = {"lat": 52.458, "lon": 4.615, "indoor": False, "sensors": ["sds011"]}
+    body = {"lat": 52.458, "lon": 4.615, "indoor": True, "height_m": 2.0, "sensors": ["sds011"]}
     r = api.post(f"/v1/owner/kits/{kit_id}/move", json=body, headers={"X-Owner-Token": token})
     assert r.status_code == 200, r.text
-    assert (r.json()["municipality_code"], r.json()["indoor"], r.json()["sensors"]) == ("GM0453", False, ["sds011"])
+    assert (r.json()["municipality_code"], r.json()["height_m"], r.json()["sensors"]) == ("GM0453", 2.0, ["sds011"])
     bad = api.post(
         f"/v1/owner/kits/{kit_id}/move", json={**body, "sensors": ["sht3x", "sht4x"]}, headers={"X-Owner-Token": token}
     )
