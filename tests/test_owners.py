@@ -35,3 +35,17 @@ def test_sign_ups_older_than_a_week_are_deleted(conn):
     assert owners.expire_signups(conn) >= 1
     left = conn.execute("SELECT kit_id FROM kit_signups WHERE kit_id IN (%s, %s)", (old, recent)).fetchall()
     assert left == [(recent,)]
+
+
+def test_kits_are_given_the_public_broker_and_its_tls_port_in_production(tmp_path):
+    from ijlucht.settings import PlatformSettings
+
+    local = PlatformSettings(mqtt_tls_port=18883, state_dir=tmp_path)
+    assert (local.kit_broker_host, local.kit_broker_port) == (local.mqtt_host, 18883)
+    assert local.kit_ca_path == tmp_path / "mosquitto" / "tls" / "ca.crt"
+    public = PlatformSettings(mqtt_public_host="mqtt.lucht.example.nl", kit_ca_file=tmp_path / "root.pem")
+    assert (public.kit_broker_host, public.kit_broker_port, public.kit_ca_path) == (
+        "mqtt.lucht.example.nl",
+        8883,
+        tmp_path / "root.pem",
+    )
