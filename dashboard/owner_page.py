@@ -42,6 +42,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "waiting": "Wacht op goedkeuring door de beheerder: de kit kan nog niet verbinden.",
         "not_found": "Deze link hoort bij geen kit. Gebruik de link die u bij de aanmelding kreeg.",
         "unavailable": "De gegevens zijn nu niet bereikbaar; probeer het over een minuut opnieuw.",
+        "delete": "Uw kit verwijderen: u kiest vooraf wat er met de metingen gebeurt",
+        "keep": "Metingen bewaren",
+        "remove": "Metingen verwijderen",
     },
     "en": {
         "title": "Your kit",
@@ -67,6 +70,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "waiting": "Waiting for approval by the operator: the kit cannot connect yet.",
         "not_found": "This link belongs to no kit. Use the link you were given at registration.",
         "unavailable": "The data cannot be reached now; try again in a minute.",
+        "delete": "Deleting your kit: you choose beforehand what happens to the measurements",
+        "keep": "Keep the measurements",
+        "remove": "Delete the measurements",
     },
 }
 LATEST_KEYS = (("pm25", "PM2.5", "µg/m³"), ("pm10", "PM10", "µg/m³"), ("t", "T", "°C"), ("rh", "RH", "%"))
@@ -118,8 +124,21 @@ def render(view: dict[str, Any], lang: str) -> str:
         f"<table>{''.join(rows)}</table>"
         f"<h2>{escape(t['rejects'])}</h2>"
         + (f"<ul>{items}</ul>" if rejects else f"<p>{escape(t['no_rejects'])}</p>")
+        + _choices(view.get("delete_choices") or {}, t)
         + "</main></body></html>"
     )
+
+
+def _choices(choices: dict[str, str], t: dict[str, str]) -> str:
+    """What deleting the kit does with each choice, as the API states it (docs/privacy.md)."""
+    if not choices:
+        return ""
+    items = "".join(
+        f"<dt>{escape(t[label])} (<code>measurements={escape(key)}</code>)</dt><dd>{escape(choices[key])}</dd>"
+        for key, label in (("keep", "keep"), ("delete", "remove"))
+        if key in choices
+    )
+    return f"<h2>{escape(t['delete'])}</h2><dl>{items}</dl>"
 
 
 def message_page(text: str, lang: str) -> str:

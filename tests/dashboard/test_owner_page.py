@@ -26,6 +26,7 @@ VIEW = {
     "latest": {"time": "2026-12-02T10:00:00Z", "pm25": 9.5, "pm10": 12.0, "t": 21.0, "rh": 40.0},
     "rejects": [{"received_at": "2026-12-02T09:00:00Z", "reason": "'ts' is 3 days in the future",
                  "advice": "The kit's clock is ahead."}],
+    "delete_choices": {"keep": "Your address goes; measurements stay.", "delete": "Everything goes."},
 }  # fmt: skip
 
 
@@ -41,6 +42,9 @@ def test_the_page_shows_health_update_rejects_and_the_reading_in_each_language(l
     assert f"<html lang='{lang}'>" in page and all(w in page for w in words)
     assert "watchdog (the kit hung)" in page and "bme280" in page and "PM2.5 9.5 µg/m³" in page
     assert "The kit&#x27;s clock is ahead." in page and "Balcony &lt;b&gt;" in page and "<b>" not in page
+    assert (
+        "measurements=keep" in page and "Your address goes; measurements stay." in page and "Everything goes." in page
+    )
 
 
 def test_the_dashboard_serves_the_owners_page_from_the_api(settings, conn, make_kit, api_base_url):
