@@ -77,7 +77,11 @@ def test_a_resident_builds_registers_runs_moves_and_deletes_a_kit_alone(
     assert [v.sensors for v in (*earlier, old)] == [["sds011", "bme280"], ["replay"]]
     assert {(v.lat, v.municipality_code) for v in (*earlier, old)} == {(BEVERWIJK[0], "GM0375")}
     assert (new.lat, new.municipality_code, new.sensors) == (IJMUIDEN[0], "GM0453", ["replay"])
-    assert old.valid_to == new.valid_from and earlier[0].valid_from <= before[1] < new.valid_from
+    assert old.valid_to == new.valid_from and before[1] < new.valid_from
+    # The last reading before the move belongs to the place it was measured at (a kit's first version also covers
+    # readings dated just before its registration: span_from is -infinity there).
+    span = "SELECT municipality_code FROM kit_version_spans WHERE kit_id = %s AND %s >= span_from AND %s < valid_to"
+    assert conn.execute(span, (kit_id, before[1], before[1])).fetchall() == [("GM0375",)]
     wait_for(
         lambda: conn.execute("SELECT count(*) FROM readings WHERE kit_id = %s", (kit_id,)).fetchone()[0] > before[0],
         30,
