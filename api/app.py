@@ -16,7 +16,21 @@ from api.errors import add_database_handlers, add_method_handler
 from api.openapi import truthful_openapi
 from api.public_http import Gzip, PublicHttpMiddleware
 from api.responses import ERRORS, json_response
-from api.routes import admin, areas, calibrations, exports, keys, kits, map, meta, series, stations, stats
+from api.routes import (
+    accounts,
+    admin,
+    areas,
+    calibrations,
+    exports,
+    keys,
+    kits,
+    map,
+    meta,
+    owner,
+    series,
+    stations,
+    stats,
+)
 from api.security import FixedWindowLimiter, KeyCache, SecurityMiddleware
 from api.settings import ApiSettings
 from ijlucht.db import timescaledb_license
@@ -77,7 +91,21 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.add_middleware(PublicHttpMiddleware)  # outside the key check: CORS, Cache-Control and ETag on public GETs
     app.add_middleware(Gzip)  # compresses what the others produced
     metrics.install(app, settings)  # outermost: refused, rate-limited and compressed requests count too
-    for module in (meta, kits, map, series, areas, stats, exports, keys, admin, stations, calibrations):
+    for module in (
+        meta,
+        kits,
+        map,
+        series,
+        areas,
+        stats,
+        exports,
+        keys,
+        accounts,
+        owner,
+        admin,
+        stations,
+        calibrations,
+    ):
         app.include_router(module.router)
     _add_error_handlers(app)
     app.openapi = lambda: truthful_openapi(app)  # type: ignore[method-assign]

@@ -123,6 +123,11 @@ class ApiClient:
             self._etags[key] = (response.headers["ETag"], body)
         return body
 
+    def owner_kit(self, kit_id: str, token: str) -> dict[str, Any]:
+        """GET /v1/owner/kits/<id> with the owner token (never cached: the answer is the owner's alone)."""
+        path = "/v1/owner/kits/" + quote(checked_kit_id(kit_id), safe="")
+        return self._json(self._get(path, None, {"X-Owner-Token": token}))
+
     def map_latest(self, quantity: str, scale: str) -> dict[str, Any]:
         """GET /v1/map/latest: the latest value of every public kit with its band, as GeoJSON."""
         return self._endpoint("/v1/map/latest", {"quantity": quantity, "scale": scale}, cache=True)

@@ -14,7 +14,7 @@ import dash
 import flask
 from plotly.offline import get_plotlyjs_version
 
-from dashboard import metrics
+from dashboard import metrics, owner_page
 from dashboard.api_client import ApiClient
 from dashboard.callbacks import register_callbacks
 from dashboard.first_view import (
@@ -55,6 +55,7 @@ def create_app(settings: DashboardSettings | None = None, client: ApiClient | No
     plotly_js = app.config.requests_pathname_prefix + PLOTLY_JS
     serve_partial_plotly(app.server, "/" + plotly_js.lstrip("/"))
     metrics.install(app.server, settings.dashboard_metrics_port)
+    owner_page.install(app.server, client, settings.language)
     probe = probe_tile_url(settings.tile_url) if settings.tile_url else ""
     first_map = recent(register_callbacks(app, client, load_outlines(), settings), seconds=3)
 

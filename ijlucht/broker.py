@@ -143,6 +143,11 @@ def disable_kit_account(settings: PlatformSettings, kit_id: str) -> None:
     _check(control(settings, [{"command": "disableClient", "username": kit_id}]), allowed=("not found",))
 
 
+def enable_kit_account(settings: PlatformSettings, kit_id: str) -> None:
+    """The kit may log in again with the password it has (an approved self-registered kit)."""
+    _check(control(settings, [{"command": "enableClient", "username": kit_id}]))
+
+
 def delete_kit_account(settings: PlatformSettings, kit_id: str) -> None:
     """Remove the kit's account and role (its live session is closed at once); already gone is fine."""
     _check(

@@ -194,6 +194,14 @@ def cmd_kits(settings: PlatformSettings, args: argparse.Namespace) -> int:
         from ijlucht import kitupdates
 
         return kitupdates.run(settings, args)
+    if args.kits_cmd in ("move", "history"):
+        from ijlucht import kithistory
+
+        return kithistory.run(settings, args)
+    if args.kits_cmd == "approve":
+        from ijlucht import owners
+
+        return owners.run(settings, args)
     with psycopg.connect(settings.dsn, autocommit=True) as conn:
         if args.kits_cmd == "list":
             print("\n".join(kit_ids(conn)))
@@ -349,6 +357,10 @@ def build_parser() -> argparse.ArgumentParser:
     from ijlucht import kitupdates
 
     kitupdates.add_parsers(ksub)
+    from ijlucht import kithistory
+
+    kithistory.add_parsers(ksub)
+    ksub.add_parser("approve", help="let a self-registered kit waiting for approval log in").add_argument("kit_id")
     apikeys.add_parser(sub)
     add_reference_parsers(sub)
     from ijlucht import flash

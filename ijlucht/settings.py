@@ -75,6 +75,19 @@ class PlatformSettings(BaseSettings):
         """Where kits connect: the public name in production, the broker itself otherwise."""
         return self.mqtt_public_host or self.mqtt_host
 
+    mqtt_public_port: int = 8883  # the broker's TLS port as kits reach it in production
+    kit_ca_file: Path | None = None  # CA certificate handed to kits (default: the local CA of services.sh)
+    kits_need_approval: bool = False  # self-registered kits wait for an admin before their account works
+
+    @property
+    def kit_broker_port(self) -> int:
+        """The TLS port kits connect to: the public one in production, the local TLS listener otherwise."""
+        return self.mqtt_public_port if self.mqtt_public_host else self.mqtt_tls_port
+
+    @property
+    def kit_ca_path(self) -> Path:
+        return self.kit_ca_file or self.mosquitto_dir / "tls" / "ca.crt"
+
     # Outgoing mail (ijlucht/mail.py) goes to a relay on the host, which delivers it onwards.
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

@@ -30,6 +30,8 @@ class IngestSettings(PlatformSettings):
     ingest_rejects_window_s: float = 600.0
     ingest_rejects_retention_days: float = 30.0  # older rejects are deleted
     ingest_rejects_expire_interval_s: float = 3600.0
+    ingest_silent_after_s: float = 6 * 3600.0  # an owner is mailed when their kit has been silent this long
+    ingest_silence_check_s: float = 300.0  # how often the worker looks for silent (and returned) kits; 0: never
 
     @field_validator("ingest_client_id")
     @classmethod

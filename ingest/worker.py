@@ -26,7 +26,9 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from ijlucht import contract
+from ijlucht.owners import expire_signups
 from ijlucht.quality import BACKFILLED
+from ijlucht.silence import check_silent_kits
 from ingest import metrics
 from ingest.history import KitHistory
 from ingest.judge import Batch, KitUnavailable, KnownKit, RejectBudget, RejectRecord, judge
@@ -368,18 +370,31 @@ class IngestWorker:
             conn.close()
 
     def expire_loop(self) -> None:
-        """Delete rejects older than the retention, at start and then every interval."""
+        """Delete rejects and residents' sign-ups older than their retention, at start and then every interval."""
         s = self.settings
         while True:
             try:
                 with psycopg.connect(s.dsn, autocommit=True) as conn:
                     deleted = expire_rejects(conn, s.ingest_rejects_retention_days * 86400)
+                    expire_signups(conn)  # residents' sign-ups, with their address (docs/privacy.md)
                 if deleted:
                     log.info("deleted %d rejects older than %g days", deleted, s.ingest_rejects_retention_days)
             except psycopg.Error as e:
                 log.warning("could not delete old rejects (%s); trying again later", e)
             if self.stopping.wait(s.ingest_rejects_expire_interval_s):
                 return
+
+    def silence_loop(self) -> None:
+        """Mail owners of kits gone silent, and of kits heard again (ijlucht/silence.py), every interval."""
+        s = self.settings
+        while not self.stopping.wait(s.ingest_silence_check_s):
+            try:
+                with psycopg.connect(s.dsn, autocommit=True) as conn:
+                    silent, back = check_silent_kits(conn, s, s.ingest_silent_after_s)
+                if silent or back:
+                    log.info("mailed owners: %d kits silent, %d back", silent, back)
+            except psycopg.Error as e:
+                log.warning("could not check for silent kits (%s); trying again later", e)
 
     def oldest_unacked_age(self) -> float:
         """Seconds the oldest message in the worker (received, not yet stored and acknowledged) has waited."""
@@ -448,6 +463,8 @@ class IngestWorker:
         threading.Thread(target=self.log_loop, name="ingest-log", daemon=True).start()
         threading.Thread(target=self.rollup_loop, name="ingest-rollups", daemon=True).start()
         threading.Thread(target=self.expire_loop, name="ingest-expire", daemon=True).start()
+        if self.settings.ingest_silence_check_s > 0:
+            threading.Thread(target=self.silence_loop, name="ingest-silence", daemon=True).start()
         try:
             self.write_loop()
         finally:

@@ -6,6 +6,8 @@ readings with a quality.UNCLEAN flag; `n_excluded` says how many readings were l
 hours with a clean value. `hours_above_who`: hours whose mean exceeds the WHO 2021 24-hour guideline level of the
 quantity (ijlucht.bands.WHO_2021_24H_AQG) — an indicator of how often, not a compliance test (the guideline is a
 24-hour mean). Hours of day and days of week are local (Europe/Amsterdam); days of week are ISO (1 = Monday).
+An hour counts in the area, and as indoor or outdoor, where the kit stood when the hour began (kit_version_spans,
+migration 052): a kit that moved keeps its past in the area it was in.
 """
 
 from typing import Any
@@ -23,9 +25,10 @@ SLOTS = {
 STATS = """
 WITH h AS (
     SELECT r.bucket, {group} AS g, avg(r.clean_mean) AS v, sum(r.n - r.n_clean) AS excluded
-    FROM rollup_hourly r JOIN kits k USING (kit_id)
+    FROM rollup_hourly r JOIN kits kk USING (kit_id)
+    JOIN kit_version_spans k ON k.kit_id = r.kit_id AND r.bucket >= k.span_from AND r.bucket < k.valid_to
     WHERE r.quantity = %(quantity)s AND r.bucket >= %(start)s AND r.bucket < %(end)s
-      AND (%(private)s OR k.public) AND {selection} AND {indoor}
+      AND (%(private)s OR kk.public) AND {selection} AND {indoor}
     GROUP BY 1, 2
 )
 SELECT h.g, {slot} AS slot, count(h.v) AS n_hours, avg(h.v) AS mean, min(h.v) AS min, max(h.v) AS max,
@@ -70,7 +73,7 @@ async def stats(conn: AsyncConnection, group: str, by: str, params: dict[str, An
 async def kits_in_areas(conn: AsyncConnection, group: str, codes: list[str]) -> int:
     """How many kits the areas hold (bounds the work of a statistics request before it runs)."""
     column = sql.Identifier("municipality_code" if group == "municipality" else "district_code")
-    query = sql.SQL("SELECT count(*) FROM kits WHERE {} = ANY(%s) AND NOT indoor").format(column)
+    query = sql.SQL("SELECT count(DISTINCT kit_id) FROM kit_versions WHERE {} = ANY(%s) AND NOT indoor").format(column)
     cur = await conn.execute(query, (codes,))
     row = await cur.fetchone()
     return int(row[0]) if row else 0

@@ -9,9 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.queries import admin as admin_queries
 from api.responses import json_response, list_response
+from api.routes import owner
 from api.security import require_admin
 from api.settings import ApiSettings
-from ijlucht import broker, contract, dynsec, kits
+from ijlucht import broker, contract, dynsec, kits, owners
 from ijlucht.contract import KIT_ID_PATTERN
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
@@ -142,9 +143,11 @@ def _fetch(settings: ApiSettings, kit_id: str | None) -> list[dict[str, Any]]:
         return admin_queries.admin_kits(conn, kit_id)
 
 
-def _change(settings: ApiSettings, kit_id: str, action: str) -> str | None:
+def _change(settings: ApiSettings, kit_id: str, action: str) -> str | bool | None:
     with psycopg.connect(settings.dsn, autocommit=True) as conn:
         try:
+            if action == "approve":
+                return owners.approve_kit(conn, settings, kit_id)
             if action == "disable":
                 kits.disable_kit(conn, settings, kit_id)
                 return None
@@ -170,5 +173,23 @@ async def disable(kit_id: KitId, settings: Settings) -> Any:
 )
 async def rotate(kit_id: KitId, settings: Settings) -> Any:
     password = await run_in_threadpool(_change, settings, kit_id, "rotate")
-    assert password is not None
+    assert isinstance(password, str)
     return json_response({"kit_id": kit_id, "mqtt": _mqtt(settings, kit_id, password)})
+
+
+@router.post(
+    "/kits/{kit_id}/approve",
+    summary="Approve a self-registered kit (IJLUCHT_KITS_NEED_APPROVAL): its account starts working",
+)
+async def approve(kit_id: KitId, settings: Settings) -> Any:
+    was_waiting = await run_in_threadpool(_change, settings, kit_id, "approve")
+    return json_response({"kit_id": kit_id, "approved": True, "was_waiting": was_waiting})
+
+
+@router.post(
+    "/kits/{kit_id}/move",
+    summary="A kit moved: a new version of its position, height, indoor/outdoor or sensors from now; the past stays",
+    responses={404: {"description": "no such kit"}, 422: {"description": "sensors that cannot share a kit"}},
+)
+async def admin_move(kit_id: KitId, settings: Settings, body: owner.KitMove) -> Any:
+    return json_response(await run_in_threadpool(owner.move, settings, kit_id, body))

@@ -77,3 +77,14 @@ def app_client(settings) -> Iterator:
     app = create_app(ApiSettings(api_rate_per_min=5, api_rate_key_per_min=8, api_map_cache_s=0))
     with TestClient(app, client=("203.0.113.7", 40000)) as client:
         yield client
+
+
+@pytest.fixture
+def kits_running() -> Iterator[list]:
+    """Virtual kit processes a test started; killed at its end."""
+    procs: list = []
+    yield procs
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)

@@ -1,0 +1,34 @@
+"""Area statistics count each hour of a kit in the area where it stood when the hour began (kit history,
+migration 052): a kit that moved keeps its past where it was."""
+
+from datetime import UTC, datetime, timedelta
+
+from ijlucht import kithistory
+from ingest.rollups import refresh_rollups
+from ingest.store import Batch, store_batch
+from ingest.validate import Row
+
+BEVERWIJK = (52.4874, 4.6573)  # GM0375
+IJMUIDEN = (52.458, 4.615)  # GM0453 Velsen
+
+
+def test_area_statistics_count_each_hour_where_the_kit_stood(settings, conn, make_kit, api):
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=50)
+    kit_id, _ = make_kit("history", *BEVERWIJK, created_at=start - timedelta(minutes=30))
+    batch = Batch()
+    for i in range(4 * 12):  # four hours of 5-minute readings
+        t = start + timedelta(minutes=5 * i)
+        values = {"pm1": None, "pm25": 10.0 + i // 12, "pm10": 20.0, "t": 8.0, "rh": 70.0, "p": 1012.0}
+        batch.rows.append((Row(t.timestamp(), kit_id, values, 0, i), t.timestamp()))
+    store_batch(conn, batch)
+    kithistory.move_kit(conn, settings, kit_id, *IJMUIDEN, valid_from=start + timedelta(hours=2))
+    while refresh_rollups(conn):
+        pass
+    span = {"start": start.isoformat(), "end": (start + timedelta(hours=4)).isoformat(), "quantity": "pm25"}
+    got = {}
+    for code in ("GM0375", "GM0453"):
+        r = api.get("/v1/stats", params={**span, "municipality": code})
+        assert r.status_code == 200, r.text
+        [item] = r.json()["results"]
+        got[code] = (item["n_hours"], item["mean"])
+    assert got == {"GM0375": (2, 10.5), "GM0453": (2, 12.5)}
