@@ -123,9 +123,11 @@ class ApiClient:
             self._etags[key] = (response.headers["ETag"], body)
         return body
 
-    def map_latest(self, quantity: str, scale: str) -> dict[str, Any]:
-        """GET /v1/map/latest: the latest value of every public kit with its band, as GeoJSON."""
-        return self._endpoint("/v1/map/latest", {"quantity": quantity, "scale": scale}, cache=True)
+    def map_latest(self, quantity: str, scale: str, correction: str = "raw") -> dict[str, Any]:
+        """GET /v1/map/latest: the latest value of every public kit with its band, as GeoJSON; with a correction
+        other than raw also each kit's corrected_value, its method version or the reason there is none."""
+        params = {"quantity": quantity, "scale": scale} | ({"correction": correction} if correction != "raw" else {})
+        return self._endpoint("/v1/map/latest", params, cache=True)
 
     def map_hourly(self, quantity: str, start: datetime, end: datetime) -> dict[str, Any]:
         """GET /v1/map/hourly: hourly means of every kit, {hours: [...], kits: {kit_id: [mean|None, ...]}}."""

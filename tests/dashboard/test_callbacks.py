@@ -22,7 +22,7 @@ from tests.dashboard.samples import LATEST
 
 
 class FakeSource:
-    def map_latest(self, quantity, scale):
+    def map_latest(self, quantity, scale, correction="raw"):
         return LATEST
 
     def hourly_window(self, quantity, hours):
@@ -229,8 +229,8 @@ def test_map_and_area_callbacks_ask_the_api_only_with_the_controls_own_choices(r
     answer = dash_callback(
         server,
         ["kit-map.figure", "map-legend.children", "api-status.children", "map-state.data", "kit-names.data"],
-        {"refresh.n_intervals": 1, "quantity.value": bad, "scale.value": bad, "language.value": bad,
-         "window.value": bad, "hour-slider.value": bad, "map-view.data": bad},
+        {"refresh.n_intervals": 1, "quantity.value": bad, "scale.value": bad, "correction.value": bad,
+         "language.value": bad, "window.value": bad, "hour-slider.value": bad, "map-view.data": bad},
         {"map-state.data": bad, "kit-names.data": bad},
     )  # fmt: skip
     assert answer["api-status"]["children"] is None  # no error: the map was drawn with the defaults
@@ -242,9 +242,31 @@ def test_map_and_area_callbacks_ask_the_api_only_with_the_controls_own_choices(r
          "language.value": bad},
     )  # fmt: skip
     assert "Beverwijk" in str(areas["area-table"]["children"])
+    assert not any("correction" in p for p in transport.paths)  # a hostile choice is raw, the default
     assert transport.paths and all(
         p.startswith(("/v1/map/latest?quantity=pm25&scale=eaqi-2024", "/v1/areas?level=municipality&quantity=pm25&"))
         or p == "/v1/stations"  # fixed: no control reaches them
         or p.startswith("/v1/weather?stations=225%2C240&start=")
         for p in transport.paths
     ), transport.paths
+
+
+@pytest.mark.parametrize("correction", ["humidity", "calibrated"])
+def test_the_switch_asks_the_api_for_corrected_values_and_the_hover_names_the_method_or_reason(
+    recorded_dashboard, correction
+):
+    server, transport = recorded_dashboard
+    transport.paths.clear()
+    answer = dash_callback(
+        server,
+        ["kit-map.figure", "map-legend.children", "api-status.children", "map-state.data", "kit-names.data"],
+        {"refresh.n_intervals": 1, "quantity.value": "pm25", "scale.value": "eaqi-2024",
+         "correction.value": correction, "language.value": "en", "window.value": "live", "hour-slider.value": None,
+         "map-view.data": None},
+        {"map-state.data": None, "kit-names.data": None},
+    )  # fmt: skip
+    assert answer["api-status"]["children"] is None
+    assert any(p.startswith("/v1/map/latest?") and f"correction={correction}" in p for p in transport.paths)
+    hovers = [h for trace in answer["kit-map"]["figure"]["data"] for h in trace.get("hovertext") or []]
+    kit_hovers = [h for h in hovers if "PM2.5" in h and "Station" not in h]
+    assert kit_hovers and all("corrected with " in h or "no corrected value (" in h for h in kit_hovers), kit_hovers
