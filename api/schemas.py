@@ -234,7 +234,7 @@ class KitProperties(BaseModel):
     last_seen: datetime | None
     firmware: str | None
     latest: Latest | None
-    # the one-kit record only (/v1/kits/{id}): the nearest official station, null when none or no public position
+    # the nearest official station (the list and the one-kit record), null when none or no public position
     nearest_station: NearestStation | None = None
 
 
