@@ -90,6 +90,10 @@ class MapHourly(BaseModel):
     hours: list[datetime]
     kits: dict[str, list[float | None]]
     excluded: dict[str, list[int]]
+    # with correction=humidity|calibrated only: the method version per kit, and why a kit has no corrected hour
+    correction: Literal["humidity", "calibrated"] | None = None
+    methods: dict[str, str | None] | None = None
+    reasons: dict[str, str | None] | None = None
 
 
 class _SeriesRow(BaseModel):
