@@ -139,14 +139,18 @@ def hour_markers(positions: list[KitMarker], hourly: dict[str, Any], hour: int, 
     quantity = hourly["quantity"]
     hours = hourly.get("hours") or []
     time = hours[hour] if 0 <= hour < len(hours) else None
+    corrected = hourly.get("correction") not in (None, "raw")  # then corrected means, with methods and reasons
+    methods, reasons = hourly.get("methods") or {}, hourly.get("reasons") or {}
     markers = []
     for m in positions:
         values = hourly.get("kits", {}).get(m.kit_id) or []
         value = values[hour] if time and hour < len(values) else None
         band = band_of(quantity, value, scale)
+        reason = (reasons.get(m.kit_id) or "none in this hour") if corrected and value is None else None
         markers.append(
             KitMarker(m.kit_id, m.name, m.lat, m.lon, value, time, None, False, band, marker_colour(band, None),
-                      stale_minutes=m.stale_minutes)
+                      stale_minutes=m.stale_minutes, corrected=corrected,
+                      method=methods.get(m.kit_id) if corrected else None, reason=reason)
         )  # fmt: skip
     return markers
 

@@ -123,7 +123,7 @@ def map_view(
     markers = latest_markers(client.map_latest(quantity, scale, correction), scale)
     if window not in WINDOW_HOURS:
         return MapView(markers, None)
-    hourly = client.hourly_window(quantity, WINDOW_HOURS[window])
+    hourly = client.hourly_window(quantity, WINDOW_HOURS[window], correction=correction)
     hours = hourly.get("hours") or []
     if not hours:
         return MapView(hour_markers(markers, hourly, -1, scale), None)

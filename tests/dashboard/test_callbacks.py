@@ -25,7 +25,7 @@ class FakeSource:
     def map_latest(self, quantity, scale, correction="raw"):
         return LATEST
 
-    def hourly_window(self, quantity, hours):
+    def hourly_window(self, quantity, hours, correction="raw"):
         hours_list = [f"2026-11-28T{h:02d}:00:00+00:00" for h in range(24)]
         return {"quantity": quantity, "hours": hours_list, "kits": {"bev-01": [50.0] * len(hours_list)}}
 

@@ -134,3 +134,14 @@ def test_raw_markers_ignore_corrected_fields():
     answer = latest([corrected_feature("a", 30.0, 8.4, "kohler-v1")])
     (m,) = latest_markers(answer, "eaqi-2024")
     assert m.value == 30.0 and not m.corrected and "kohler" not in markers.hover_text(m, "en", "pm25")
+
+
+def test_corrected_hour_markers_name_the_method_or_the_reason_and_are_grey_without_a_corrected_mean():
+    hourly = {"quantity": "pm25", "hours": ["2026-11-28T10:00:00+00:00"], "correction": "calibrated",
+              "kits": {"bev-01": [6.0], "wij-01": [None]}, "methods": {"bev-01": "kohler-linear-v1", "wij-01": None},
+              "reasons": {"bev-01": None, "wij-01": "no calibration for this kit"}}  # fmt: skip
+    ms = hour_markers(latest_markers(LATEST, "eaqi-2024"), hourly, 0, "eaqi-2024")
+    by_id = {m.kit_id: m for m in ms}
+    assert "corrected with kohler-linear-v1" in markers.hover_text(by_id["bev-01"], "en", "pm25")
+    assert by_id["wij-01"].grey
+    assert "no corrected value (no calibration for this kit)" in markers.hover_text(by_id["wij-01"], "en", "pm25")
