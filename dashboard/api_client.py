@@ -160,9 +160,17 @@ class ApiClient:
         return self.series(kit_ids, quantity, end - timedelta(hours=hours), end, resolution)
 
     def series(
-        self, kit_ids: list[str], quantity: str, start: datetime, end: datetime, resolution: str, max_pages: int = 20
+        self,
+        kit_ids: list[str],
+        quantity: str,
+        start: datetime,
+        end: datetime,
+        resolution: str,
+        max_pages: int = 20,
+        correction: str = "raw",
     ) -> list[dict[str, Any]]:
-        """GET /v1/series (all pages): rows {kit_id, time, quantity, value, n, n_flagged, flags, ...}."""
+        """GET /v1/series (all pages): rows {kit_id, time, quantity, value, n, n_flagged, flags, ...}; with a
+        correction other than raw also corrected_value, correction (method version) and correction_reason."""
         params: dict[str, Any] = {
             "kits": ",".join(checked_kit_id(k) for k in kit_ids),
             "quantities": quantity,
@@ -170,6 +178,8 @@ class ApiClient:
             "end": end.isoformat(),
             "resolution": resolution,
         }
+        if correction != "raw":
+            params["correction"] = correction
         rows: list[dict[str, Any]] = []
         for _ in range(max_pages):
             body = self._endpoint("/v1/series", params)

@@ -270,3 +270,21 @@ def test_the_switch_asks_the_api_for_corrected_values_and_the_hover_names_the_me
     hovers = [h for trace in answer["kit-map"]["figure"]["data"] for h in trace.get("hovertext") or []]
     kit_hovers = [h for h in hovers if "PM2.5" in h and "Station" not in h]
     assert kit_hovers and all("corrected with " in h or "no corrected value (" in h for h in kit_hovers), kit_hovers
+
+
+@pytest.mark.parametrize("correction", ["humidity", "calibrated", "../export"])
+def test_the_kit_chart_asks_for_corrected_means_and_shows_them_with_their_method_or_the_reason(
+    recorded_dashboard, correction
+):
+    server, transport = recorded_dashboard
+    transport.paths.clear()
+    response = kit_panel_callback(server, {"kit_id": "seed-beverwijk", "name": "B"}, None, "en", "7d", correction)
+    series_paths = [p for p in transport.paths if p.startswith("/v1/series?")]
+    names = [str(t.get("name")) for t in response["kit-chart"]["figure"]["data"]]
+    status = str(response["kit-status"]["children"])
+    if correction == "../export":  # a hostile choice: raw, asked without a correction
+        assert series_paths and not any("correction" in p for p in series_paths)
+        assert not any("corrected" in n for n in names) and "No corrected values" not in status
+        return
+    assert series_paths and all(f"correction={correction}" in p for p in series_paths)
+    assert any(n.startswith("PM2.5 corrected (kohler-") for n in names) or "No corrected values" in status
