@@ -288,3 +288,38 @@ def test_the_kit_chart_asks_for_corrected_means_and_shows_them_with_their_method
         return
     assert series_paths and all(f"correction={correction}" in p for p in series_paths)
     assert any(n.startswith("PM2.5 corrected (kohler-") for n in names) or "No corrected values" in status
+
+
+def sync_callback(app, inputs: dict, trigger: str) -> dict:
+    """The share callback (URL ⇄ controls) as the browser calls it, `trigger` first in its changed props."""
+    (key,) = [k for k in app.callback_map if "url.search" in k]
+    outputs = key.strip(".").split("...")
+    body = {
+        "output": key,
+        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in outputs],
+        "inputs": [{"id": k.split(".")[0], "property": k.split(".")[1], "value": v} for k, v in inputs.items()],
+        "state": [{"id": "drawn-link", "property": "data", "value": None}],
+        "changedPropIds": [trigger],
+    }
+    response = app.server.test_client().post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return {k.split("@")[0]: v for k, v in response.get_json()["response"].items()}
+
+
+SYNC_INPUTS = {"url.search": "", "quantity.value": "pm25", "scale.value": "eaqi-2024", "correction.value": "raw",
+               "window.value": "live", "language.value": "en", "selected-kit.data": None, "kit-range.value": "24h",
+               "hour-slider.value": None, "compare.value": [], "kit-map.relayoutData": None}  # fmt: skip
+
+
+def test_a_link_sets_the_correction_switch_and_choosing_one_rewrites_the_link(api_base_url):
+    from dashboard.app import create_app
+    from dashboard.settings import DashboardSettings
+
+    server = create_app(DashboardSettings(language="en"), client=ApiClient(api_base_url))
+    opened = sync_callback(server, {**SYNC_INPUTS, "url.search": "?correction=calibrated&lang=en"}, "url.search")
+    assert opened["correction"]["value"] == "calibrated"
+    hostile = sync_callback(server, {**SYNC_INPUTS, "url.search": "?correction=<b>&lang=en",
+                                     "correction.value": "humidity"}, "url.search")  # fmt: skip
+    assert hostile["correction"]["value"] == "raw"  # a bad value in a link: the default
+    chosen = sync_callback(server, {**SYNC_INPUTS, "correction.value": "humidity"}, "correction.value")
+    assert chosen["url"]["search"] == "?correction=humidity"
