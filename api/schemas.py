@@ -90,6 +90,10 @@ class MapHourly(BaseModel):
     hours: list[datetime]
     kits: dict[str, list[float | None]]
     excluded: dict[str, list[int]]
+    # with correction=humidity|calibrated only: the method version per kit, and why a kit has no corrected hour
+    correction: Literal["humidity", "calibrated"] | None = None
+    methods: dict[str, str | None] | None = None
+    reasons: dict[str, str | None] | None = None
 
 
 class _SeriesRow(BaseModel):
@@ -234,7 +238,7 @@ class KitProperties(BaseModel):
     last_seen: datetime | None
     firmware: str | None
     latest: Latest | None
-    # the one-kit record only (/v1/kits/{id}): the nearest official station, null when none or no public position
+    # the nearest official station (the list and the one-kit record), null when none or no public position
     nearest_station: NearestStation | None = None
 
 

@@ -72,7 +72,7 @@ class ApiClient:
         self._client = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
         self._etags: dict[str, tuple[str, dict[str, Any]]] = {}  # url → (ETag, body) of the last 200 answer
         self._clock = clock
-        self._hourly: dict[tuple[str, str, str], tuple[float, dict[str, Any]]] = {}
+        self._hourly: dict[tuple[str, str, str, str], tuple[float, dict[str, Any]]] = {}
 
     def close(self) -> None:
         self._client.close()
@@ -128,25 +128,32 @@ class ApiClient:
         path = "/v1/owner/kits/" + quote(checked_kit_id(kit_id), safe="")
         return self._json(self._get(path, None, {"X-Owner-Token": token}))
 
-    def map_latest(self, quantity: str, scale: str) -> dict[str, Any]:
-        """GET /v1/map/latest: the latest value of every public kit with its band, as GeoJSON."""
-        return self._endpoint("/v1/map/latest", {"quantity": quantity, "scale": scale}, cache=True)
+    def map_latest(self, quantity: str, scale: str, correction: str = "raw") -> dict[str, Any]:
+        """GET /v1/map/latest: the latest value of every public kit with its band, as GeoJSON; with a correction
+        other than raw also each kit's corrected_value, its method version or the reason there is none."""
+        params = {"quantity": quantity, "scale": scale} | ({"correction": correction} if correction != "raw" else {})
+        return self._endpoint("/v1/map/latest", params, cache=True)
 
-    def map_hourly(self, quantity: str, start: datetime, end: datetime) -> dict[str, Any]:
-        """GET /v1/map/hourly: hourly means of every kit, {hours: [...], kits: {kit_id: [mean|None, ...]}}."""
+    def map_hourly(self, quantity: str, start: datetime, end: datetime, correction: str = "raw") -> dict[str, Any]:
+        """GET /v1/map/hourly: hourly means of every kit, {hours: [...], kits: {kit_id: [mean|None, ...]}}; with a
+        correction other than raw the corrected means, with `methods` and `reasons` per kit."""
         params = {"quantity": quantity, "start": start.isoformat(), "end": end.isoformat()}
+        if correction != "raw":
+            params["correction"] = correction
         return self._endpoint("/v1/map/hourly", params)
 
-    def hourly_window(self, quantity: str, hours: int, now: datetime | None = None) -> dict[str, Any]:
+    def hourly_window(
+        self, quantity: str, hours: int, now: datetime | None = None, correction: str = "raw"
+    ) -> dict[str, Any]:
         """/v1/map/hourly for the last `hours` whole hours up to the current one, reused for a few minutes."""
         end = (now or datetime.now(UTC)).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
         end += timedelta(hours=1)
         start = end - timedelta(hours=hours)
-        key = (quantity, start.isoformat(), end.isoformat())
+        key = (quantity, start.isoformat(), end.isoformat(), correction)
         cached = self._hourly.get(key)
         if cached and self._clock() - cached[0] < HOURLY_CACHE_SECONDS:
             return cached[1]
-        body = self.map_hourly(quantity, start, end)
+        body = self.map_hourly(quantity, start, end, correction)
         self._hourly = {key: (self._clock(), body)} | {
             k: v for k, v in self._hourly.items() if self._clock() - v[0] < HOURLY_CACHE_SECONDS
         }
@@ -158,9 +165,17 @@ class ApiClient:
         return self.series(kit_ids, quantity, end - timedelta(hours=hours), end, resolution)
 
     def series(
-        self, kit_ids: list[str], quantity: str, start: datetime, end: datetime, resolution: str, max_pages: int = 20
+        self,
+        kit_ids: list[str],
+        quantity: str,
+        start: datetime,
+        end: datetime,
+        resolution: str,
+        max_pages: int = 20,
+        correction: str = "raw",
     ) -> list[dict[str, Any]]:
-        """GET /v1/series (all pages): rows {kit_id, time, quantity, value, n, n_flagged, flags, ...}."""
+        """GET /v1/series (all pages): rows {kit_id, time, quantity, value, n, n_flagged, flags, ...}; with a
+        correction other than raw also corrected_value, correction (method version) and correction_reason."""
         params: dict[str, Any] = {
             "kits": ",".join(checked_kit_id(k) for k in kit_ids),
             "quantities": quantity,
@@ -168,6 +183,8 @@ class ApiClient:
             "end": end.isoformat(),
             "resolution": resolution,
         }
+        if correction != "raw":
+            params["correction"] = correction
         rows: list[dict[str, Any]] = []
         for _ in range(max_pages):
             body = self._endpoint("/v1/series", params)

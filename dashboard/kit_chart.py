@@ -141,6 +141,30 @@ def kit_figure(
     return figure
 
 
+def corrected_trace(
+    rows: list[dict[str, Any]], kit_id: str, quantity: str, language: str, resolution: str = "hour"
+) -> tuple[go.Scatter | None, str | None]:
+    """The kit's corrected means (the API's corrected_value, named with its method version) as a trace, or None
+    with the sentence why there are none (the API's correction_reason): never the raw means in their place."""
+    own = [r for r in _rows_of(rows, kit_id) if "corrected_value" in r]
+    valued = [r for r in own if r["corrected_value"] is not None]
+    if not valued:
+        reason = next((r.get("correction_reason") for r in own if r.get("correction_reason")), None)
+        return None, text("chart_no_corrected", language, reason=reason or text("hover_no_value", language))
+    q = BY_KEY[quantity]
+    label = q.label_en if language == "en" else q.label_nl
+    methods = ", ".join(dict.fromkeys(r["correction"] for r in valued if r.get("correction")))
+    middle = timedelta(hours=12) if resolution == "day" else timedelta(minutes=30)
+    times = [t + middle for t in _local(own)]
+    trace = go.Scatter(
+        x=times, y=[r["corrected_value"] for r in own], mode="lines+markers", connectgaps=False,
+        name=text("chart_corrected", language, quantity=label, method=methods),
+        line={"color": "#2ca25f", "width": 2.5}, marker={"size": 5},
+        hovertemplate=f"%{{y:.{q.decimals}f}} {q.unit}<extra>%{{fullData.name}}</extra>",
+    )  # fmt: skip
+    return trace, None
+
+
 def message_figure(message: str) -> go.Figure:
     """An empty chart carrying one sentence, for 'click a kit' and error states."""
     figure = go.Figure()

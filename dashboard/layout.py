@@ -3,7 +3,7 @@ slider, kit panel (status, chart, compare), means per area, footer. Texts are fi
 
 from dash import dcc, html
 
-from dashboard.markers import QUANTITY_CHOICES
+from dashboard.markers import CORRECTIONS, QUANTITY_CHOICES
 from ijlucht.bands import DEFAULT_SCALE, SCALES
 
 LANGUAGE_OPTIONS = [{"label": "Nederlands", "value": "nl"}, {"label": "English", "value": "en"}]
@@ -54,6 +54,7 @@ def build_layout(
     quantities = [{"label": q, "value": q} for q in QUANTITY_CHOICES]  # relabelled per language by a callback
     scales = [{"label": key, "value": key} for key in SCALES]
     windows = [{"label": w, "value": w} for w in WINDOWS]
+    corrections = [{"label": c, "value": c} for c in CORRECTIONS]
     return html.Div(
         id="page",
         lang=language,
@@ -73,6 +74,7 @@ def build_layout(
                 children=[
                     _control("quantity-label", _radio("quantity", quantities, DEFAULT_QUANTITY)),
                     _control("scale-label", _radio("scale", scales, DEFAULT_SCALE)),
+                    _control("correction-label", _radio("correction", corrections, "raw")),
                     _control("window-label", _radio("window", windows, "live")),
                     _control(
                         "search-label",

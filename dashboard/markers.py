@@ -14,6 +14,8 @@ from ijlucht.bands import NO_BAND_COLOUR, Band, band_for, bands_of
 from ijlucht.quantities import BY_KEY
 
 QUANTITY_CHOICES = ("pm25", "pm10", "pm1", "t", "rh", "p")
+# The API's `correction` choices (/v1/map/latest, docs/science.md); raw is the default and the hot path.
+CORRECTIONS = ("raw", "humidity", "calibrated")
 
 # Value bins for quantities without a health scale: edges between bins, in the quantity's unit.
 _VALUE_EDGES: dict[str, tuple[float, ...]] = {
@@ -74,6 +76,9 @@ class KitMarker:
     excluded: bool = False  # the API left the value out of public means (an unclean quality flag): no band
     stale_minutes: int | None = None  # the API's threshold behind `stale` (its stale_after_s), for the texts
     flags: int = 0  # quality flags of the latest reading (ijlucht.quality), named in the hover text
+    corrected: bool = False  # `value` is the API's corrected_value (or None: no corrected value, see `reason`)
+    method: str | None = None  # the method version the corrected value came from ("kohler-v1")
+    reason: str | None = None  # why there is no corrected value (the API's correction_reason)
 
     @property
     def grey(self) -> bool:
@@ -102,6 +107,7 @@ def api_band(quantity: str, props: dict[str, Any], scale: str) -> Band | None:
 def latest_markers(latest: dict[str, Any], scale: str) -> list[KitMarker]:
     """One marker per kit with a location, from /v1/map/latest."""
     quantity = latest.get("quantity", "pm25")
+    corrected = latest.get("correction", "raw") != "raw"
     stale_after_s = latest.get("stale_after_s")
     stale_minutes = int(stale_after_s) // 60 if isinstance(stale_after_s, int | float) else None
     markers = []
@@ -115,10 +121,15 @@ def latest_markers(latest: dict[str, Any], scale: str) -> list[KitMarker]:
         band = None if excluded else api_band(quantity, p, scale)
         stale = bool(p.get("stale"))
         kit_id = p.get("kit_id") or str(feature.get("id"))
+        # Corrected: the corrected value and the band the API computed from it; never the raw value instead.
+        value = p.get("corrected_value") if corrected else p.get("value")
+        if corrected and value is None:
+            band = None
         markers.append(
-            KitMarker(kit_id, p.get("name") or kit_id, lat, lon, p.get("value"), p.get("time"), p.get("online"),
+            KitMarker(kit_id, p.get("name") or kit_id, lat, lon, value, p.get("time"), p.get("online"),
                       stale, band, marker_colour(band, p.get("online"), stale), excluded, stale_minutes,
-                      p.get("flags") or 0)
+                      p.get("flags") or 0, corrected, p.get("correction") if corrected else None,
+                      p.get("correction_reason") if corrected else None)
         )  # fmt: skip
     return markers
 
@@ -128,14 +139,18 @@ def hour_markers(positions: list[KitMarker], hourly: dict[str, Any], hour: int, 
     quantity = hourly["quantity"]
     hours = hourly.get("hours") or []
     time = hours[hour] if 0 <= hour < len(hours) else None
+    corrected = hourly.get("correction") not in (None, "raw")  # then corrected means, with methods and reasons
+    methods, reasons = hourly.get("methods") or {}, hourly.get("reasons") or {}
     markers = []
     for m in positions:
         values = hourly.get("kits", {}).get(m.kit_id) or []
         value = values[hour] if time and hour < len(values) else None
         band = band_of(quantity, value, scale)
+        reason = (reasons.get(m.kit_id) or "none in this hour") if corrected and value is None else None
         markers.append(
             KitMarker(m.kit_id, m.name, m.lat, m.lon, value, time, None, False, band, marker_colour(band, None),
-                      stale_minutes=m.stale_minutes)
+                      stale_minutes=m.stale_minutes, corrected=corrected,
+                      method=methods.get(m.kit_id) if corrected else None, reason=reason)
         )  # fmt: skip
     return markers
 
@@ -150,11 +165,15 @@ def hover_text(marker: KitMarker, language: str, quantity: str) -> str:
     q = BY_KEY[quantity]
     label = q.label_en if language == "en" else q.label_nl
     lines = [f"<b>{marker.name}</b> ({marker.kit_id})"]
-    if marker.value is None:
+    if marker.value is None and marker.corrected:
+        lines.append(f"{label}: {text('hover_no_corrected', language, reason=marker.reason or '?')}")
+    elif marker.value is None:
         lines.append(f"{label}: {text('hover_no_value', language)}")
     else:
         band = f" — {marker.band.name(language)}" if marker.band and has_scale_name(marker.band) else ""
         lines.append(f"{label}: {format_number(marker.value, language, q.decimals)} {q.unit}{band}")
+        if marker.corrected:
+            lines.append(text("hover_corrected", language, method=marker.method or "?"))
     if marker.time:
         lines.append(f"{text('hover_time', language)}: {format_time(marker.time, language)}")
     if marker.excluded:

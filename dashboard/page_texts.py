@@ -7,7 +7,7 @@ from typing import Any
 from dashboard.i18n import text
 from dashboard.layout import AREA_LEVELS, RANGES, WINDOWS
 from dashboard.legend import quantity_label
-from dashboard.markers import QUANTITY_CHOICES
+from dashboard.markers import CORRECTIONS, QUANTITY_CHOICES
 from ijlucht.bands import SCALES
 from ijlucht.licence import DATA_LICENCE
 
@@ -19,11 +19,13 @@ TEXT_PROPS = (
     ("language-label", "children"),
     ("quantity-label", "children"),
     ("scale-label", "children"),
+    ("correction-label", "children"),
     ("window-label", "children"),
     ("compare-label", "children"),
     ("areas-title", "children"),
     ("quantity", "options"),
     ("scale", "options"),
+    ("correction", "options"),
     ("window", "options"),
     ("area-level", "options"),
     ("footer", "children"),
@@ -45,11 +47,13 @@ def page_texts(language: str, scale: str) -> dict[tuple[str, str], Any]:
         text("language_label", language),
         text("quantity_label", language),
         text("scale_label", language),
+        text("correction_label", language),
         text("window_label", language),
         text("compare_label", language),
         text("areas_title", language),
         [{"label": quantity_label(q, language), "value": q} for q in QUANTITY_CHOICES],
         [{"label": s.label(language), "value": key} for key, s in SCALES.items()],
+        [{"label": text(f"correction_{c}", language), "value": c} for c in CORRECTIONS],
         [{"label": text(f"window_{w}", language), "value": w} for w in WINDOWS],
         [{"label": text(f"areas_level_{lv}", language), "value": lv} for lv in AREA_LEVELS],
         text("footer", language, scale=scale_name, licence=f"{DATA_LICENCE.id} ({DATA_LICENCE.url})"),

@@ -1,5 +1,5 @@
-"""The view in the URL (pure): quantity, scale, time and the hour slider's position, selected kit with its period and
-compared kits, map centre and zoom, language and embed mode.
+"""The view in the URL (pure): quantity, scale, raw or corrected values, time and the hour slider's position,
+selected kit with its period and compared kits, map centre and zoom, language and embed mode.
 
 A shared link reproduces the view. Everything in a URL comes from whoever wrote the link, so each value is checked
 against its choices or range; anything else falls back to the default (and is left out of the next URL).
@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlencode
 
 from dashboard.i18n import LANGUAGES
 from dashboard.layout import MAX_COMPARED, RANGES, WINDOW_HOURS, WINDOWS
+from dashboard.markers import CORRECTIONS
 from dashboard.markers import QUANTITY_CHOICES as QUANTITIES
 from ijlucht.bands import DEFAULT_SCALE, SCALES
 from ijlucht.contract import KIT_ID_PATTERN
@@ -35,6 +36,7 @@ class ViewState:
     period: str = "24h"  # the kit panel's period (RANGES)
     hour: int | None = None  # the hour slider's position in the window (0 = its first hour); None: the latest
     compare: tuple[str, ...] = ()  # kits compared with the selected one
+    correction: str = "raw"  # the map's values: raw, humidity-corrected or calibrated (the API's `correction`)
 
     @property
     def centre(self) -> dict[str, float] | None:
@@ -99,6 +101,7 @@ def parse_view(search: str | None, default_language: str = "nl") -> ViewState:
         period=_one_of(params.get("period"), RANGES, "24h") if kit else "24h",
         hour=_hour(params.get("hour"), window),
         compare=_compare(params.get("compare"), kit),
+        correction=_one_of(params.get("correction"), CORRECTIONS, "raw"),
     )
 
 
@@ -106,7 +109,9 @@ def view_search(view: ViewState, default_language: str = "nl") -> str:
     """The query string of `view`, leaving out what equals the default (short links)."""
     defaults = ViewState(language=default_language)
     params: dict[str, str] = {}
-    for name, key in (("quantity", "quantity"), ("scale", "scale"), ("window", "window"), ("language", "lang")):
+    names = (("quantity", "quantity"), ("scale", "scale"), ("correction", "correction"), ("window", "window"),
+             ("language", "lang"))  # fmt: skip
+    for name, key in names:
         if getattr(view, name) != getattr(defaults, name):
             params[key] = getattr(view, name)
     if view.hour is not None and view.window in WINDOW_HOURS:

@@ -96,9 +96,15 @@ async def list_kits(
         rows = await queries.kits_with_latest(
             conn, municipality=municipality, district=district, indoor=indoor, online=online, bbox=box
         )
+        stations = await reference_queries.stations(conn) if rows else []
+    nearest = [reference.nearest_station(r["lat"], r["lon"], stations) for r in rows]
     if format == "json":
-        return list_response([models.kit_json(r) for r in rows], units=models.UNITS)
-    return geojson_response(models.feature_collection(rows))
+        results = [{**models.kit_json(r), "nearest_station": n} for r, n in zip(rows, nearest, strict=True)]
+        return list_response(results, units=models.UNITS)
+    collection = models.feature_collection(rows)
+    for feature, n in zip(collection["features"], nearest, strict=True):
+        feature["properties"]["nearest_station"] = n
+    return geojson_response(collection)
 
 
 @router.get(

@@ -291,6 +291,14 @@ async def map_hourly(
         str | None, params.time_query("from (inclusive); default: 24 h before end; at most 7 days")
     ] = None,
     end: params.End = None,
+    correction: Annotated[
+        Literal["raw", "humidity", "calibrated"],
+        Query(
+            description="humidity or calibrated: `kits` holds each hour's mean of the readings corrected one by one "
+            "(null where there is none), `methods` each kit's method version and `reasons` why a kit has none "
+            "(docs/science.md); raw means are then not in the answer"
+        ),
+    ] = "raw",
 ) -> Any:
     quantity = params.quantity(quantity)
     start, end = params.time_range(start, end, timedelta(hours=24), MAX_HOURLY_SPAN)
@@ -316,6 +324,10 @@ async def map_hourly(
             series[i] = mean
         if left_out:
             excluded.setdefault(kit_id, [0] * len(hours))[i] = left_out
+    extra = {}
+    if correction != "raw":
+        async with request.app.state.pool.connection() as conn:
+            kits, extra = await corrected_hourly(conn, kits, hours, quantity, correction)
     return json_response(
         {
             "quantity": quantity,
@@ -326,5 +338,27 @@ async def map_hourly(
             "hours": hours,
             "kits": kits,
             "excluded": excluded,
+            **extra,
         }
     )
+
+
+async def corrected_hourly(
+    conn: Any, kits: dict[str, list[float | None]], hours: list[datetime], quantity: str, kind: str
+) -> tuple[dict[str, list[float | None]], dict[str, Any]]:
+    """Each kit's hourly means corrected (as /v1/series does: readings corrected one by one, then averaged), with
+    the method version per kit and, for a kit without any corrected hour, the reason."""
+    rows = [{"kit_id": k, "time": hours[i], "quantity": quantity}
+            for k, series in kits.items() for i, v in enumerate(series) if v is not None]  # fmt: skip
+    await corrected.annotate(conn, rows, kind, "hour")
+    index = {h: i for i, h in enumerate(hours)}
+    out: dict[str, list[float | None]] = {k: [None] * len(hours) for k in kits}
+    methods: dict[str, str | None] = dict.fromkeys(kits)
+    reasons: dict[str, str | None] = dict.fromkeys(kits, "no reading")
+    for r in rows:
+        out[r["kit_id"]][index[r["time"]]] = r["corrected_value"]
+        if r["corrected_value"] is not None:
+            methods[r["kit_id"]], reasons[r["kit_id"]] = r["correction"], None
+        elif methods[r["kit_id"]] is None:
+            reasons[r["kit_id"]] = r["correction_reason"]
+    return out, {"correction": kind, "methods": methods, "reasons": reasons}

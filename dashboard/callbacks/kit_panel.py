@@ -9,9 +9,9 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dashboard.api_client import ApiClient, ApiError, InvalidKitId, KitNotFound, checked_kit_id
 from dashboard.download import FORMATS, BadRequest, checked_shown, download_frame, file_bytes, file_name
 from dashboard.i18n import format_time, language_or_default, text
-from dashboard.kit_chart import kit_figure, message_figure
+from dashboard.kit_chart import corrected_trace, kit_figure, message_figure
 from dashboard.layout import DEFAULT_QUANTITY, MAX_COMPARED, RANGES, choice
-from dashboard.markers import QUANTITY_CHOICES
+from dashboard.markers import CORRECTIONS, QUANTITY_CHOICES
 from dashboard.profile_chart import profile_figure
 from dashboard.settings import DashboardSettings
 from dashboard.stations import comparison_trace, nearest_of, nearest_sentence
@@ -100,11 +100,13 @@ def register(app: Dash, client: ApiClient, settings: DashboardSettings) -> None:
         Input("quantity", "value"),
         Input("language", "value"),
         Input("kit-range", "value"),
+        Input("correction", "value"),
         State("kit-names", "data"),
     )
-    def show_kit(selected, compare, quantity, language, span, names) -> tuple:
+    def show_kit(selected, compare, quantity, language, span, correction, names) -> tuple:
         language = language_or_default(language)
         quantity = choice(quantity, QUANTITY_CHOICES, DEFAULT_QUANTITY)
+        correction = choice(correction, CORRECTIONS, "raw")
         span = choice(span, RANGES, RANGES[0])
 
         def message(key: str, **values: Any) -> tuple:
@@ -123,7 +125,7 @@ def register(app: Dash, client: ApiClient, settings: DashboardSettings) -> None:
         try:
             feature = client.kit(kit_id)
             raw = client.series([kit_id], quantity, start, end, "raw") if span == "24h" else []
-            means = client.series([kit_id, *others], quantity, start, end, resolution)
+            means = client.series([kit_id, *others], quantity, start, end, resolution, correction=correction)
             stale = kit_is_stale(client.map_latest(quantity, DEFAULT_SCALE), kit_id)
             cycle = client.stats([kit_id], quantity, start, end, "hour_of_day")
             weekday = client.stats([kit_id], quantity, start, end, "day_of_week")
@@ -144,8 +146,15 @@ def register(app: Dash, client: ApiClient, settings: DashboardSettings) -> None:
         figure = kit_figure(kit_id, names, quantity, raw, means, language, span, resolution)
         if station_rows:
             figure.add_trace(comparison_trace(station_rows, nearest, language))
+        trace, no_corrected = (
+            corrected_trace(means, kit_id, quantity, language, resolution) if correction != "raw" else (None, None)
+        )
+        if trace is not None:
+            figure.add_trace(trace)
         status = [*kit_status(feature, stale, language),
                   html.P(nearest_sentence(nearest, len(station_rows), language), className="kit-station")]  # fmt: skip
+        if no_corrected:
+            status.append(html.P(no_corrected, className="kit-correction"))
         return (
             figure,
             status,

@@ -19,7 +19,7 @@ from dashboard.i18n import language_or_default, parse_time, text
 from dashboard.layout import DEFAULT_QUANTITY, WINDOW_HOURS, WINDOWS, choice
 from dashboard.legend import legend
 from dashboard.map_figure import KIT_TRACE, RING_TRACE, map_figure
-from dashboard.markers import QUANTITY_CHOICES, KitMarker, hour_markers, latest_markers, marker_properties
+from dashboard.markers import CORRECTIONS, QUANTITY_CHOICES, KitMarker, hour_markers, latest_markers, marker_properties
 from dashboard.settings import DashboardSettings
 from dashboard.stations import StationMarker, station_markers
 from dashboard.wind import PREFERRED, RECENT_HOURS, newest_wind, wind_line
@@ -115,12 +115,15 @@ class MapView:
     hour: tuple[str, str] | None  # (start, end) of the hour shown, None for the latest values
 
 
-def map_view(client: ApiClient, quantity: str, scale: str, window: str, hour: int | None) -> MapView:
-    """The markers for the controls: the latest values, or the hourly means of hour number `hour` of the window."""
-    markers = latest_markers(client.map_latest(quantity, scale), scale)
+def map_view(
+    client: ApiClient, quantity: str, scale: str, window: str, hour: int | None, correction: str = "raw"
+) -> MapView:
+    """The markers for the controls: the latest values (raw or corrected), or the hourly means of hour number
+    `hour` of the window."""
+    markers = latest_markers(client.map_latest(quantity, scale, correction), scale)
     if window not in WINDOW_HOURS:
         return MapView(markers, None)
-    hourly = client.hourly_window(quantity, WINDOW_HOURS[window])
+    hourly = client.hourly_window(quantity, WINDOW_HOURS[window], correction=correction)
     hours = hourly.get("hours") or []
     if not hours:
         return MapView(hour_markers(markers, hourly, -1, scale), None)
@@ -196,6 +199,7 @@ def register(app: Dash, client: ApiClient, outlines: Outlines, settings: Dashboa
         Input("refresh", "n_intervals"),
         Input("quantity", "value"),
         Input("scale", "value"),
+        Input("correction", "value"),
         Input("language", "value"),
         Input("window", "value"),
         Input("hour-slider", "value"),
@@ -206,10 +210,11 @@ def register(app: Dash, client: ApiClient, outlines: Outlines, settings: Dashboa
         # slower than the refresh interval would then never get its answer drawn. The interval restarts after.
         running=[(Output("refresh", "disabled"), True, False)],
     )
-    def update_map(_n, quantity, scale, language, window, hour, view, drawn, names) -> tuple:
+    def update_map(_n, quantity, scale, correction, language, window, hour, view, drawn, names) -> tuple:
         language = language_or_default(language)
         scale = choice(scale, tuple(SCALES), DEFAULT_SCALE)
         quantity = choice(quantity, QUANTITY_CHOICES, DEFAULT_QUANTITY)
+        correction = choice(correction, CORRECTIONS, "raw")
         window = choice(window, WINDOWS, "live")
         hour = hour if isinstance(hour, int) else None
         drawn = drawn if isinstance(drawn, dict) else None
@@ -222,7 +227,7 @@ def register(app: Dash, client: ApiClient, outlines: Outlines, settings: Dashboa
         if drawn and window != "live" and triggered == {"refresh.n_intervals"}:
             return (no_update,) * 5  # history does not change every 15 s
         try:
-            shown = map_view(client, quantity, scale, window, hour)
+            shown = map_view(client, quantity, scale, window, hour, correction)
         except ApiError as exc:
             problem = html.P(text("api_down", language, detail=str(exc), seconds=settings.refresh_seconds))
             unavailable = [html.P(text("legend_unavailable", language))]

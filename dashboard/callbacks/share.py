@@ -32,6 +32,7 @@ def register(app: Dash, settings: DashboardSettings) -> None:
     @app.callback(
         Output("quantity", "value"),
         Output("scale", "value"),
+        Output("correction", "value"),
         Output("window", "value"),
         Output("language", "value"),
         Output("selected-kit", "data", allow_duplicate=True),
@@ -45,6 +46,7 @@ def register(app: Dash, settings: DashboardSettings) -> None:
         Input("url", "search"),
         Input("quantity", "value"),
         Input("scale", "value"),
+        Input("correction", "value"),
         Input("window", "value"),
         Input("language", "value"),
         Input("selected-kit", "data"),
@@ -55,7 +57,9 @@ def register(app: Dash, settings: DashboardSettings) -> None:
         State("drawn-link", "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def sync(search, quantity, scale, window, language, selected, period, hour, compare, relayout, drawn) -> tuple:
+    def sync(
+        search, quantity, scale, correction, window, language, selected, period, hour, compare, relayout, drawn
+    ) -> tuple:
         linked = parse_view(search, settings.language)
         if ctx.triggered_id in (None, "url"):  # the page opened (or the browser went back): the link decides
             kit = {"kit_id": linked.kit, "name": linked.kit} if linked.kit else no_update
@@ -64,8 +68,8 @@ def register(app: Dash, settings: DashboardSettings) -> None:
                 view = no_update  # the layout's map is there already (and the reader may have moved it since)
             # Only what the link changes: setting a control to its own value would redraw what depends on it.
             controls = [new if new != old else no_update for new, old in
-                        zip((linked.quantity, linked.scale, linked.window, linked.language),
-                            (quantity, scale, window, language), strict=True)]  # fmt: skip
+                        zip((linked.quantity, linked.scale, linked.correction, linked.window, linked.language),
+                            (quantity, scale, correction, window, language), strict=True)]  # fmt: skip
             shown = (period, None if linked.hour is None else hour, compare or [])  # no linked hour: the latest stays
             kit_controls = [new if new != old else no_update for new, old in
                             zip((linked.period, linked.hour, list(linked.compare)), shown, strict=True)]  # fmt: skip
@@ -74,11 +78,12 @@ def register(app: Dash, settings: DashboardSettings) -> None:
             return (*controls, kit, view, *kit_controls, embed if embed != "page" else no_update, no_update, seen)
         kit_id = selected.get("kit_id") if isinstance(selected, dict) else None
         others = tuple(dict.fromkeys(k for k in (compare or []) if isinstance(k, str) and k != kit_id))
-        chosen = replace(linked, quantity=str(quantity), scale=str(scale), window=str(window), language=str(language),
+        chosen = replace(linked, quantity=str(quantity), scale=str(scale), correction=str(correction),
+                         window=str(window), language=str(language),
                          kit=str(kit_id) if kit_id else None, period=str(period),
                          hour=slider_position(hour, str(window)), compare=others)  # fmt: skip
         # Through the parser: only valid values reach the URL.
         current = parse_view(view_search(chosen, settings.language), settings.language)
         current = with_map_view(replace(current, embed=linked.embed), relayout)
         new_search = view_search(current, settings.language)
-        return (no_update,) * 10 + (new_search if new_search != (search or "") else no_update, no_update)
+        return (no_update,) * 11 + (new_search if new_search != (search or "") else no_update, no_update)

@@ -114,3 +114,13 @@ def test_a_kit_record_names_its_nearest_reference_station(api, rolled_up):
     assert 500 < props["nearest_station"]["distance_m"] < 3000
     flat = api.get("/v1/kits/seed-wijkaanzee", params={"format": "json"}).json()
     assert flat["nearest_station"]["station_id"] == "NL49553"
+
+
+def test_the_kit_lists_name_each_kits_nearest_reference_station_as_its_record_does(api, rolled_up):
+    features = {f["id"]: f["properties"] for f in api.get("/v1/kits").json()["features"]}
+    assert features["seed-beverwijk"]["nearest_station"]["station_id"] == "NL49570"
+    assert features["seed-wijkaanzee"]["nearest_station"]["station_id"] == "NL49553"
+    flat = {k["kit_id"]: k for k in api.get("/v1/kits", params={"format": "json"}).json()["results"]}
+    for kit_id, props in features.items():
+        one = api.get(f"/v1/kits/{kit_id}").json()["properties"]["nearest_station"]
+        assert props["nearest_station"] == flat[kit_id]["nearest_station"] == one

@@ -127,3 +127,18 @@ def test_exports_carry_the_corrected_columns_with_method_or_reason(api, kit):
     assert table["corrected_value"].isna().all() and (table["correction_reason"] == "no calibration for this kit").all()
     plain = pd.read_csv(io.StringIO(api.get("/v1/export", params=q).text), comment="#")
     assert "corrected_value" not in plain.columns
+
+
+def test_the_hourly_map_gives_corrected_means_with_the_method_and_the_raw_map_none(api, kit):
+    window = {"quantity": "pm25", "start": "2026-11-02T09:00:00Z", "end": "2026-11-02T11:00:00Z"}
+    raw = api.get("/v1/map/hourly", params=window).json()
+    assert raw["kits"][kit] == [None, pytest.approx(sum(PM) / 6)] and "methods" not in raw
+    doc = api.get("/v1/map/hourly", params={**window, "correction": "humidity"}).json()
+    expected = sum(kohler(pm, rh, 0.35) for pm, rh in zip(PM[:4], RH[:4], strict=True)) / 4
+    assert doc["correction"] == "humidity" and doc["hours"] == raw["hours"]
+    assert doc["kits"][kit] == [None, pytest.approx(expected)]  # as /v1/series: corrected one by one, then the mean
+    assert doc["methods"][kit] == "kohler-v1" and doc["reasons"][kit] is None
+    calibrated = api.get("/v1/map/hourly", params={**window, "correction": "calibrated"}).json()
+    assert calibrated["kits"][kit] == [None, None] and calibrated["methods"][kit] is None  # never the raw mean
+    assert "calibration" in calibrated["reasons"][kit]
+    assert api.get("/v1/map/hourly", params={**window, "correction": "kohler"}).status_code == 422

@@ -75,14 +75,14 @@ KIT_PANEL_OUTPUTS = [
 
 
 def kit_panel_callback(
-    server: Any, selected: Any, compare: Any = None, language: str = "en", span: Any = "24h"
+    server: Any, selected: Any, compare: Any = None, language: str = "en", span: Any = "24h", correction: Any = "raw"
 ) -> dict[str, Any]:
     """The kit panel's callback (chart, status, daily cycle, weekdays, download) for the stores and the period."""
     return dash_callback(
         server,
         KIT_PANEL_OUTPUTS,
         {"selected-kit.data": selected, "compare.value": compare, "quantity.value": "pm25", "language.value": language,
-         "kit-range.value": span},
+         "kit-range.value": span, "correction.value": correction},
         {"kit-names.data": {}},
     )  # fmt: skip
 

@@ -77,6 +77,9 @@ def test_hourly_window_is_asked_once_per_few_minutes(api_base_url, rolled_up):
     now[0] = 400.0  # past HOURLY_CACHE_SECONDS: asked again
     client.hourly_window("pm25", 24)
     assert len(transport.paths) == 2 and transport.paths[1].startswith("/v1/map/hourly?quantity=pm25&start=")
+    corrected = client.hourly_window("pm25", 24, correction="humidity")  # its own cache entry
+    assert len(transport.paths) == 3 and transport.paths[2].endswith("&correction=humidity")
+    assert corrected["correction"] == "humidity" and "methods" in corrected
 
 
 def test_an_api_error_status_raises_api_error_with_the_reason(api_base_url):

@@ -22,10 +22,10 @@ from tests.dashboard.samples import LATEST
 
 
 class FakeSource:
-    def map_latest(self, quantity, scale):
+    def map_latest(self, quantity, scale, correction="raw"):
         return LATEST
 
-    def hourly_window(self, quantity, hours):
+    def hourly_window(self, quantity, hours, correction="raw"):
         hours_list = [f"2026-11-28T{h:02d}:00:00+00:00" for h in range(24)]
         return {"quantity": quantity, "hours": hours_list, "kits": {"bev-01": [50.0] * len(hours_list)}}
 
@@ -229,8 +229,8 @@ def test_map_and_area_callbacks_ask_the_api_only_with_the_controls_own_choices(r
     answer = dash_callback(
         server,
         ["kit-map.figure", "map-legend.children", "api-status.children", "map-state.data", "kit-names.data"],
-        {"refresh.n_intervals": 1, "quantity.value": bad, "scale.value": bad, "language.value": bad,
-         "window.value": bad, "hour-slider.value": bad, "map-view.data": bad},
+        {"refresh.n_intervals": 1, "quantity.value": bad, "scale.value": bad, "correction.value": bad,
+         "language.value": bad, "window.value": bad, "hour-slider.value": bad, "map-view.data": bad},
         {"map-state.data": bad, "kit-names.data": bad},
     )  # fmt: skip
     assert answer["api-status"]["children"] is None  # no error: the map was drawn with the defaults
@@ -242,9 +242,84 @@ def test_map_and_area_callbacks_ask_the_api_only_with_the_controls_own_choices(r
          "language.value": bad},
     )  # fmt: skip
     assert "Beverwijk" in str(areas["area-table"]["children"])
+    assert not any("correction" in p for p in transport.paths)  # a hostile choice is raw, the default
     assert transport.paths and all(
         p.startswith(("/v1/map/latest?quantity=pm25&scale=eaqi-2024", "/v1/areas?level=municipality&quantity=pm25&"))
         or p == "/v1/stations"  # fixed: no control reaches them
         or p.startswith("/v1/weather?stations=225%2C240&start=")
         for p in transport.paths
     ), transport.paths
+
+
+@pytest.mark.parametrize("correction", ["humidity", "calibrated"])
+def test_the_switch_asks_the_api_for_corrected_values_and_the_hover_names_the_method_or_reason(
+    recorded_dashboard, correction
+):
+    server, transport = recorded_dashboard
+    transport.paths.clear()
+    answer = dash_callback(
+        server,
+        ["kit-map.figure", "map-legend.children", "api-status.children", "map-state.data", "kit-names.data"],
+        {"refresh.n_intervals": 1, "quantity.value": "pm25", "scale.value": "eaqi-2024",
+         "correction.value": correction, "language.value": "en", "window.value": "live", "hour-slider.value": None,
+         "map-view.data": None},
+        {"map-state.data": None, "kit-names.data": None},
+    )  # fmt: skip
+    assert answer["api-status"]["children"] is None
+    assert any(p.startswith("/v1/map/latest?") and f"correction={correction}" in p for p in transport.paths)
+    hovers = [h for trace in answer["kit-map"]["figure"]["data"] for h in trace.get("hovertext") or []]
+    kit_hovers = [h for h in hovers if "PM2.5" in h and "Station" not in h]
+    assert kit_hovers and all("corrected with " in h or "no corrected value (" in h for h in kit_hovers), kit_hovers
+
+
+@pytest.mark.parametrize("correction", ["humidity", "calibrated", "../export"])
+def test_the_kit_chart_asks_for_corrected_means_and_shows_them_with_their_method_or_the_reason(
+    recorded_dashboard, correction
+):
+    server, transport = recorded_dashboard
+    transport.paths.clear()
+    response = kit_panel_callback(server, {"kit_id": "seed-beverwijk", "name": "B"}, None, "en", "7d", correction)
+    series_paths = [p for p in transport.paths if p.startswith("/v1/series?")]
+    names = [str(t.get("name")) for t in response["kit-chart"]["figure"]["data"]]
+    status = str(response["kit-status"]["children"])
+    if correction == "../export":  # a hostile choice: raw, asked without a correction
+        assert series_paths and not any("correction" in p for p in series_paths)
+        assert not any("corrected" in n for n in names) and "No corrected values" not in status
+        return
+    assert series_paths and all(f"correction={correction}" in p for p in series_paths)
+    assert any(n.startswith("PM2.5 corrected (kohler-") for n in names) or "No corrected values" in status
+
+
+def sync_callback(app, inputs: dict, trigger: str) -> dict:
+    """The share callback (URL ⇄ controls) as the browser calls it, `trigger` first in its changed props."""
+    (key,) = [k for k in app.callback_map if "url.search" in k]
+    outputs = key.strip(".").split("...")
+    body = {
+        "output": key,
+        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in outputs],
+        "inputs": [{"id": k.split(".")[0], "property": k.split(".")[1], "value": v} for k, v in inputs.items()],
+        "state": [{"id": "drawn-link", "property": "data", "value": None}],
+        "changedPropIds": [trigger],
+    }
+    response = app.server.test_client().post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return {k.split("@")[0]: v for k, v in response.get_json()["response"].items()}
+
+
+SYNC_INPUTS = {"url.search": "", "quantity.value": "pm25", "scale.value": "eaqi-2024", "correction.value": "raw",
+               "window.value": "live", "language.value": "en", "selected-kit.data": None, "kit-range.value": "24h",
+               "hour-slider.value": None, "compare.value": [], "kit-map.relayoutData": None}  # fmt: skip
+
+
+def test_a_link_sets_the_correction_switch_and_choosing_one_rewrites_the_link(api_base_url):
+    from dashboard.app import create_app
+    from dashboard.settings import DashboardSettings
+
+    server = create_app(DashboardSettings(language="en"), client=ApiClient(api_base_url))
+    opened = sync_callback(server, {**SYNC_INPUTS, "url.search": "?correction=calibrated&lang=en"}, "url.search")
+    assert opened["correction"]["value"] == "calibrated"
+    hostile = sync_callback(server, {**SYNC_INPUTS, "url.search": "?correction=<b>&lang=en",
+                                     "correction.value": "humidity"}, "url.search")  # fmt: skip
+    assert hostile["correction"]["value"] == "raw"  # a bad value in a link: the default
+    chosen = sync_callback(server, {**SYNC_INPUTS, "correction.value": "humidity"}, "correction.value")
+    assert chosen["url"]["search"] == "?correction=humidity"

@@ -462,3 +462,32 @@ def test_the_kit_panel_compares_a_kit_with_its_nearest_station_and_the_wind_show
     finally:
         conn.execute("DELETE FROM reference_hourly WHERE station_id = 'NL49570' AND hour > '2024-01-01Z'")
         conn.execute("DELETE FROM weather_hourly WHERE station_id = '225' AND hour > '2024-01-01Z'")
+
+
+def test_the_raw_or_corrected_switch_recolours_the_map_names_the_method_and_is_in_the_link_on_phone_and_desktop(
+    driver, dashboard_url
+):
+    """Issue 15: a link with correction=humidity shows the API's corrected values with their method version (or the
+    reason there is none) in the hovers; choosing raw again (once, on the desktop in English) takes it out of the URL
+    and the method out of the hovers."""
+    corrected = {"nl": ("gecorrigeerd met kohler-", "geen gecorrigeerde waarde ("),
+                 "en": ("corrected with kohler-", "no corrected value (")}  # fmt: skip
+    label = {"nl": "ruw", "en": "raw"}
+
+    def corrected_hovers(d, words):
+        data = d.execute_script(MAP_JS)
+        hovers = (data[1].get("hovertext") or []) if data and len(data) >= 2 else []
+        return hovers if hovers and all(any(w in h for w in words) for h in hovers) else None
+
+    for size, language in (("phone", "nl"), ("desktop", "en")):  # both sizes and both languages in two page loads
+        driver.set_window_size(*SIZES[size])
+        driver.get(f"{dashboard_url}?lang={language}&correction=humidity")
+        hovers = wait_until(driver, "corrected hovers", lambda d, w=corrected[language]: corrected_hovers(d, w))
+        assert any(corrected[language][0] in h for h in hovers)  # at least one kit has a humidity-corrected value
+        assert in_language(driver, language) and no_sideways_scroll(driver)
+        shot(driver, "m7_corrected", size, language)
+    click_label(driver, "correction", label[language])  # once, on the desktop in English
+    wait_until(driver, "raw values again", lambda d: "correction=" not in d.current_url and not any(
+            "kohler-" in h for h in (d.execute_script(MAP_JS) or [{}, {}])[1].get("hovertext") or []))  # fmt: skip
+    driver.set_window_size(1280, 1500)
+    assert severe_console_errors(driver) == []

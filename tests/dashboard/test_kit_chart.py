@@ -1,6 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
-from dashboard.kit_chart import kit_figure, message_figure, with_gaps
+from dashboard.kit_chart import corrected_trace, kit_figure, message_figure, with_gaps
 from tests.dashboard.samples import series
 
 NAMES = {"bev-01": "Beverwijk Centrum", "wij-01": "Wijk aan Zee"}
@@ -66,3 +66,16 @@ def test_regular_series_has_no_breaks():
 
 def test_message_figure_carries_the_sentence_wrapped():
     assert message_figure("woord " * 40).layout.annotations[0].text.count("<br>") >= 2
+
+
+def test_corrected_means_are_a_trace_named_with_their_method_and_none_say_why():
+    rows = series("bev-01", [10.0, 20.0, 30.0], step_minutes=60)
+    for r, corrected in zip(rows, [7.0, None, 21.0], strict=True):
+        r |= {"corrected_value": corrected, "correction": "kohler-v1" if corrected else None,
+              "correction_reason": None if corrected else "no plausible humidity"}  # fmt: skip
+    trace, note = corrected_trace(rows, "bev-01", "pm25", "en")
+    assert note is None and trace.name == "PM2.5 corrected (kohler-v1)" and list(trace.y) == [7.0, None, 21.0]
+    for r in rows:
+        r |= {"corrected_value": None, "correction": None, "correction_reason": "no calibration for this kit"}
+    trace, note = corrected_trace(rows, "bev-01", "pm25", "nl")  # never the raw means in their place
+    assert trace is None and note == "Geen gecorrigeerde waarden in deze periode: no calibration for this kit."

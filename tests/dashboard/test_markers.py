@@ -106,3 +106,42 @@ def test_a_flagged_but_counted_reading_says_its_flags_and_an_excluded_one_why_it
     stuck["properties"].update(flags=4, excluded=True)
     (m,) = latest_markers(latest([stuck]), "eaqi-2024")
     assert m.grey and "not counted" in markers.hover_text(m, "en", "pm25")
+
+
+def corrected_feature(kit_id, raw, corrected, method, reason=None, band=None):
+    feature = point(kit_id, kit_id.upper(), 4.6, 52.5, raw)
+    feature["properties"] |= {"corrected_value": corrected, "correction": method, "correction_reason": reason,
+                              "calibration_id": None, "band": band}  # fmt: skip
+    return feature
+
+
+def test_corrected_markers_show_the_corrected_value_its_band_and_method_never_the_raw_value():
+    band = {"index": 1, "name_nl": "goed", "name_en": "good", "colour": "#50f0e6"}
+    answer = latest([corrected_feature("a", 30.0, 8.4, "kohler-v1", band=band),
+                     corrected_feature("b", 30.0, None, None, "no valid calibration for kit b")])  # fmt: skip
+    answer["correction"] = "humidity"
+    a, b = latest_markers(answer, "eaqi-2024")
+    assert a.value == 8.4 and a.colour == "#50f0e6" and a.method == "kohler-v1"
+    assert "8.4" in markers.hover_text(a, "en", "pm25") and "kohler-v1" in markers.hover_text(a, "nl", "pm25")
+    assert "30" not in markers.hover_text(a, "en", "pm25").split("<br>")[1]
+    assert b.value is None and b.grey  # no corrected value: grey, not the raw 30
+    hover = markers.hover_text(b, "en", "pm25")
+    assert "no corrected value (no valid calibration for kit b)" in hover and "30" not in hover
+    assert "geen gecorrigeerde waarde" in markers.hover_text(b, "nl", "pm25")
+
+
+def test_raw_markers_ignore_corrected_fields():
+    answer = latest([corrected_feature("a", 30.0, 8.4, "kohler-v1")])
+    (m,) = latest_markers(answer, "eaqi-2024")
+    assert m.value == 30.0 and not m.corrected and "kohler" not in markers.hover_text(m, "en", "pm25")
+
+
+def test_corrected_hour_markers_name_the_method_or_the_reason_and_are_grey_without_a_corrected_mean():
+    hourly = {"quantity": "pm25", "hours": ["2026-11-28T10:00:00+00:00"], "correction": "calibrated",
+              "kits": {"bev-01": [6.0], "wij-01": [None]}, "methods": {"bev-01": "kohler-linear-v1", "wij-01": None},
+              "reasons": {"bev-01": None, "wij-01": "no calibration for this kit"}}  # fmt: skip
+    ms = hour_markers(latest_markers(LATEST, "eaqi-2024"), hourly, 0, "eaqi-2024")
+    by_id = {m.kit_id: m for m in ms}
+    assert "corrected with kohler-linear-v1" in markers.hover_text(by_id["bev-01"], "en", "pm25")
+    assert by_id["wij-01"].grey
+    assert "no corrected value (no calibration for this kit)" in markers.hover_text(by_id["wij-01"], "en", "pm25")

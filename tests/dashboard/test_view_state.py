@@ -130,3 +130,12 @@ def test_search_finds_places_below_district_level_and_reference_stations_when_gi
     # Only names and codes from the page's own lists count; a station the page does not list is not found.
     for unknown in ("place:Atlantis", "place:", "kit:bev-01", "station:../x", "station:NL49553"):
         assert point_view(unknown, ()) is None
+
+
+def test_a_link_sets_raw_or_corrected_values_and_a_hostile_one_falls_back_to_raw():
+    assert parse_view("?correction=calibrated").correction == "calibrated"
+    assert view_search(ViewState(correction="humidity")) == "?correction=humidity"
+    assert parse_view(view_search(ViewState(correction="humidity"))) == ViewState(correction="humidity")
+    assert view_search(ViewState(correction="raw")) == ""  # the default is left out
+    for bad in ("?correction=RAW", "?correction=kohler-v1", "?correction=calibrated%00", "?correction="):
+        assert parse_view(bad).correction == "raw"
