@@ -76,7 +76,8 @@ def test_up_shows_live_demo_readings_and_down_stops_everything_keeping_data(plat
     assert httpx.get(dashboard, timeout=10).status_code == 200
     # The shipped reference data, imported on the first up: the demo shows the official stations.
     stations = {f["id"] for f in httpx.get(f"{api}/v1/stations", timeout=10).json()["features"]}
-    assert {"NL49570", "NL49553"} <= stations and "reference" in out.stdout
+    # (The import line is printed only when the database had no stations yet: a kept .state may hold them.)
+    assert {"NL49570", "NL49553"} <= stations
 
     # Readings keep arriving from the virtual kits (interval 5 s), not only the seeded history.
     kit = live[0]["id"]
