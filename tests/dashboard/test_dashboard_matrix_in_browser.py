@@ -277,10 +277,12 @@ def test_item2_every_map_marker_by_keyboard_and_places_in_the_search_on_phone_an
         # N goes through every kit, west to east: each marker is reachable. The map the keys walk is the one drawn
         # now (a refresh or Dash's hand-over may have brought kits other tests added since the first snapshot).
         on_map = {c[0] for c in map_has_kits(driver, 1)[1]["customdata"]}
-        reached = {first}
+        reached, at = {first}, first
         for _ in range(len(on_map) + 2):
             press(driver, "n")
-            reached.add(wait_until(driver, "the next kit", focused_kit))
+            # A kit off screen is read out only once the map has moved to it: wait for the text to change.
+            at = wait_until(driver, "the next kit", lambda d, was=at: (k := focused_kit(d)) != was and k)
+            reached.add(at)
         assert {c[0] for c in map_has_kits(driver, 1)[1]["customdata"]} <= reached
         press(driver, "n")
         kit = wait_until(driver, "a kit in focus", focused_kit)
