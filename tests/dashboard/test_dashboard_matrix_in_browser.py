@@ -3,6 +3,7 @@ each (test-artifacts/dashboard/m<item>_<what>_<size>_<language>.png). One browse
 change inside each test (the language through the link's `lang`), so the matrix costs page loads, not browsers.
 """
 
+import re
 import threading
 from collections.abc import Iterator
 
@@ -249,9 +250,12 @@ def focused_kit(driver) -> str | None:
     """The kit id the keyboard's focus ring is on, as the text under the map says: '… (kit-id) · …'."""
     said = text_of(driver, "map-focus")
     ring = driver.find_element(By.ID, "kit-focus")
-    if not ring.is_displayed() or "(" not in said:
+    # The id is the bracketed part that ends the first line; a kit's name may hold brackets of its own (the fuzz
+    # tests register kits with any name).
+    found = re.search(r"\(([^()]+)\)(?: · |$)", said)
+    if not ring.is_displayed() or not found:
         return None
-    return said.split("(", 1)[1].split(")", 1)[0]
+    return found.group(1)
 
 
 def test_item2_every_map_marker_by_keyboard_and_places_in_the_search_on_phone_and_desktop_in_dutch_and_english(
