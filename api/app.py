@@ -20,6 +20,7 @@ from api.routes import (
     accounts,
     admin,
     areas,
+    attribution,
     calibrations,
     exports,
     keys,
@@ -105,6 +106,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         admin,
         stations,
         calibrations,
+        attribution,
     ):
         app.include_router(module.router)
     _add_error_handlers(app)
