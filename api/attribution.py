@@ -128,6 +128,7 @@ def _on_grid(rows: list[tuple], grid: np.ndarray, start: datetime) -> np.ndarray
 
 @dataclass
 class Wind:
+    station: str
     dir: np.ndarray
     state: np.ndarray
     speed: np.ndarray
@@ -137,7 +138,7 @@ async def wind(conn: AsyncConnection, weather_station: str, start: datetime, end
     if not await q.weather_station_exists(conn, weather_station):
         raise AnalysisError(404, f"no weather station {weather_station!r}; see /v1/weather")
     rows = await q.wind(conn, weather_station, start, end)
-    w = Wind(np.full(n, np.nan), np.full(n, None, dtype=object), np.full(n, np.nan))
+    w = Wind(weather_station, np.full(n, np.nan), np.full(n, None, dtype=object), np.full(n, np.nan))
     for hour, state, wd, ws in rows:
         i = int((hour - start).total_seconds() // 3600)
         w.state[i], w.dir[i] = state, np.nan if wd is None else wd
@@ -198,17 +199,23 @@ def in_area(p: Place, emitters: list[direction.Emitter]) -> bool:
     )
 
 
-async def _regional(conn, p: Place, quantity, start, end, w: Wind, emitters) -> np.ndarray:
-    """Hour by hour, the median of the other places of the area not downwind of any emitter."""
-    others = [o for o in await all_places(conn) if o.ref != p.ref and o.located and in_area(o, emitters)]
+async def _regional(conn, p: Place, quantity, start, end, w: Wind, emitter: direction.Emitter) -> np.ndarray:
+    """Hour by hour, the median of the other places of the area not downwind of the emitter: from the stored
+    central order statistics (computed first where missing or unsettled), without the place's own value."""
+    await ensure_days(conn, emitter, quantity, w.station, start, end)
     n = w.dir.size
-    vals = np.full((n, len(others)), np.nan)
-    down = np.zeros((n, len(others)), dtype=bool)
-    for j, o in enumerate(others):
-        vals[:, j] = await _values(conn, o, quantity, start, end, n)
-        for e in emitters:
-            down[:, j] |= classes_for(o, e, w, start)[0] == "downwind"
-    return background.regional_background(vals, down)
+    m, s3 = np.zeros(n, dtype=int), np.full((n, 3), np.nan)
+    for hour, count, lo, mid, hi in await q.background_hours(conn, emitter.id, quantity, w.station, exposure.METHOD,
+                                                               start, end):  # fmt: skip
+        i = int((hour - start).total_seconds() // 3600)
+        m[i], s3[i] = count, (_nan(lo), _nan(mid), _nan(hi))
+    own = await _values(conn, p, quantity, start, end, n)
+    usable = in_area(p, [emitter]) & (classes_for(p, emitter, w, start)[0] != "downwind")
+    return background.background_from_stats(m, s3, np.where(usable, own, np.nan))
+
+
+def _nan(x) -> float:
+    return np.nan if x is None else x
 
 
 async def direction_analysis(conn: AsyncConnection, ref: str, quantity: str, start: datetime, end: datetime,
@@ -221,7 +228,7 @@ async def direction_analysis(conn: AsyncConnection, ref: str, quantity: str, sta
     v = await _values(conn, p, quantity, start, end, n)
     no_background = None
     if bg == "regional":
-        b = await _regional(conn, p, quantity, start, end, w, emitters)
+        b = await _regional(conn, p, quantity, start, end, w, emitters[0])
         no_background = int((~np.isnan(v) & np.isnan(b)).sum())
         v = v - b
     r = roses.rose(v, w.dir, w.state, w.speed, sectors, edges, percentile)
@@ -265,7 +272,7 @@ async def exposure_analysis(conn: AsyncConnection, ref: str, quantity: str, star
     for e in emitters:
         v = raw
         if bg == "regional":  # each emitter its own background: the places not downwind of it
-            b = await _regional(conn, p, quantity, start, end, w, [e])
+            b = await _regional(conn, p, quantity, start, end, w, e)
             no_background = max(no_background, int((~np.isnan(raw) & np.isnan(b)).sum()))
             v = raw - b
         classes, _ = classes_for(p, e, w, start)
@@ -322,19 +329,40 @@ async def refresh_map_days(conn: AsyncConnection, emitter: direction.Emitter, qu
         classes = [classes_for(by_ref[r], emitter, w, start)[0] for r in refs]
         down = np.column_stack([c == "downwind" for c in classes]) if refs else np.zeros((n, 0), bool)
         outside = np.array([not in_area(by_ref[r], [emitter]) for r in refs], dtype=bool)
-        bg = background.leave_one_out_backgrounds(vals, down | outside[None, :])
+        usable = np.where(down | outside[None, :], np.nan, vals)
+        m, s3 = background.central_order_stats(usable)
+        hours = [start + timedelta(hours=int(i)) for i in range(n)]
+        bg_rows = [
+            (hours[i], int(m[i]), *(None if np.isnan(x) else float(x) for x in s3[i])) for i in np.flatnonzero(m > 0)
+        ]
         rows = []
         day_of_hour = _day_index(n)
         for j, ref in enumerate(refs):
-            v = vals[:, j] - bg[:, j]
+            v = vals[:, j] - background.background_from_stats(m, s3, usable[:, j])
             s = exposure.daily_sums(v, classes[j], day_of_hour, len(run))
             missing = np.bincount(day_of_hour[~np.isnan(v) & (classes[j] == "missing")], minlength=len(run))
             for i in np.flatnonzero((s.down_n[0] + s.other_n[0] + missing) > 0):
                 rows.append((ref, run[i], float(s.down_sum[0, i]), int(s.down_n[0, i]), float(s.other_sum[0, i]),
                              int(s.other_n[0, i]), int(missing[i])))  # fmt: skip
-        await q.store_daily(conn, emitter.id, quantity, weather_station, exposure.METHOD, run, rows)
+        await q.store_daily(conn, emitter.id, quantity, weather_station, exposure.METHOD, run, rows, bg_rows, start,
+                            end)  # fmt: skip
         stored += len(rows)
     return stored
+
+
+async def ensure_days(conn: AsyncConnection, emitter: direction.Emitter, quantity: str, weather_station: str,
+                      start: datetime, end: datetime, places: list[Place] | None = None,
+                      now: datetime | None = None) -> list[date]:  # fmt: skip
+    """Compute the per-day sums and hourly background of the days of [start, end) not yet computed, or computed
+    before they settled; returns those days."""
+    now = now or datetime.now(UTC)
+    d0, d1 = _days(start, end)
+    done = await q.days_done(conn, emitter.id, quantity, weather_station, exposure.METHOD, d0, d1)
+    wanted = [d0 + timedelta(days=i) for i in range((d1 - d0).days)]
+    stale = [d for d in wanted if d <= now.date() and (d not in done or done[d] < _settled(d))]
+    if stale:
+        await refresh_map_days(conn, emitter, quantity, weather_station, stale, places)
+    return stale
 
 
 def _settled(day: date) -> datetime:
@@ -360,14 +388,9 @@ async def exposure_map(conn: AsyncConnection, emitter_id: str, quantity: str, st
     emitter = emitter_list([emitter_id])[0]
     if not await q.weather_station_exists(conn, weather_station):
         raise AnalysisError(404, f"no weather station {weather_station!r}; see /v1/weather")
-    now = now or datetime.now(UTC)
     d0, d1 = _days(start, end)
     places = await all_places(conn)
-    done = await q.days_done(conn, emitter.id, quantity, weather_station, exposure.METHOD, d0, d1)
-    wanted = [d0 + timedelta(days=i) for i in range((d1 - d0).days)]
-    stale = [d for d in wanted if d <= now.date() and (d not in done or done[d] < _settled(d))]
-    if stale:
-        await refresh_map_days(conn, emitter, quantity, weather_station, stale, places)
+    stale = await ensure_days(conn, emitter, quantity, weather_station, start, end, places, now)
     rows = await q.daily_sums(conn, emitter.id, quantity, weather_station, exposure.METHOD, d0, d1)
     days = (d1 - d0).days
     located = {p.ref: p for p in places if p.located}

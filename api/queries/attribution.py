@@ -130,16 +130,31 @@ async def daily_sums(conn: AsyncConnection, emitter, quantity, weather_station, 
         return await cur.fetchall()
 
 
-async def store_daily(conn: AsyncConnection, emitter, quantity, weather_station, method, days, rows) -> None:
+async def store_daily(conn: AsyncConnection, emitter, quantity, weather_station, method, days, rows,
+                      background_rows, start, end) -> None:  # fmt: skip
     """Replace the sums of `days` (all places) with `rows` (place, day, down_sum, down_n, other_sum, other_n,
-    missing_n) and mark those days computed now."""
+    missing_n) and the hourly background in [start, end) with `background_rows` (hour, m, s_below, s_mid, s_above);
+    mark those days computed now."""
     key = _key(emitter, quantity, weather_station, method)
     async with conn.transaction():
+        # Two requests computing the same days take turns (the second replaces the first's rows).
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('exposure_daily'), hashtext(%(e)s || %(q)s))", key)
         await conn.execute(
             "DELETE FROM exposure_daily WHERE emitter = %(e)s AND quantity = %(q)s AND weather_station = %(ws)s"
             " AND method = %(m)s AND day = ANY(%(days)s)",
             {**key, "days": days},
         )
+        await conn.execute(
+            "DELETE FROM background_hourly WHERE emitter = %(e)s AND quantity = %(q)s AND weather_station = %(ws)s"
+            " AND method = %(m)s AND hour >= %(start)s AND hour < %(end)s",
+            {**key, "start": start, "end": end},
+        )
+        async with conn.cursor().copy(
+            "COPY background_hourly (emitter, quantity, weather_station, method, hour, m, s_below, s_mid, s_above)"
+            " FROM STDIN"
+        ) as copy:
+            for row in background_rows:
+                await copy.write_row((emitter, quantity, weather_station, method, *row))
         async with conn.cursor().copy(
             "COPY exposure_daily (emitter, quantity, weather_station, method, place, day, down_sum, down_n,"
             " other_sum, other_n, missing_n) FROM STDIN"
@@ -152,6 +167,19 @@ async def store_daily(conn: AsyncConnection, emitter, quantity, weather_station,
             " ON CONFLICT (emitter, quantity, weather_station, method, day) DO UPDATE SET computed_at = now()",
             {**key, "days": days},
         )
+
+
+BACKGROUND = """
+SELECT hour, m, s_below, s_mid, s_above FROM background_hourly
+WHERE emitter = %(e)s AND quantity = %(q)s AND weather_station = %(ws)s AND method = %(m)s
+  AND hour >= %(start)s AND hour < %(end)s ORDER BY hour
+"""
+
+
+async def background_hours(conn: AsyncConnection, emitter, quantity, weather_station, method, start, end) -> list:
+    async with conn.cursor(binary=True) as cur:
+        await cur.execute(BACKGROUND, {**_key(emitter, quantity, weather_station, method), "start": start, "end": end})
+        return await cur.fetchall()
 
 
 # All places' hourly values for some days at once (the map's refresh): stations, kits of other networks, our kits.

@@ -26,31 +26,43 @@ def regional_background(other_values: np.ndarray, other_downwind: np.ndarray) ->
     return out
 
 
-def leave_one_out_backgrounds(values: np.ndarray, downwind: np.ndarray) -> np.ndarray:
-    """(hours × places) → for every place and hour, regional_background of all the OTHER places: one sort per hour
-    instead of one median per place (the map layer computes every kit at once)."""
-    usable = np.where(np.asarray(downwind, dtype=bool), np.nan, np.asarray(values, dtype=float))
-    hours, places = usable.shape
-    s = np.sort(usable, axis=1)  # NaN last
-    m = (~np.isnan(usable)).sum(axis=1)[:, None]  # usable places per hour
-    own = usable
-    inside = ~np.isnan(own)
-    n = m - inside  # how many values the place's median is taken over
-    out = np.full((hours, places), np.nan)
+def central_order_stats(usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(hours × places) values, NaN where a place is not usable that hour → per hour the count m and the three
+    central order statistics s[k−1], s[k], s[k+1] (k = (m−1) // 2; NaN where they do not exist).
 
-    def pick(i: np.ndarray) -> np.ndarray:
-        """The i-th smallest of the row without the place's own value (i per cell)."""
-        i = np.clip(i, 0, max(places - 1, 0))
-        si = np.take_along_axis(s, i, axis=1)
-        si1 = np.take_along_axis(s, np.clip(i + 1, 0, max(places - 1, 0)), axis=1)
-        # Removing own value x: the i-th of the rest is s[i] if s[i] < x, else s[i + 1] (ties give the same value).
+    These are enough to give every place its background without itself (background_from_stats): removing one
+    value shifts the middle by at most one rank. Stored per hour (migration 072), they let one place's regional
+    background be read in one query instead of reading every place of the area.
+    """
+    vals = np.asarray(usable, dtype=float)
+    hours, places = vals.shape
+    m = (~np.isnan(vals)).sum(axis=1)
+    s = np.sort(vals, axis=1)  # NaN last
+    s = np.concatenate([s, np.full((hours, 2), np.nan)], axis=1)  # room for k + 1
+    k = (m - 1) // 2
+    idx = np.stack([k - 1, k, k + 1], axis=1)
+    out = np.take_along_axis(s, np.clip(idx, 0, places + 1), axis=1)
+    out[idx < 0] = np.nan
+    return m, out
+
+
+def background_from_stats(m: np.ndarray, s3: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """Per hour, the median of the usable values without the place's own (own: its value where it was among the
+    usable ones, NaN where not)."""
+    m = np.asarray(m)
+    own = np.asarray(own, dtype=float)
+    inside = ~np.isnan(own)
+    n = m - inside
+    k = (m - 1) // 2
+
+    def nth(i: np.ndarray) -> np.ndarray:
+        """The i-th smallest of the usable values without own: s[i] if s[i] < own (or own absent), else s[i + 1]."""
+        col = np.clip(i - (k - 1), 0, 2)
+        col1 = np.clip(i + 1 - (k - 1), 0, 2)
+        si = np.take_along_axis(s3, col[:, None], axis=1)[:, 0]
+        si1 = np.take_along_axis(s3, col1[:, None], axis=1)[:, 0]
         return np.where(inside & ~(si < own), si1, si)
 
-    lo_i = (n - 1) // 2
-    hi_i = n // 2
-    med = (
-        pick(np.broadcast_to(lo_i, (hours, places)).copy()) + pick(np.broadcast_to(hi_i, (hours, places)).copy())
-    ) / 2
-    ok = n > 0
-    out[ok] = med[ok]
-    return out
+    with np.errstate(invalid="ignore"):
+        med = (nth((n - 1) // 2) + nth(n // 2)) / 2
+    return np.where(n > 0, med, np.nan)
