@@ -109,7 +109,14 @@ def emitter_list(emitter_ids: list[str] | None) -> list[direction.Emitter]:
     try:
         return [sources.get_emitter(e) for e in emitter_ids] if emitter_ids else list(sources.emitters().values())
     except sources.UnknownEmitter as e:
-        raise AnalysisError(422, str(e.args[0])) from None
+        raise AnalysisError(404, str(e.args[0])) from None
+
+
+def whole_hours(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """[start, end) widened to whole hours: the analysis works on hourly values."""
+    floor = start.replace(minute=0, second=0, microsecond=0)
+    ceil = end.replace(minute=0, second=0, microsecond=0)
+    return floor, ceil if ceil == end else ceil + timedelta(hours=1)
 
 
 def _hour_index(start: datetime, end: datetime) -> np.ndarray:
@@ -222,6 +229,7 @@ def _nan(x) -> float:
 async def direction_analysis(conn: AsyncConnection, ref: str, quantity: str, start: datetime, end: datetime,
                              sectors: int, edges: list[float], percentile: float, weather_station: str,
                              bg: str, emitter_ids: list[str] | None = None) -> tuple[dict, list[dict]]:  # fmt: skip
+    start, end = whole_hours(start, end)
     p = await place(conn, ref)
     emitters = emitter_list(emitter_ids)
     n = len(_hour_index(start, end))
@@ -262,6 +270,7 @@ def _day_index(n: int) -> np.ndarray:
 async def exposure_analysis(conn: AsyncConnection, ref: str, quantity: str, start: datetime, end: datetime,
                             weather_station: str, edges: list[float], emitter_ids: list[str] | None = None,
                             bg: str = "regional") -> tuple[dict, list[dict]]:  # fmt: skip
+    start, end = whole_hours(start, end)
     p = await place(conn, ref)
     emitters = emitter_list(emitter_ids)
     n = len(_hour_index(start, end))
