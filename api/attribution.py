@@ -347,27 +347,20 @@ async def refresh_map_days(conn: AsyncConnection, emitter: direction.Emitter, qu
         ]
         month = run[0].replace(day=1)
         month_days = calendar.monthrange(month.year, month.month)[1]
-        packed = {r[0]: [np.array(a, dtype=float) for a in r[2:]] for r in await q.month_rows(
+        packed = {ref: unpack(blob, month_days) for ref, _, blob in await q.month_rows(
             conn, emitter.id, quantity, weather_station, exposure.METHOD, month, month + timedelta(days=month_days)
         )}  # fmt: skip
         at = np.array([d.day - 1 for d in run])  # the run's places in the month's arrays
-        for arrays in packed.values():
-            for a in arrays:
-                a[at] = 0.0
+        for block in packed.values():
+            block[:, at] = 0.0
         day_of_hour = _day_index(n)
         for j, ref in enumerate(refs):
             v = vals[:, j] - background.background_from_stats(m, s3, usable[:, j])
             sums = exposure.daily_sums(v, classes[j], day_of_hour, len(run))
             missing = np.bincount(day_of_hour[~np.isnan(v) & (classes[j] == "missing")], minlength=len(run))
-            arrays = packed.setdefault(ref, [np.zeros(month_days) for _ in range(5)])
-            for a, new in zip(arrays, (sums.down_sum[0], sums.down_n[0], sums.other_sum[0], sums.other_n[0], missing),
-                              strict=True):  # fmt: skip
-                a[at] = new
-        rows = [
-            (ref, a[0].tolist(), a[1].astype(int).tolist(), a[2].tolist(), a[3].astype(int).tolist(),
-             a[4].astype(int).tolist())
-            for ref, a in packed.items() if (a[1] + a[3] + a[4]).any()
-        ]  # fmt: skip
+            block = packed.setdefault(ref, np.zeros((5, month_days)))
+            block[:, at] = np.vstack([sums.down_sum, sums.down_n, sums.other_sum, sums.other_n, missing[None, :]])
+        rows = [(ref, pack(block)) for ref, block in packed.items() if block[[1, 3, 4]].any()]
         await q.store_month(conn, emitter.id, quantity, weather_station, exposure.METHOD, month, rows, run, bg_rows,
                             start, end)  # fmt: skip
         stored += len(run) * len(refs)
@@ -392,6 +385,19 @@ async def ensure_days(conn: AsyncConnection, emitter: direction.Emitter, quantit
 def _settled(day: date) -> datetime:
     """When a day's sums stop changing: RECOMPUTE_WITHIN after its end (late data and wind come in by then)."""
     return datetime.combine(day, datetime.min.time(), UTC) + timedelta(days=1) + RECOMPUTE_WITHIN
+
+
+def pack(block: np.ndarray) -> bytes:
+    """(5 × D): down_sum, down_n, other_sum, other_n, missing_n per day → the bytes of migration 071."""
+    return (block[0].astype("<f8").tobytes() + block[2].astype("<f8").tobytes()
+            + block[[1, 3, 4]].astype(np.uint8).tobytes())  # fmt: skip
+
+
+def unpack(blob: bytes, days: int) -> np.ndarray:
+    """The bytes of migration 071 → (5 × D) in pack's order."""
+    sums = np.frombuffer(blob, "<f8", count=2 * days).reshape(2, days)
+    counts = np.frombuffer(blob, np.uint8, offset=16 * days).reshape(3, days)
+    return np.vstack([sums[0], counts[0], sums[1], counts[1], counts[2]]).astype(float)
 
 
 def _runs(days: list[date]) -> list[list[date]]:
@@ -422,16 +428,17 @@ async def exposure_map(conn: AsyncConnection, emitter_id: str, quantity: str, st
     rows = await q.month_rows(conn, emitter.id, quantity, weather_station, exposure.METHOD, m0, d1)
     refs = sorted({r[0] for r in rows if r[0] in located})
     col = {ref: i for i, ref in enumerate(refs)}
-    # One matrix per sum: places × days of [d0, d1), filled month by month from the packed arrays.
-    mats = [np.zeros((len(refs), days)) for _ in range(5)]
-    for ref, month, *arrays in rows:
+    # One matrix per sum: places × days of [d0, d1), filled month by month from the packed bytes.
+    cube = np.zeros((5, len(refs), days))
+    for ref, month, blob in rows:
         if ref not in col:
             continue
+        length = calendar.monthrange(month.year, month.month)[1]
         first = (month - d0).days
-        lo, hi = max(0, -first), min(len(arrays[0]), days - first)
+        lo, hi = max(0, -first), min(length, days - first)
         if hi > lo:
-            for mat, a in zip(mats, arrays, strict=True):
-                mat[col[ref], first + lo : first + hi] = a[lo:hi]
+            cube[:, col[ref], first + lo : first + hi] = unpack(blob, length)[:, lo:hi]
+    mats = list(cube)
     sums = exposure.DailySums(*mats[:4])
     inc = exposure.increments(sums) if refs else {}
     hours = mats[1].sum(1) + mats[3].sum(1) + mats[4].sum(1)

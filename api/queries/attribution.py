@@ -105,7 +105,7 @@ WHERE emitter = %(e)s AND quantity = %(q)s AND weather_station = %(ws)s AND meth
 """
 
 MONTHS = """
-SELECT place, month, down_sum, down_n, other_sum, other_n, missing_n FROM exposure_monthly
+SELECT place, month, sums FROM exposure_monthly
 WHERE emitter = %(e)s AND quantity = %(q)s AND weather_station = %(ws)s AND method = %(m)s
   AND month >= %(m0)s AND month < %(m1)s
 """
@@ -121,7 +121,7 @@ async def days_done(conn: AsyncConnection, emitter, quantity, weather_station, m
 
 
 async def month_rows(conn: AsyncConnection, emitter, quantity, weather_station, method, m0, m1) -> list[tuple]:
-    """(place, month, down_sum[], down_n[], other_sum[], other_n[], missing_n[]) of the months in [m0, m1)."""
+    """(place, month, sums) of the months in [m0, m1); sums packed as migration 071 says."""
     async with conn.cursor(binary=True) as cur:
         await cur.execute(MONTHS, {**_key(emitter, quantity, weather_station, method), "m0": m0, "m1": m1})
         return await cur.fetchall()
@@ -129,7 +129,7 @@ async def month_rows(conn: AsyncConnection, emitter, quantity, weather_station, 
 
 async def store_month(conn: AsyncConnection, emitter, quantity, weather_station, method, month, rows, days,
                       background_rows, start, end) -> None:  # fmt: skip
-    """Replace one month's rows (place, down_sum[], down_n[], other_sum[], other_n[], missing_n[]) and the hourly
+    """Replace one month's rows (place, packed sums) and the hourly
     background in [start, end) with `background_rows` (hour, m, s_below, s_mid, s_above); mark `days` computed."""
     key = _key(emitter, quantity, weather_station, method)
     async with conn.transaction():
@@ -141,8 +141,7 @@ async def store_month(conn: AsyncConnection, emitter, quantity, weather_station,
             {**key, "month": month},
         )
         async with conn.cursor().copy(
-            "COPY exposure_monthly (emitter, quantity, weather_station, method, month, place, down_sum, down_n,"
-            " other_sum, other_n, missing_n) FROM STDIN"
+            "COPY exposure_monthly (emitter, quantity, weather_station, method, month, place, sums) FROM STDIN"
         ) as copy:
             for row in rows:
                 await copy.write_row((emitter, quantity, weather_station, method, month, *row))

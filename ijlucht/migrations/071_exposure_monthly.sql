@@ -1,6 +1,8 @@
 -- Per-day exposure sums behind the map layer /v1/exposure/map (issue 16; api/attribution.py), packed one row per
--- place and calendar month (arrays indexed by day of the month, 1 = the 1st), so a year of 1,000 kits is 12,000
--- rows read in one index range. For each emitter, quantity, weather station and method version: per place and day,
+-- place and calendar month, so a year of 1,000 kits is 12,000 rows read in one index range. `sums` holds, for the
+-- D days of the month in order, little-endian: float64 down_sum[D], float64 other_sum[D], uint8 down_n[D],
+-- uint8 other_n[D], uint8 missing_n[D] (hour counts, at most 24): raw bytes, because decoding a million array
+-- elements one by one would take longer than the whole answer may (api/attribution.py packs and unpacks them). For each emitter, quantity, weather station and method version: per place and day,
 -- the sum and count of the downwind hours and of the other hours with known wind (values minus the regional
 -- background), and how many hours had no wind. Derived data, never raw: recomputed from the hourly values whenever
 -- a day is asked for again while it may still change (docs/science.md, "Exposure map"). The Apache TimescaleDB
@@ -12,11 +14,7 @@ CREATE TABLE exposure_monthly (
     method           text NOT NULL,
     month            date NOT NULL CHECK (extract(day FROM month) = 1),   -- days are 24 h from 00:00 UTC
     place            text NOT NULL,                                      -- station:NL49553 | kit:<kit_id>
-    down_sum         double precision[] NOT NULL,
-    down_n           integer[] NOT NULL,
-    other_sum        double precision[] NOT NULL,
-    other_n          integer[] NOT NULL,
-    missing_n        integer[] NOT NULL,
+    sums             bytea NOT NULL CHECK (length(sums) = 19 * extract(day FROM month + interval '1 month - 1 day')),
     PRIMARY KEY (emitter, quantity, weather_station, method, month, place)
 );
 
