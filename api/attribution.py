@@ -207,7 +207,8 @@ def in_area(p: Place, emitters: list[direction.Emitter]) -> bool:
     )
 
 
-async def _regional(conn, p: Place, quantity, start, end, w: Wind, emitter: direction.Emitter) -> np.ndarray:
+async def _regional(conn, p: Place, quantity, start, end, w: Wind, emitter: direction.Emitter,
+                    own: np.ndarray, classes: np.ndarray) -> np.ndarray:  # fmt: skip
     """Hour by hour, the median of the other places of the area not downwind of the emitter: from the stored
     central order statistics (computed first where missing or unsettled), without the place's own value."""
     await ensure_days(conn, emitter, quantity, w.station, start, end)
@@ -217,8 +218,7 @@ async def _regional(conn, p: Place, quantity, start, end, w: Wind, emitter: dire
                                                                start, end):  # fmt: skip
         i = int((hour - start).total_seconds() // 3600)
         m[i], s3[i] = count, (_nan(lo), _nan(mid), _nan(hi))
-    own = await _values(conn, p, quantity, start, end, n)
-    usable = in_area(p, [emitter]) & (classes_for(p, emitter, w, start)[0] != "downwind")
+    usable = in_area(p, [emitter]) & (classes != "downwind")
     return background.background_from_stats(m, s3, np.where(usable, own, np.nan))
 
 
@@ -237,7 +237,7 @@ async def direction_analysis(conn: AsyncConnection, ref: str, quantity: str, sta
     v = await _values(conn, p, quantity, start, end, n)
     no_background = None
     if bg == "regional":
-        b = await _regional(conn, p, quantity, start, end, w, emitters[0])
+        b = await _regional(conn, p, quantity, start, end, w, emitters[0], v, classes_for(p, emitters[0], w, start)[0])
         no_background = int((~np.isnan(v) & np.isnan(b)).sum())
         v = v - b
     r = roses.rose(v, w.dir, w.state, w.speed, sectors, edges, percentile)
@@ -281,11 +281,11 @@ async def exposure_analysis(conn: AsyncConnection, ref: str, quantity: str, star
     no_background = 0
     for e in emitters:
         v = raw
+        classes, _ = classes_for(p, e, w, start)
         if bg == "regional":  # each emitter its own background: the places not downwind of it
-            b = await _regional(conn, p, quantity, start, end, w, e)
+            b = await _regional(conn, p, quantity, start, end, w, e, raw, classes)
             no_background = max(no_background, int((~np.isnan(raw) & np.isnan(b)).sum()))
             v = raw - b
-        classes, _ = classes_for(p, e, w, start)
         for row in exposure.exposure_rows(v, classes, w.speed, _day_index(n), days, edges):
             results.append({"emitter": e.id, **row})
     meta = {

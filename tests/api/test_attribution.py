@@ -229,3 +229,13 @@ def test_above_the_regional_background_every_station_is_highest_with_wind_from_t
     with capsys.disabled():
         print("\n" + "\n".join(lines))
     assert len(lines) == 5
+
+
+def test_cli_map_refresh_recomputes_the_days_and_prints_the_layer(capsys):
+    args = ["analyse", "map", "--start", "2023-03-01", "--end", "2023-04-01"]
+    assert cli.main([*args, "--refresh", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["meta"]["days_computed_now"] == 0  # --refresh computed all 31 days before reading them
+    assert {r["place"] for r in doc["results"]} >= {"station:NL49553", "station:NL49551"}
+    assert cli.main(args) == 0
+    assert "station:NL49553: downwind share" in capsys.readouterr().out
