@@ -47,6 +47,10 @@ class Place:
         return any(s[2] is not None and s[3] is not None and not s[4] for s in self.spans)
 
     @property
+    def indoor_now(self) -> bool:
+        return bool(self.spans) and bool(self.spans[-1][4])
+
+    @property
     def current(self) -> tuple[float | None, float | None]:
         for s in reversed(self.spans):
             if s[2] is not None and not s[4]:
@@ -163,8 +167,7 @@ def classes_for(p: Place, emitter: direction.Emitter, w: Wind, start: datetime) 
     for s_from, s_to, lat, lon, indoor in p.spans:
         if lat is None or lon is None or indoor:
             continue
-        a = max(0, int((s_from - start).total_seconds() // 3600)) if s_from > start else 0
-        b = min(n, int(np.ceil((s_to - start).total_seconds() / 3600))) if s_to < start + timedelta(hours=n) else n
+        a, b = _span_hours(s_from, s_to, start, n)
         if b <= a:
             continue
         view = direction.view_of(lat, lon, emitter)
@@ -195,8 +198,27 @@ def _current_views(p: Place, emitters: list[direction.Emitter]) -> list[dict]:
 
 
 async def _values(conn, p: Place, quantity: str, start, end, n) -> np.ndarray:
+    """The place's hourly values; NaN in hours it stood indoors or had no position (they are left out)."""
     rows = await q.hourly(conn, p.kind, p.db_id, quantity, start, end)
-    return _on_grid(rows, np.arange(n), start)
+    return np.where(outdoor_hours(p, start, n), _on_grid(rows, np.arange(n), start), np.nan)
+
+
+def _span_hours(s_from: datetime, s_to: datetime, start: datetime, n: int) -> tuple[int, int]:
+    """Grid hours [a, b) of a version: an hour belongs to the version valid when it began (as /v1/stats counts)."""
+    a = max(0, int(np.ceil((s_from - start).total_seconds() / 3600))) if s_from > start else 0
+    b = min(n, int(np.ceil((s_to - start).total_seconds() / 3600))) if s_to < start + timedelta(hours=n) else n
+    return a, b
+
+
+def outdoor_hours(p: Place, start: datetime, n: int) -> np.ndarray:
+    """Hours in which the place stood outdoors at a known position."""
+    out = np.zeros(n, dtype=bool)
+    for s_from, s_to, lat, lon, indoor in p.spans:
+        if lat is None or lon is None or indoor:
+            continue
+        a, b = _span_hours(s_from, s_to, start, n)
+        out[a:b] = True
+    return out
 
 
 def in_area(p: Place, emitters: list[direction.Emitter]) -> bool:
@@ -335,7 +357,9 @@ async def refresh_map_days(conn: AsyncConnection, emitter: direction.Emitter, qu
             values.setdefault(ref, []).append((hour, value))
         refs = [ref for ref in values if ref in by_ref]
         grid = np.arange(n)
-        vals = np.column_stack([_on_grid(values[r], grid, start) for r in refs]) if refs else np.zeros((n, 0))
+        vals = np.column_stack(
+            [np.where(outdoor_hours(by_ref[r], start, n), _on_grid(values[r], grid, start), np.nan) for r in refs]
+        ) if refs else np.zeros((n, 0))  # fmt: skip
         classes = [classes_for(by_ref[r], emitter, w, start)[0] for r in refs]
         down = np.column_stack([c == "downwind" for c in classes]) if refs else np.zeros((n, 0), bool)
         outside = np.array([not in_area(by_ref[r], [emitter]) for r in refs], dtype=bool)
@@ -445,9 +469,9 @@ async def exposure_map(conn: AsyncConnection, emitter_id: str, quantity: str, st
     down, known = mats[1].sum(1), mats[1].sum(1) + mats[3].sum(1)
     results = []
     for i, ref in enumerate(refs):
-        if hours[i] == 0:  # rows of the month, but no hour inside the period
-            continue
         p = located[ref]
+        if hours[i] == 0 or p.indoor_now:  # no hour in the period; a kit indoors now shows no position (a home)
+            continue
         lat, lon = p.current
         results.append({
             "place": ref, "kind": "station" if p.kind == "station" else "kit", "name": p.name, "lat": lat, "lon": lon,

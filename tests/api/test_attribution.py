@@ -174,6 +174,12 @@ def test_a_kit_that_moved_is_classed_by_the_position_it_had_in_each_hour(api, co
         " VALUES ('attrib-mover', %s, 52.44, 4.60, 52.44, 4.60, false)",
         (t1,),
     )
+    t2 = t1 + timedelta(days=20)  # then taken indoors: its hours from here on are left out
+    conn.execute(
+        "INSERT INTO kit_versions (kit_id, valid_from, lat, lon, public_lat, public_lon, indoor)"
+        " VALUES ('attrib-mover', %s, 52.44, 4.60, 52.44, 4.60, true)",
+        (t2,),
+    )
     wind = conn.execute(
         "SELECT hour, wind_state, wind_dir FROM weather_hourly WHERE station_id = '225' AND hour >= %s AND hour < %s",
         (t0, t1 + timedelta(days=30)),
@@ -196,7 +202,8 @@ def test_a_kit_that_moved_is_classed_by_the_position_it_had_in_each_hour(api, co
         assert r.status_code == 200, r.text
         every = r.json()["results"][0]
         assert every["mean_downwind"] > 45 and every["increment"] > 35
-        assert r.json()["meta"]["emitters"][0]["bearing_deg"] == pytest.approx(0, abs=1)  # now south of the works
+        assert r.json()["meta"]["hours"] == sum(1 for row in rows if row[0] < t2)
+        assert r.json()["meta"]["emitters"][0]["bearing_deg"] == pytest.approx(0, abs=1)  # last outdoors: south
     finally:
         conn.execute("DELETE FROM rollup_hourly WHERE kit_id = 'attrib-mover'")
         conn.execute("DELETE FROM kits WHERE kit_id = 'attrib-mover'")
