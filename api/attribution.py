@@ -128,13 +128,13 @@ def _hour_index(start: datetime, end: datetime) -> np.ndarray:
 
 
 def _on_grid(rows: list[tuple], grid: np.ndarray, start: datetime) -> np.ndarray:
-    """Values at each hour of the grid (NaN where none)."""
+    """Values at each hour of the grid (NaN where none); rows are (Unix seconds, value)."""
     out = np.full(grid.size, np.nan)
     if rows:
-        hours = np.array([(r[0] - start).total_seconds() // 3600 for r in rows], dtype=np.int64)
-        vals = np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float)
+        arr = np.array(rows, dtype=float)
+        hours = ((arr[:, 0] - start.timestamp()) // 3600).astype(np.int64)
         ok = (hours >= 0) & (hours < grid.size)
-        out[hours[ok]] = vals[ok]
+        out[hours[ok]] = arr[ok, 1]
     return out
 
 
@@ -151,10 +151,11 @@ async def wind(conn: AsyncConnection, weather_station: str, start: datetime, end
         raise AnalysisError(404, f"no weather station {weather_station!r}; see /v1/weather")
     rows = await q.wind(conn, weather_station, start, end)
     w = Wind(weather_station, np.full(n, np.nan), np.full(n, None, dtype=object), np.full(n, np.nan))
-    for hour, state, wd, ws in rows:
-        i = int((hour - start).total_seconds() // 3600)
-        w.state[i], w.dir[i] = state, np.nan if wd is None else wd
-        w.speed[i] = np.nan if ws is None else ws
+    if rows:
+        at = ((np.array([r[0] for r in rows]) - start.timestamp()) // 3600).astype(np.int64)
+        w.dir[at] = [r[2] for r in rows]
+        w.speed[at] = [r[3] for r in rows]
+        w.state[at] = [r[1] for r in rows]
     return w
 
 
@@ -236,16 +237,13 @@ async def _regional(conn, p: Place, quantity, start, end, w: Wind, emitter: dire
     await ensure_days(conn, emitter, quantity, w.station, start, end)
     n = w.dir.size
     m, s3 = np.zeros(n, dtype=int), np.full((n, 3), np.nan)
-    for hour, count, lo, mid, hi in await q.background_hours(conn, emitter.id, quantity, w.station, exposure.METHOD,
-                                                               start, end):  # fmt: skip
-        i = int((hour - start).total_seconds() // 3600)
-        m[i], s3[i] = count, (_nan(lo), _nan(mid), _nan(hi))
+    rows = await q.background_hours(conn, emitter.id, quantity, w.station, exposure.METHOD, start, end)
+    if rows:
+        arr = np.array(rows, dtype=float)
+        at = ((arr[:, 0] - start.timestamp()) // 3600).astype(np.int64)
+        m[at], s3[at] = arr[:, 1].astype(int), arr[:, 2:5]
     usable = in_area(p, [emitter]) & (classes != "downwind")
     return background.background_from_stats(m, s3, np.where(usable, own, np.nan))
-
-
-def _nan(x) -> float:
-    return np.nan if x is None else x
 
 
 async def direction_analysis(conn: AsyncConnection, ref: str, quantity: str, start: datetime, end: datetime,
@@ -419,9 +417,18 @@ def pack(block: np.ndarray) -> bytes:
 
 def unpack(blob: bytes, days: int) -> np.ndarray:
     """The bytes of migration 071 → (5 × D) in pack's order."""
-    sums = np.frombuffer(blob, "<f8", count=2 * days).reshape(2, days)
-    counts = np.frombuffer(blob, np.uint8, offset=16 * days).reshape(3, days)
-    return np.vstack([sums[0], counts[0], sums[1], counts[1], counts[2]]).astype(float)
+    return unpack_many([blob], days)[0]
+
+
+def unpack_many(blobs: list[bytes], days: int) -> np.ndarray:
+    """Many rows of one month at once → (rows × 5 × D): one buffer, two views, no per-row arrays."""
+    raw = np.frombuffer(b"".join(blobs), np.uint8).reshape(len(blobs), 19 * days)
+    sums = raw[:, : 16 * days].copy().view("<f8").reshape(len(blobs), 2, days)
+    counts = raw[:, 16 * days :].reshape(len(blobs), 3, days)
+    out = np.empty((len(blobs), 5, days))
+    out[:, 0], out[:, 2] = sums[:, 0], sums[:, 1]
+    out[:, 1], out[:, 3], out[:, 4] = counts[:, 0], counts[:, 1], counts[:, 2]
+    return out
 
 
 def _runs(days: list[date]) -> list[list[date]]:
@@ -454,14 +461,17 @@ async def exposure_map(conn: AsyncConnection, emitter_id: str, quantity: str, st
     col = {ref: i for i, ref in enumerate(refs)}
     # One matrix per sum: places × days of [d0, d1), filled month by month from the packed bytes.
     cube = np.zeros((5, len(refs), days))
+    by_month: dict[date, list] = {}
     for ref, month, blob in rows:
-        if ref not in col:
-            continue
+        if ref in col:
+            by_month.setdefault(month, []).append((col[ref], blob))
+    for month, items in by_month.items():
         length = calendar.monthrange(month.year, month.month)[1]
         first = (month - d0).days
         lo, hi = max(0, -first), min(length, days - first)
         if hi > lo:
-            cube[:, col[ref], first + lo : first + hi] = unpack(blob, length)[:, lo:hi]
+            block = unpack_many([b for _, b in items], length)  # rows × 5 × D
+            cube[:, [c for c, _ in items], first + lo : first + hi] = block[:, :, lo:hi].transpose(1, 0, 2)
     mats = list(cube)
     sums = exposure.DailySums(*mats[:4])
     inc = exposure.increments(sums) if refs else {}

@@ -2,6 +2,8 @@
 of a place, hourly wind, and the per-day exposure sums (migration 071) and hourly background (072) behind the map
 layer and the regional background.
 
+Hours are read as Unix seconds (float8), missing numbers as NaN: the callers put them on an hourly numpy grid.
+
 Places: reference stations (`station:NL49553`), kits of other networks (`kit:sm-hll-545`) and public IJlucht kits
 (`kit:<kit_id>`, clean hourly means of the rollups, public position, outdoor hours only). Every hour is the start of
 the hour in UTC.
@@ -32,21 +34,22 @@ ORDER BY s.kit_id, s.valid_from
 """
 
 STATION_HOURLY = """
-SELECT hour, value FROM reference_hourly
+SELECT extract(epoch FROM hour)::float8, value FROM reference_hourly
 WHERE station_id = %(id)s AND component = %(component)s AND hour >= %(start)s AND hour < %(end)s ORDER BY hour
 """
 
 KIT_HOURLY = """
-SELECT bucket, clean_mean FROM rollup_hourly
+SELECT extract(epoch FROM bucket)::float8, clean_mean FROM rollup_hourly
 WHERE kit_id = %(id)s AND quantity = %(quantity)s AND bucket >= %(start)s AND bucket < %(end)s
   AND clean_mean IS NOT NULL ORDER BY bucket
 """
 
-EXTERNAL_HOURLY = "SELECT hour, {q}::text::float8 FROM external_hourly WHERE kit_id = %(id)s AND {q} IS NOT NULL"
-EXTERNAL_HOURLY += " AND hour >= %(start)s AND hour < %(end)s ORDER BY hour"
+EXTERNAL_HOURLY = "SELECT extract(epoch FROM hour)::float8, {q}::text::float8 FROM external_hourly"
+EXTERNAL_HOURLY += " WHERE kit_id = %(id)s AND {q} IS NOT NULL AND hour >= %(start)s AND hour < %(end)s ORDER BY hour"
 
 WIND = """
-SELECT hour, wind_state, wind_dir, wind_speed::text::float8 FROM weather_hourly
+SELECT extract(epoch FROM hour)::float8, wind_state, coalesce(wind_dir::float8, 'NaN'),
+       coalesce(wind_speed::text::float8, 'NaN') FROM weather_hourly
 WHERE station_id = %(ws)s AND hour >= %(start)s AND hour < %(end)s ORDER BY hour
 """
 
@@ -75,7 +78,7 @@ async def weather_station_exists(conn: AsyncConnection, station_id: str) -> bool
 
 
 async def hourly(conn: AsyncConnection, kind: str, place_id: str, quantity: str, start, end) -> list[tuple]:
-    """(hour, value) of one place; kind station | external | kit."""
+    """(hour as Unix seconds, value) of one place; kind station | external | kit."""
     args = {"id": place_id, "start": start, "end": end, "quantity": quantity, "component": quantity.upper()}
     if kind == "station":
         query: Any = STATION_HOURLY
@@ -165,7 +168,8 @@ async def store_month(conn: AsyncConnection, emitter, quantity, weather_station,
 
 
 BACKGROUND = """
-SELECT hour, m, s_below, s_mid, s_above FROM background_hourly
+SELECT extract(epoch FROM hour)::float8, m::float8, coalesce(s_below, 'NaN'), coalesce(s_mid, 'NaN'),
+       coalesce(s_above, 'NaN') FROM background_hourly
 WHERE emitter = %(e)s AND quantity = %(q)s AND weather_station = %(ws)s AND method = %(m)s
   AND hour >= %(start)s AND hour < %(end)s ORDER BY hour
 """
@@ -179,19 +183,20 @@ async def background_hours(conn: AsyncConnection, emitter, quantity, weather_sta
 
 # All places' hourly values for some days at once (the map's refresh): stations, kits of other networks, our kits.
 ALL_STATION_HOURLY = """
-SELECT 'station:' || station_id, hour, value FROM reference_hourly
+SELECT 'station:' || station_id, extract(epoch FROM hour)::float8, value FROM reference_hourly
 WHERE component = %(component)s AND hour >= %(start)s AND hour < %(end)s
 """
 ALL_KIT_HOURLY = """
-SELECT 'kit:' || kit_id, bucket, clean_mean FROM rollup_hourly
+SELECT 'kit:' || kit_id, extract(epoch FROM bucket)::float8, clean_mean FROM rollup_hourly
 WHERE quantity = %(quantity)s AND bucket >= %(start)s AND bucket < %(end)s AND clean_mean IS NOT NULL
 """
-ALL_EXTERNAL_HOURLY = "SELECT 'kit:' || kit_id, hour, {q}::text::float8 FROM external_hourly"
+ALL_EXTERNAL_HOURLY = "SELECT 'kit:' || kit_id, extract(epoch FROM hour)::float8, {q}::text::float8"
+ALL_EXTERNAL_HOURLY += " FROM external_hourly"
 ALL_EXTERNAL_HOURLY += " WHERE {q} IS NOT NULL AND hour >= %(start)s AND hour < %(end)s"
 
 
 async def all_hourly(conn: AsyncConnection, quantity: str, start: datetime, end: datetime) -> list[tuple]:
-    """(place, hour, value) of every place, unordered."""
+    """(place, hour as Unix seconds, value) of every place, unordered."""
     args = {"quantity": quantity, "component": quantity.upper(), "start": start, "end": end}
     out: list[tuple] = []
     queries: list[Any] = [ALL_STATION_HOURLY, ALL_KIT_HOURLY]

@@ -95,3 +95,10 @@ def test_column_percentiles_match_numpy_and_ignore_nan():
     lo, hi = exposure._column_percentiles(x, (2.5, 97.5))
     np.testing.assert_allclose(lo, np.nanpercentile(x, 2.5, axis=0))
     np.testing.assert_allclose(hi, np.nanpercentile(x, 97.5, axis=0))
+
+
+def test_column_percentiles_without_nan_take_the_partial_sort_path_and_match_numpy():
+    x = np.random.default_rng(10).normal(size=(1000, 5))
+    lo, hi = exposure._column_percentiles(x, (2.5, 97.5))
+    np.testing.assert_allclose(lo, np.percentile(x, 2.5, axis=0))
+    np.testing.assert_allclose(hi, np.percentile(x, 97.5, axis=0))
