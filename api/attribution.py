@@ -20,7 +20,8 @@ from ijlucht.science import background, direction, exposure, roses
 from ijlucht.science.direction import EmitterView
 
 PLACE_PATTERN = r"^(?:station:[A-Z]{2}[0-9]{5}|kit:[A-Za-z0-9_-]{1,40})$"
-RECOMPUTE_WITHIN = timedelta(days=2)  # a map day computed less than this after its end is computed again
+RECOMPUTE_WITHIN = timedelta(days=2)  # a map day computed less than this after its end is computed again,
+RECOMPUTE_EVERY = timedelta(minutes=10)  # but at most this often (the current days would else cost every call)
 
 
 class AnalysisError(Exception):
@@ -340,7 +341,8 @@ def _days(start: datetime, end: datetime) -> tuple[date, date]:
 
 
 async def refresh_map_days(conn: AsyncConnection, emitter: direction.Emitter, quantity: str, weather_station: str,
-                           days: list[date], places: list[Place] | None = None) -> int:  # fmt: skip
+                           days: list[date], places: list[Place] | None = None,
+                           now: datetime | None = None) -> int:  # fmt: skip
     """Compute and store the per-day sums of every located place for `days` (consecutive runs read together)."""
     places = [p for p in (places or await all_places(conn)) if p.located]
     by_ref = {p.ref: p for p in places}
@@ -384,7 +386,7 @@ async def refresh_map_days(conn: AsyncConnection, emitter: direction.Emitter, qu
             block[:, at] = np.vstack([sums.down_sum, sums.down_n, sums.other_sum, sums.other_n, missing[None, :]])
         rows = [(ref, pack(block)) for ref, block in packed.items() if block[[1, 3, 4]].any()]
         await q.store_month(conn, emitter.id, quantity, weather_station, exposure.METHOD, month, rows, run, bg_rows,
-                            start, end)  # fmt: skip
+                            start, end, now or datetime.now(UTC))  # fmt: skip
         stored += len(run) * len(refs)
     return stored
 
@@ -393,14 +395,17 @@ async def ensure_days(conn: AsyncConnection, emitter: direction.Emitter, quantit
                       start: datetime, end: datetime, places: list[Place] | None = None,
                       now: datetime | None = None) -> list[date]:  # fmt: skip
     """Compute the per-day sums and hourly background of the days of [start, end) not yet computed, or computed
-    before they settled; returns those days."""
+    before they settled and not within RECOMPUTE_EVERY; returns those days."""
     now = now or datetime.now(UTC)
     d0, d1 = _days(start, end)
     done = await q.days_done(conn, emitter.id, quantity, weather_station, exposure.METHOD, d0, d1)
     wanted = [d0 + timedelta(days=i) for i in range((d1 - d0).days)]
-    stale = [d for d in wanted if d <= now.date() and (d not in done or done[d] < _settled(d))]
+    stale = [
+        d for d in wanted
+        if d <= now.date() and (d not in done or (done[d] < _settled(d) and now - done[d] >= RECOMPUTE_EVERY))
+    ]  # fmt: skip
     if stale:
-        await refresh_map_days(conn, emitter, quantity, weather_station, stale, places)
+        await refresh_map_days(conn, emitter, quantity, weather_station, stale, places, now)
     return stale
 
 

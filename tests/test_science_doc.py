@@ -23,6 +23,7 @@ def test_science_page_names_the_method_versions_and_every_rule_constant_with_its
     }
     for constant, value in stated.items():
         assert f"`{constant}` = **{value}" in PAGE or f"`{constant}` = {value}" in PAGE, (constant, value)
-    from api.attribution import RECOMPUTE_WITHIN
+    from api.attribution import RECOMPUTE_EVERY, RECOMPUTE_WITHIN
 
     assert timedelta(days=2) == RECOMPUTE_WITHIN and "`RECOMPUTE_WITHIN` = **2 days**" in PAGE
+    assert timedelta(minutes=10) == RECOMPUTE_EVERY and "`RECOMPUTE_EVERY` = **10 minutes**" in PAGE

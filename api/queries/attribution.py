@@ -131,7 +131,7 @@ async def month_rows(conn: AsyncConnection, emitter, quantity, weather_station, 
 
 
 async def store_month(conn: AsyncConnection, emitter, quantity, weather_station, method, month, rows, days,
-                      background_rows, start, end) -> None:  # fmt: skip
+                      background_rows, start, end, computed_at) -> None:  # fmt: skip
     """Replace one month's rows (place, packed sums) and the hourly
     background in [start, end) with `background_rows` (hour, m, s_below, s_mid, s_above); mark `days` computed."""
     key = _key(emitter, quantity, weather_station, method)
@@ -161,9 +161,9 @@ async def store_month(conn: AsyncConnection, emitter, quantity, weather_station,
                 await copy.write_row((emitter, quantity, weather_station, method, *row))
         await conn.execute(
             "INSERT INTO exposure_days (emitter, quantity, weather_station, method, day, computed_at)"
-            " SELECT %(e)s, %(q)s, %(ws)s, %(m)s, d, now() FROM unnest(%(days)s::date[]) d"
-            " ON CONFLICT (emitter, quantity, weather_station, method, day) DO UPDATE SET computed_at = now()",
-            {**key, "days": days},
+            " SELECT %(e)s, %(q)s, %(ws)s, %(m)s, d, %(at)s FROM unnest(%(days)s::date[]) d"
+            " ON CONFLICT (emitter, quantity, weather_station, method, day) DO UPDATE SET computed_at = %(at)s",
+            {**key, "days": days, "at": computed_at},
         )
 
 

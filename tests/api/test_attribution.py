@@ -246,3 +246,27 @@ def test_cli_map_refresh_recomputes_the_days_and_prints_the_layer(capsys):
     assert {r["place"] for r in doc["results"]} >= {"station:NL49553", "station:NL49551"}
     assert cli.main(args) == 0
     assert "station:NL49553: downwind share" in capsys.readouterr().out
+
+
+def test_a_day_that_may_still_change_is_computed_again_but_at_most_every_ten_minutes(settings):
+    import asyncio
+
+    import psycopg
+
+    from api import attribution
+
+    emitter = attribution.emitter_list(["tata-steel-ijmuiden"])[0]
+    start, end = datetime(2023, 5, 1, tzinfo=UTC), datetime(2023, 5, 3, tzinfo=UTC)
+    then = datetime(2023, 5, 2, 12, tzinfo=UTC)  # as if it were noon on the second day
+
+    async def days_computed(now: datetime) -> list:
+        async with await psycopg.AsyncConnection.connect(settings.dsn, autocommit=True) as conn:
+            return await attribution.ensure_days(conn, emitter, "pm10", "225", start, end, now=now)
+
+    first = asyncio.run(days_computed(then))
+    assert [d.day for d in first] == [1, 2]  # never computed (pm10: no other test asks for it)
+    assert asyncio.run(days_computed(then + timedelta(minutes=5))) == []  # computed 5 minutes ago: kept
+    assert len(asyncio.run(days_computed(then + timedelta(minutes=11)))) == 2  # not yet settled: computed again
+    later = then + timedelta(days=10)
+    assert len(asyncio.run(days_computed(later))) == 2
+    assert asyncio.run(days_computed(later + timedelta(days=1))) == []  # computed after it settled: kept for good
