@@ -21,6 +21,7 @@ from api.routes import (
     admin,
     areas,
     calibrations,
+    episodes,
     exports,
     keys,
     kits,
@@ -105,6 +106,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         admin,
         stations,
         calibrations,
+        episodes,
     ):
         app.include_router(module.router)
     _add_error_handlers(app)
