@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 import pandas as pd
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 
 from api import episode_schemas, params
 from api.queries import episodes as queries
@@ -104,7 +105,10 @@ async def list_episodes(
         positions = await queries.positions(conn)
         wind_rows = await queries.wind(conn, weather_station, start_t, end_t)
     values = _frame(rows)
-    found = episodes.find_episodes(values, key, _wind(wind_rows), positions, list(sources.emitters().values()))
+    # Seconds for a thousand kits over a season (docs/science.md): off the event loop, so other requests go on.
+    found = await run_in_threadpool(
+        episodes.find_episodes, values, key, _wind(wind_rows), positions, list(sources.emitters().values())
+    )
     results = [_result(e) for e in found if (kind is None or e.kind == kind) and (place is None or place in e.places)]
     return list_response(
         results,

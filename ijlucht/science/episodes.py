@@ -89,7 +89,7 @@ class Episode:
 
 
 def _runs(hours: list[pd.Timestamp]) -> list[list[pd.Timestamp]]:
-    """Sorted hours split where they lie MERGE_GAP_HOURS or more apart."""
+    """Sorted hours split where they lie more than MERGE_GAP_HOURS apart."""
     runs: list[list[pd.Timestamp]] = []
     for h in sorted(hours):
         if runs and h - runs[-1][-1] <= MERGE_GAP_HOURS * HOUR:
@@ -99,33 +99,55 @@ def _runs(hours: list[pd.Timestamp]) -> list[list[pd.Timestamp]]:
     return runs
 
 
-def wind_over(wind: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp) -> Wind:
-    """Wind during [start, end): `wind` has columns wind_dir, wind_state, wind_speed, indexed by hour start."""
-    if wind is None or wind.empty:
+def _wind_of(dirs: np.ndarray, states: np.ndarray, speeds: np.ndarray) -> Wind:
+    """Wind over some hours: vector-mean direction of those with one, mean speed, most common state."""
+    if len(states) == 0:
         return Wind(None, None, "missing")
-    w = wind.loc[(wind.index >= start) & (wind.index < end)]
-    if w.empty:
-        return Wind(None, None, "missing")
-    states = w["wind_state"].fillna("missing")
-    state = str(states.value_counts().idxmax())
-    d = w.loc[w["wind_state"] == "direction", "wind_dir"].dropna().astype(float)
+    labels, counts = np.unique(np.where(pd.isna(states), "missing", states).astype(str), return_counts=True)
+    state = str(labels[np.argmax(counts)])
+    d = dirs[(states == "direction") & ~np.isnan(dirs)]
     dir_deg = None
     if len(d):
         x, y = np.sin(np.radians(d)).mean(), np.cos(np.radians(d)).mean()
         dir_deg = round(math.degrees(math.atan2(x, y)) % 360.0, 1) if math.hypot(x, y) > 1e-9 else None
-    speed = w["wind_speed"].dropna().astype(float)
-    return Wind(dir_deg, round(float(speed.mean()), 1) if len(speed) else None, state)
+    sp = speeds[~np.isnan(speeds)]
+    return Wind(dir_deg, round(float(sp.mean()), 1) if len(sp) else None, state)
+
+
+def _wind_arrays(wind: pd.DataFrame | None, index: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The wind's direction, state and speed on `index` (missing hours: NaN, None, NaN)."""
+    if wind is None or wind.empty:
+        return np.full(len(index), np.nan), np.full(len(index), None, dtype=object), np.full(len(index), np.nan)
+    w = wind.reindex(index)
+    return (
+        w["wind_dir"].to_numpy(dtype=float, na_value=np.nan),
+        w["wind_state"].astype(object).to_numpy(),
+        w["wind_speed"].to_numpy(dtype=float, na_value=np.nan),
+    )
+
+
+def wind_over(wind: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp) -> Wind:
+    """Wind during [start, end): `wind` has columns wind_dir, wind_state, wind_speed, indexed by hour start."""
+    if wind is None or wind.empty:
+        return Wind(None, None, "missing")
+    w = wind.loc[start : end - pd.Timedelta(1)]  # a sorted index: found by bisection
+    return _wind_of(*_wind_arrays(w, w.index))
 
 
 def mask_stuck(values: pd.DataFrame) -> pd.DataFrame:
-    """`values` with runs of STUCK_MIN_HOURS or more equal consecutive hourly values set to NaN."""
-    out = values.copy()
-    for col in values.columns:
-        v = values[col]
-        run_id = (v != v.shift()).cumsum()
-        run_len = v.groupby(run_id).transform("size")
-        out.loc[(run_len >= STUCK_MIN_HOURS) & v.notna(), col] = np.nan
-    return out
+    """`values` with runs of STUCK_MIN_HOURS or more equal consecutive values (per column) set to NaN."""
+    arr = values.to_numpy(dtype=float)
+    if arr.shape[0] < STUCK_MIN_HOURS:
+        return values.astype(float)
+    same = np.zeros(arr.shape, dtype=bool)  # equal to the value just before (NaN never is)
+    same[1:] = arr[1:] == arr[:-1]
+    # Run ids per column: a new run starts wherever a value differs from the one before.
+    run_id = np.cumsum(~same, axis=0)
+    stuck = np.zeros(arr.shape, dtype=bool)
+    for j in np.flatnonzero(same.sum(axis=0) >= STUCK_MIN_HOURS - 1):  # only columns that could hold such a run
+        lengths = np.bincount(run_id[:, j])
+        stuck[:, j] = lengths[run_id[:, j]] >= STUCK_MIN_HOURS
+    return pd.DataFrame(np.where(stuck, np.nan, arr), index=values.index, columns=values.columns)
 
 
 def regional_hours(values: pd.DataFrame, quantity: str) -> pd.Series:
@@ -139,17 +161,28 @@ def regional_hours(values: pd.DataFrame, quantity: str) -> pd.Series:
 
 
 def background(values: pd.DataFrame) -> pd.DataFrame:
-    """For each place and hour, the median of the OTHER places in that hour (NaN when no other has a value)."""
-    out = pd.DataFrame(np.nan, index=values.index, columns=values.columns)
+    """For each place and hour, the median of the OTHER places in that hour (NaN when no other has a value, or
+    the place itself has none). Sorted once per hour, so a thousand places cost little more than ten."""
     arr = values.to_numpy(dtype=float)
-    for j, col in enumerate(values.columns):
-        others = np.delete(arr, j, axis=1)
-        has = ~np.isnan(others).all(axis=1)
-        med = np.full(len(arr), np.nan)
-        if has.any():
-            med[has] = np.nanmedian(others[has], axis=1)
-        out[col] = med
-    return out
+    if arr.size == 0:
+        return values.astype(float)
+    rows, n = arr.shape
+    order = np.argsort(arr, axis=1, kind="stable")  # NaN sort last
+    ordered = np.take_along_axis(arr, order, axis=1)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.broadcast_to(np.arange(n), (rows, n)).copy(), axis=1)
+    others = (~np.isnan(arr)).sum(axis=1, keepdims=True) - 1  # values left once the place's own is taken out
+
+    def nth_other(i: np.ndarray) -> np.ndarray:
+        """The i-th smallest of the other places' values: past the place's own rank, skip one."""
+        j = np.clip(i + (i >= rank), 0, n - 1)
+        return np.take_along_axis(ordered, j, axis=1)
+
+    med = (
+        nth_other(np.broadcast_to((others - 1) // 2, (rows, n))) + nth_other(np.broadcast_to(others // 2, (rows, n)))
+    ) / 2
+    med = np.where((others >= 1) & ~np.isnan(arr), med, np.nan)
+    return pd.DataFrame(med, index=values.index, columns=values.columns)
 
 
 def locally_high(values: pd.DataFrame, quantity: str, regional: pd.Series | None = None) -> pd.DataFrame:
@@ -168,25 +201,23 @@ def locally_high(values: pd.DataFrame, quantity: str, regional: pd.Series | None
     return high & (few & ~regional).to_numpy()[:, None]
 
 
-def _emitter_of(
-    place: str, hours: list[pd.Timestamp], wind: pd.DataFrame | None, positions, emitters: list[Emitter]
-) -> str | None:
-    if wind is None or place not in positions or not emitters:
-        return None
-    w = wind.reindex(pd.DatetimeIndex(hours))
-    with_wind = int((w["wind_state"] == "direction").sum())
-    if with_wind == 0:
-        return None
+def _downwind_hours(
+    place: str, positions, emitters: list[Emitter], dirs: np.ndarray, states: np.ndarray, speeds: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per emitter, whether the place was downwind of it in each hour (nothing for a place without position)."""
+    if place not in positions:
+        return {}
     lat, lon = positions[place]
-    best, best_n = None, 0
-    for e in emitters:
-        classes = classify_hours(
-            w["wind_dir"].astype(float), w["wind_state"], w["wind_speed"].astype(float), view_of(lat, lon, e)
-        )
-        n = int((classes == "downwind").sum())
-        if n > best_n:
-            best, best_n = e.id, n
-    return best if best_n * 2 >= with_wind else None
+    return {e.id: classify_hours(dirs, states, speeds, view_of(lat, lon, e)) == "downwind" for e in emitters}
+
+
+def _emitter_of(downwind: dict[str, np.ndarray], states: np.ndarray, run: np.ndarray) -> str | None:
+    """The emitter the place was downwind of in most of the run's hours with wind, if in at least half of them."""
+    with_wind = int((states[run] == "direction").sum())
+    if with_wind == 0 or not downwind:
+        return None
+    n, best = max((int(d[run].sum()), e) for e, d in downwind.items())
+    return best if n > 0 and n * 2 >= with_wind else None
 
 
 def find_episodes(
@@ -200,6 +231,7 @@ def find_episodes(
     quantity = quantity.lower()
     values = mask_stuck(values.sort_index().astype(float))
     positions, emitters = positions or {}, emitters or []
+    dirs, states, speeds = _wind_arrays(wind, values.index)
     out: list[Episode] = []
     high = HIGH.get(quantity, math.inf)
     covered = pd.Series(False, index=values.index)
@@ -218,27 +250,35 @@ def find_episodes(
                 float(block.max().max()),
                 peak_place,
                 involved,
-                wind_over(wind, start, end),
+                _wind_of(
+                    *(
+                        a[values.index.get_loc(run[0]) : values.index.get_loc(run[-1]) + 1]
+                        for a in (dirs, states, speeds)
+                    )
+                ),
                 None,
                 len(run),
             )
         )
-    local = locally_high(values, quantity, covered)
-    for place in local.columns:
-        for run in _runs(list(local.index[local[place]])):
-            col = values.loc[run, place]
-            start, end = run[0], run[-1] + HOUR
+    local = locally_high(values, quantity, covered).to_numpy()
+    arr, hours = values.to_numpy(), values.index
+    hour_number = ((hours - hours[0]) / HOUR).to_numpy(dtype=float) if len(hours) else np.zeros(0)  # any unit
+    for j in np.flatnonzero(local.any(axis=0)):
+        at = np.flatnonzero(local[:, j])
+        downwind = _downwind_hours(str(values.columns[j]), positions, emitters, dirs, states, speeds)
+        for run in np.split(at, np.flatnonzero(np.diff(hour_number[at]) > MERGE_GAP_HOURS) + 1):
+            place, start, end = str(values.columns[j]), hours[run[0]], hours[run[-1]] + HOUR
             out.append(
                 Episode(
                     "local",
                     quantity,
                     start,
                     end,
-                    float(col.max()),
-                    str(place),
-                    [str(place)],
-                    wind_over(wind, start, end),
-                    _emitter_of(place, run, wind, positions, emitters),
+                    float(arr[run, j].max()),
+                    place,
+                    [place],
+                    _wind_of(*(a[run[0] : run[-1] + 1] for a in (dirs, states, speeds))),
+                    _emitter_of(downwind, states, run),
                     len(run),
                 )
             )

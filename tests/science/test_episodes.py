@@ -63,3 +63,12 @@ def test_the_wind_over_an_episode_is_the_vector_mean_across_north():
     )
     got = episodes.wind_over(w, HOURS[0], HOURS[3])
     assert got.dir_deg in (0.0, 360.0) and got.state == "direction" and got.speed == 4.0
+
+
+def test_plumes_hours_apart_are_separate_episodes_whatever_the_index_time_unit():
+    for unit in ("ns", "us", "s"):
+        v = places().rename(columns={"station:NL00000": "station:NL49553"})
+        v.loc[HOURS[[3, 4, 15]], "station:NL49553"] = 120.0
+        v.index = v.index.as_unit(unit)
+        found = episodes.find_episodes(v, "so2")
+        assert [(e.start, e.hours) for e in found] == [(HOURS[3], 2), (HOURS[15], 1)], unit
