@@ -20,6 +20,7 @@ from api.routes import (
     accounts,
     admin,
     areas,
+    attribution,
     calibrations,
     episodes,
     exports,
@@ -107,6 +108,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         stations,
         calibrations,
         episodes,
+        attribution,
     ):
         app.include_router(module.router)
     _add_error_handlers(app)
