@@ -365,13 +365,22 @@ class IngestWorker:
                 while refresh_rollups(conn) and not self.stopping.is_set():
                     pass
                 # Fresh hourly means let the spike review judge flagged hours against their neighbours.
-                while review_spikes(conn) and not self.stopping.is_set():
-                    pass
+                self._review_spikes(conn)
             except psycopg.Error as e:
                 log.warning("rollup refresh failed (%s); retrying", e)
                 conn = None
         if conn is not None:
             conn.close()
+
+    def _review_spikes(self, conn: psycopg.Connection) -> None:
+        """Review flagged hours; a failure of the review is logged and never stops the rollups."""
+        try:
+            while review_spikes(conn) and not self.stopping.is_set():
+                pass
+        except psycopg.Error:
+            raise
+        except Exception:  # a bug in the review must not take the rollups down with it
+            log.exception("spike review failed; flags stay as stored, retrying next round")
 
     def expire_loop(self) -> None:
         """Delete rejects and residents' sign-ups older than their retention, at start and then every interval."""
