@@ -23,7 +23,7 @@ test: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
 
-## bench: ingest (throughput, then a QoS 0 flood with PostgreSQL down), API, dashboard, restore, reference-data and direction/exposure benchmarks on their own private services; prints figures, asserts no times
+## bench: ingest (throughput, then a QoS 0 flood with PostgreSQL down), API, dashboard, restore, reference-data, direction/exposure (those on their own private services) and episode benchmarks; prints figures, asserts no times
 bench: install
 	bash deploy/local/install.sh bench
 	$(PY) bench/ingest/run.py
@@ -33,6 +33,7 @@ bench: install
 	$(PY) bench/deploy/restore.py
 	$(PY) bench/reference/run.py
 	$(PY) bench/attribution/run.py
+	$(PY) bench/episodes/run.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -22,6 +22,7 @@ from api.routes import (
     areas,
     attribution,
     calibrations,
+    episodes,
     exports,
     keys,
     kits,
@@ -106,6 +107,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         admin,
         stations,
         calibrations,
+        episodes,
         attribution,
     ):
         app.include_router(module.router)

@@ -34,6 +34,7 @@ from ingest.history import KitHistory
 from ingest.judge import Batch, KitUnavailable, KnownKit, RejectBudget, RejectRecord, judge
 from ingest.rollups import refresh_rollups
 from ingest.settings import IngestSettings
+from ingest.spike_review import review_spikes
 from ingest.store import StoreResult, disabled_kits, expire_rejects, kit_context, store_batch
 from ingest.validate import excerpt
 
@@ -355,7 +356,7 @@ class IngestWorker:
             preparer.join(5)
 
     def rollup_loop(self) -> None:
-        """Recompute rollups of the hours that got new readings, every few seconds (late data included)."""
+        """Recompute rollups of hours with new readings every few seconds (late data included); then review spikes."""
         conn: psycopg.Connection | None = None
         while not self.stopping.wait(self.settings.ingest_rollup_interval_s):
             try:
@@ -363,11 +364,23 @@ class IngestWorker:
                     conn = psycopg.connect(self.settings.dsn, autocommit=True)
                 while refresh_rollups(conn) and not self.stopping.is_set():
                     pass
+                # Fresh hourly means let the spike review judge flagged hours against their neighbours.
+                self._review_spikes(conn)
             except psycopg.Error as e:
                 log.warning("rollup refresh failed (%s); retrying", e)
                 conn = None
         if conn is not None:
             conn.close()
+
+    def _review_spikes(self, conn: psycopg.Connection) -> None:
+        """Review flagged hours; a failure of the review is logged and never stops the rollups."""
+        try:
+            while review_spikes(conn) and not self.stopping.is_set():
+                pass
+        except psycopg.Error:
+            raise
+        except Exception:  # a bug in the review must not take the rollups down with it
+            log.exception("spike review failed; flags stay as stored, retrying next round")
 
     def expire_loop(self) -> None:
         """Delete rejects and residents' sign-ups older than their retention, at start and then every interval."""
