@@ -16,14 +16,15 @@ from psycopg import AsyncConnection
 
 from api import params
 from api.queries import trend as queries
-from ijlucht import geo
+from ijlucht import geo, sources
 from ijlucht.contract import KIT_ID_PATTERN
 from ijlucht.reference import COMPONENT_OF_QUANTITY
-from ijlucht.science import compare, deweather, trend
+from ijlucht.science import compare, deweather, direction, trend
 
 _KIT = KIT_ID_PATTERN.pattern.strip("^$")
 _STATION = "[A-Z]{2}[0-9]{5}"
-_AREA = "(?:GM[0-9]{4}|WK[0-9]{6})"
+# Known CBS codes only, as api/params.py publishes them: every code the schema allows is an area the server knows.
+_AREA = "(?:" + "|".join(sorted([*geo.area_names("municipality"), *geo.area_names("district")])) + ")"
 SOURCE_PATTERN = f"^(?:station:{_STATION}|kit:{_KIT}|area:{_AREA})$"
 _SOURCE = re.compile(SOURCE_PATTERN)
 DEFAULT_WEATHER_STATION = "225"  # KNMI IJmuiden, on the pier: the coastal wind of the IJmond
@@ -242,5 +243,16 @@ def joined(first: Wind, second: Wind) -> Wind:
 async def increments_of(
     conn: AsyncConnection, where: Place, values: pd.Series, wind: Wind
 ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], str | None]:
-    """Per emitter: (downwind, classified) masks of the series' hours; and why there are none, if so."""
-    return {}, "emitter increments are not available yet"
+    """Per emitter: (downwind, classified) masks of the series' hours (classes of direction-v1: downwind against
+    upwind and crosswind; calm, variable and missing wind are left out); and why there are none, if so."""
+    if where.kind == "area":
+        return {}, "no emitter increments for an area: its kits see the emitters from different directions"
+    if where.lat is None or where.lon is None:
+        return {}, "no emitter increments: the place has no public position"
+    out = {}
+    for emitter in sources.emitters().values():
+        view = direction.view_of(where.lat, where.lon, emitter)
+        classes = direction.classify_hours(wind.direction, wind.state, wind.speed, view)
+        classified = np.isin(classes, ("downwind", "upwind", "crosswind"))
+        out[emitter.id] = (classes == "downwind", classified)
+    return out, None

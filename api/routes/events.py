@@ -22,7 +22,8 @@ EMITTER_PATTERN = "^[a-z0-9][a-z0-9-]{0,63}$"
     description="`date_precision` says whether the date is a day, a month (then the first of the month) or a year; "
     "`certainty` is `stated` (the source dates the event itself), `reported` (the date of a news report; the event "
     "may be a little earlier) or `planned` (an announced step that may move). `from`/`until` filter by date "
-    "(until exclusive); `emitter` by the source of pollution the event concerns (see /v1/emitters).",
+    "(until exclusive; an empty range gives no events); `emitter` by the source of pollution the event concerns "
+    "(see /v1/emitters).",
     responses={200: {"model": trend_schemas.Events}},
 )
 async def events(
@@ -39,8 +40,6 @@ async def events(
     ] = None,
 ) -> Any:
     first, last = _date(start, "from"), _date(until, "until")
-    if first and last and first >= last:
-        raise params.InvalidParameter("from must be before until")
     return list_response([e.as_json() for e in dated.between(first, last, emitter)], None)
 
 

@@ -22,10 +22,11 @@ model and needs only bincounts: a few milliseconds for two years of hours.
 
 import numpy as np
 
+from ijlucht.science import direction
+
 METHOD = "deweather-additive-v1"
 
 SECTORS = 12
-SECTOR_WIDTH = 360.0 / SECTORS
 SPEED_EDGES = (2.0, 4.0, 6.0, 10.0)  # m/s: bins 0–2, 2–4, 4–6, 6–10, ≥ 10
 SPEED_BINS = len(SPEED_EDGES) + 1
 CALM = SECTORS * SPEED_BINS
@@ -37,12 +38,6 @@ MAX_ITERATIONS = 200
 TOLERANCE = 1e-7  # µg/m³: change of any effect between sweeps
 
 
-def sector_of(wind_dir: np.ndarray) -> np.ndarray:
-    """0..11, sector 0 centred on north (345°–15°)."""
-    d = np.asarray(wind_dir, dtype=float)
-    return (np.floor(((d + SECTOR_WIDTH / 2) % 360.0) / SECTOR_WIDTH)).astype(int) % SECTORS
-
-
 def weather_cells(wind_state: np.ndarray, wind_dir: np.ndarray, wind_speed: np.ndarray) -> np.ndarray:
     """The wind cell of each hour; MISSING where the state, or the direction's speed, is unknown."""
     state = np.asarray(wind_state, dtype=object)
@@ -50,7 +45,7 @@ def weather_cells(wind_state: np.ndarray, wind_dir: np.ndarray, wind_speed: np.n
     s = np.asarray(wind_speed, dtype=float)
     cells = np.full(state.shape, MISSING, dtype=int)
     directed = (state == "direction") & ~np.isnan(d) & ~np.isnan(s)
-    sector = sector_of(np.where(directed, d, 0.0))
+    sector = direction.sector_of(np.where(directed, d, 0.0), SECTORS)  # sector 0 centred on north
     speed_bin = np.searchsorted(np.asarray(SPEED_EDGES), np.where(directed, s, 0.0), side="right")
     cells[directed] = (sector * SPEED_BINS + speed_bin)[directed]
     cells[state == "calm"] = CALM
