@@ -63,8 +63,11 @@ def two_year_kit(real, settings):
         conn.execute("DELETE FROM rollup_hourly WHERE kit_id = %s", (kit_id,))
 
 
-def test_real_station_2023_is_too_short_to_deseasonalise_and_says_so_with_monthly_and_normalised_means(api, real, conn):
-    r = api.get("/v1/trend", params={"source": "station:NL49570", "normalise": "weather", **YEAR_2023})
+@pytest.mark.parametrize("station", ["NL49570", "NL49553"])
+def test_real_station_2023_is_too_short_to_deseasonalise_and_says_so_with_monthly_and_normalised_means(
+    api, real, conn, station
+):
+    r = api.get("/v1/trend", params={"source": f"station:{station}", "normalise": "weather", **YEAR_2023})
     assert r.status_code == 200, r.text
     doc = r.json()
     meta, months = doc["meta"], doc["results"]
@@ -73,8 +76,9 @@ def test_real_station_2023_is_too_short_to_deseasonalise_and_says_so_with_monthl
     assert meta["normalisation"] == "deweather-additive-v1" and meta["unit"] == "µg/m³"
     assert [m["month"][:7] for m in months] == [f"2023-{m:02d}" for m in range(1, 9)]
     stored = conn.execute(
-        "SELECT avg(value), count(*) FROM reference_hourly WHERE station_id = 'NL49570' AND component = 'PM25'"
-        " AND hour >= '2023-01-01Z' AND hour < '2023-02-01Z'"
+        "SELECT avg(value), count(*) FROM reference_hourly WHERE station_id = %s AND component = 'PM25'"
+        " AND hour >= '2023-01-01Z' AND hour < '2023-02-01Z'",
+        (station,),
     ).fetchone()
     assert months[0]["mean"] == pytest.approx(stored[0]) and months[0]["hours"] == stored[1]
     assert all(m["normalised"] is not None for m in months)
@@ -84,7 +88,7 @@ def test_real_station_2023_is_too_short_to_deseasonalise_and_says_so_with_monthl
     assert [i["emitter"] for i in meta["increments"]] == ["tata-steel-ijmuiden"]
     assert meta["increments"][0]["slope_per_year"] is None
     print(
-        "\nNL49570 2023 pm25: mean", round(meta["mean"], 2), "normalised", round(meta["normalised_mean"], 2),
+        f"\n{station} 2023 pm25: mean", round(meta["mean"], 2), "normalised", round(meta["normalised_mean"], 2),
         "months", [(m["month"][:7], round(m["mean"], 1), round(m["normalised"], 1)) for m in months],
     )  # fmt: skip
 

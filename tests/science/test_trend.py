@@ -188,3 +188,16 @@ def test_the_slope_interval_covers_the_true_slope_in_most_synthetic_series():
 def test_the_same_data_give_the_same_interval():
     values, *_ = synthetic(seed=8)
     assert run_trend(values).slope == run_trend(values).slope
+
+
+def test_the_science_page_states_the_method_versions_and_the_constants_of_the_code():
+    from ijlucht.settings import PROJECT_ROOT
+
+    page = (PROJECT_ROOT / "docs" / "science.md").read_text(encoding="utf-8")
+    for method in (trend.METHOD, deweather.METHOD, compare.METHOD):
+        assert f"`{method}`" in page, method
+    flat = " ".join(page.split())
+    assert f"needs {trend.MIN_MONTH_HOURS} hours" in flat and f"{trend.MIN_INCREMENT_HOURS} hours on each side" in flat
+    assert f"{trend.BOOTSTRAP:,} moving-block" in flat and f"{compare.BOOTSTRAP:,} bootstrap" in flat
+    assert f"{deweather.SECTORS} sectors" in flat and "2–4, 4–6, 6–10, ≥ 10 m/s" in flat
+    assert deweather.SPEED_EDGES == (2.0, 4.0, 6.0, 10.0) and trend.SEASON_YEARS == 2
