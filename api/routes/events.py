@@ -1,6 +1,7 @@
 """/v1/events: dated events (plant closures, permits, enforcement, announcements) from data/events, each with its
 public source, for marking charts. Nothing is computed from them."""
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -12,7 +13,8 @@ from ijlucht import events as dated
 
 router = APIRouter(prefix="/v1", tags=["trends"])
 
-DATE_PATTERN = "^20[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
+# Real dates only (the day rule of api/params.py), so every date the schema allows is one the server takes.
+DATE_PATTERN = f"^{params._DAY}$"
 EMITTER_PATTERN = "^[a-z0-9][a-z0-9-]{0,63}$"
 
 
@@ -40,6 +42,8 @@ async def events(
     ] = None,
 ) -> Any:
     first, last = _date(start, "from"), _date(until, "until")
+    if emitter is not None and not re.fullmatch(EMITTER_PATTERN, emitter):
+        raise params.InvalidParameter(f"emitter {emitter[:40]!r} is not an emitter id; see /v1/emitters")
     return list_response([e.as_json() for e in dated.between(first, last, emitter)], None)
 
 
