@@ -168,3 +168,13 @@ def test_events_are_dated_with_a_public_source_and_filter_by_date(api):
     assert {e["certainty"] for e in all_events} <= {"stated", "reported", "planned"}
     in_2023 = api.get("/v1/events", params={"from": "2023-01-01", "until": "2024-01-01"}).json()["results"]
     assert {e["id"] for e in in_2023} == {"tsn-2023-07-hydrogen-reconsidered", "tsn-2023-11-green-steel-plan"}
+
+
+def test_a_kit_without_hours_answers_empty_months_and_no_difference_rather_than_failing(api, real, make_kit):
+    kit_id, _ = make_kit("trend-empty")
+    q = {"source": f"kit:{kit_id}", "start": "2023-01-01T00:00:00Z", "end": "2023-03-01T00:00:00Z"}
+    doc = api.get("/v1/trend", params={**q, "normalise": "weather"}).json()
+    assert [m["hours"] for m in doc["results"]] == [0, 0] and doc["meta"]["mean"] is None
+    periods = {"before_start": q["start"], "before_end": "2023-02-01T00:00:00Z", "after_start": "2023-02-01T00:00:00Z"}
+    row = api.get("/v1/compare", params={"source": q["source"], **periods, "after_end": q["end"]}).json()["results"][0]
+    assert row["difference"] is None and row["before_hours"] == 0
