@@ -20,6 +20,7 @@ from api.routes import (
     accounts,
     admin,
     areas,
+    attribution,
     calibrations,
     events,
     exports,
@@ -107,6 +108,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         admin,
         stations,
         calibrations,
+        attribution,
         trend,
         events,
     ):

@@ -17,9 +17,8 @@ YEAR_2023 = {"start": "2023-01-01T00:00:00Z", **END_2023}
 
 @pytest.fixture(scope="module")
 def real(imported):  # noqa: F811
-    """data/reference, plus KNMI 225 2020–2023 (the long-run wind) and NL49553 Wijk aan Zee 2023."""
+    """data/reference (with the 2023 IJmond stations), plus KNMI 225 2020–2023: the long-run wind."""
     assert cli.main(["import", "knmi", str(REFERENCE / "knmi_2020_2023" / "KNMI_225_2020-2023.csv")]) == 0
-    assert cli.main(["import", "luchtmeetnet", str(REFERENCE / "luchtmeetnet_2023" / "NL49553.csv")]) == 0
     return imported
 
 
