@@ -19,7 +19,7 @@ from api.queries import trend as queries
 from ijlucht import geo, sources
 from ijlucht.contract import KIT_ID_PATTERN
 from ijlucht.reference import COMPONENT_OF_QUANTITY
-from ijlucht.science import compare, deweather, direction, trend
+from ijlucht.science import compare, deweather, direction, exposure, trend
 
 _KIT = KIT_ID_PATTERN.pattern.strip("^$")
 _STATION = "[A-Z]{2}[0-9]{5}"
@@ -243,8 +243,8 @@ def joined(first: Wind, second: Wind) -> Wind:
 async def increments_of(
     conn: AsyncConnection, where: Place, values: pd.Series, wind: Wind
 ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], str | None]:
-    """Per emitter: (downwind, classified) masks of the series' hours (classes of direction-v1: downwind against
-    upwind and crosswind; calm, variable and missing wind are left out); and why there are none, if so."""
+    """Per emitter: (downwind, classified) masks of the series' hours, as exposure-v1 defines the increment
+    (downwind against every other hour with known wind; hours without wind left out); and why there are none."""
     if where.kind == "area":
         return {}, "no emitter increments for an area: its kits see the emitters from different directions"
     if where.lat is None or where.lon is None:
@@ -253,6 +253,6 @@ async def increments_of(
     for emitter in sources.emitters().values():
         view = direction.view_of(where.lat, where.lon, emitter)
         classes = direction.classify_hours(wind.direction, wind.state, wind.speed, view)
-        classified = np.isin(classes, ("downwind", "upwind", "crosswind"))
+        classified = np.isin(classes, ("downwind", *exposure.KNOWN))
         out[emitter.id] = (classes == "downwind", classified)
     return out, None

@@ -120,8 +120,8 @@ def slope(first: int, series: np.ndarray, bootstrap: int = BOOTSTRAP, seed: int 
 def monthly_increment(
     months: np.ndarray, values: np.ndarray, downwind: np.ndarray, classified: np.ndarray, first: int, last: int
 ) -> np.ndarray:
-    """Per month: mean of the downwind hours − mean of the other classified hours (calm, variable and missing wind
-    are not classified); NaN when either side has fewer than MIN_INCREMENT_HOURS hours."""
+    """Per month: mean of the downwind hours − mean of the other classified hours (the caller classifies, e.g. as
+    exposure-v1 does); NaN when either side has fewer than MIN_INCREMENT_HOURS hours."""
     values = np.asarray(values, dtype=float)
     ok = ~np.isnan(values) & np.asarray(classified, dtype=bool)
     down = ok & np.asarray(downwind, dtype=bool)
