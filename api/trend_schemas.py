@@ -50,6 +50,7 @@ class TrendMonth(BaseModel):
     deseasonalised: float | None
     normalised: float | None
     hours: int
+    increments: dict[str, float | None]
 
 
 class Trend(BaseModel):

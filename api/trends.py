@@ -146,6 +146,7 @@ def trend_answer(
                 "deseasonalised": _number(found.deseasonalised[i]) if found.deseasonalised is not None else None,
                 "normalised": _number(found.normalised[i]) if found.normalised is not None else None,
                 "hours": int(found.hours[i]),
+                "increments": {e: _number(v[i]) for e, v in found.monthly_increments.items()},
             }
         )
     s = found.slope

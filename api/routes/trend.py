@@ -54,7 +54,8 @@ TREND_EXAMPLE = {
         "increments": [{"emitter": "tata-steel-ijmuiden", "slope_per_year": -0.8, "slope_low": -2.1,
                         "slope_high": 0.4, "months": 24}],
     },
-    "results": [{"month": "2023-01-01T00:00:00Z", "mean": 9.1, "deseasonalised": 8.2, "normalised": 8.5, "hours": 743}],
+    "results": [{"month": "2023-01-01T00:00:00Z", "mean": 9.1, "deseasonalised": 8.2, "normalised": 8.5, "hours": 743,
+                 "increments": {"tata-steel-ijmuiden": 4.9}}],
 }  # fmt: skip
 
 

@@ -146,6 +146,7 @@ class Trend:
     slope: Slope
     note: str | None
     increments: dict[str, Slope] = field(default_factory=dict)
+    monthly_increments: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def trend(
@@ -170,6 +171,7 @@ def trend(
     result = Trend(first, mean, hours, des, normal, fitted, note)
     for emitter, (downwind, classified) in (increments or {}).items():
         inc = monthly_increment(months, values, downwind, classified, first, last)
+        result.monthly_increments[emitter] = inc
         inc_des, _ = deseasonalise(first, inc)
         result.increments[emitter] = slope(first, inc_des) if inc_des is not None else Slope(None, None, None, 0)
     return result

@@ -86,9 +86,15 @@ def test_real_station_2023_is_too_short_to_deseasonalise_and_says_so_with_monthl
     assert meta["mean"] > 0 and meta["normalised_mean"] > 0
     assert [i["emitter"] for i in meta["increments"]] == ["tata-steel-ijmuiden"]
     assert meta["increments"][0]["slope_per_year"] is None
+    # each month's downwind increment of the works (exposure-v1's definition), e.g. for a chart
+    monthly = [m["increments"]["tata-steel-ijmuiden"] for m in months]
+    assert all(v is not None for v in monthly)
+    if station == "NL49553":  # Wijk aan Zee, north of the works: higher with wind from the works in every month
+        assert all(v > 0 for v in monthly)
     print(
         f"\n{station} 2023 pm25: mean", round(meta["mean"], 2), "normalised", round(meta["normalised_mean"], 2),
         "months", [(m["month"][:7], round(m["mean"], 1), round(m["normalised"], 1)) for m in months],
+        "increments", [round(v, 1) for v in monthly],
     )  # fmt: skip
 
 
