@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from api.schemas import ListMeta
+from api.schemas import Licence, ListMeta
 
 
 class IncrementSlope(BaseModel):
@@ -42,6 +42,7 @@ class TrendMeta(ListMeta):
     missing_wind_hours: int | None
     increments: list[IncrementSlope]
     increments_note: str | None
+    weather_licence: Licence
 
 
 class TrendMonth(BaseModel):
@@ -75,6 +76,7 @@ class CompareMeta(ListMeta):
     weather_station: str
     same_months: bool
     note: str | None
+    weather_licence: Licence
 
 
 class CompareRow(BaseModel):

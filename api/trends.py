@@ -16,7 +16,7 @@ from psycopg import AsyncConnection
 
 from api import params
 from api.queries import trend as queries
-from ijlucht import geo, sources
+from ijlucht import geo, licence, sources
 from ijlucht.contract import KIT_ID_PATTERN
 from ijlucht.reference import COMPONENT_OF_QUANTITY
 from ijlucht.science import compare, deweather, direction, exposure, trend
@@ -72,6 +72,16 @@ async def place(conn: AsyncConnection, raw: str, quantity: str) -> Place:
     if key not in geo.area_names(level):
         raise params.InvalidParameter(f"area {key!r} is not a known CBS {level} code; see /v1/areas?level={level}")
     return Place(raw, "area", key, level=level)
+
+
+def licences(where: Place) -> dict[str, Any]:
+    """meta.licence of the series' own source (a station's is Luchtmeetnet's, a kit of another network's its
+    network's, the platform's otherwise) and meta.weather_licence of the wind used (KNMI's)."""
+    own = {"station": "luchtmeetnet", "external": "samenmeten"}.get(where.kind)
+    return {
+        "licence": licence.source_licence_json(own) if own else licence.licence_json(),
+        "weather_licence": licence.source_licence_json("knmi"),
+    }
 
 
 async def hours_of(conn: AsyncConnection, where: Place, quantity: str, start: datetime, end: datetime) -> pd.Series:

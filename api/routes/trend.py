@@ -97,6 +97,7 @@ async def trend(
     return list_response(
         results, None, source=source, quantity=quantity, **unit, start=start_t, end=end_t, weather_station=station,
         time_label=BUCKET_LABEL, slope_unit=f"{unit['unit']} per year", increments_note=increments_note, **meta,
+        **trends.licences(where),
     )  # fmt: skip
 
 
@@ -136,7 +137,7 @@ async def compare(
     result, meta = trends.compare_answer(before, after, trends.joined(wind_b, wind_a))
     return list_response(
         [result], None, source=source, quantity=quantity, **unit_json(quantity), before={"start": b0, "end": b1},
-        after={"start": a0, "end": a1}, weather_station=station, **meta,
+        after={"start": a0, "end": a1}, weather_station=station, **meta, **trends.licences(where),
     )  # fmt: skip
 
 

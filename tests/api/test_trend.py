@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ijlucht import cli
+from ijlucht import cli, licence
 from ijlucht.settings import PROJECT_ROOT
 from tests.ingest.sources.conftest import empty_sources, imported  # noqa: F401  (module fixtures)
 
@@ -73,6 +73,7 @@ def test_real_station_2023_is_too_short_to_deseasonalise_and_says_so_with_monthl
     assert meta["deseasonalised"] is False and meta["slope_per_year"] is None
     assert "at least 2 years" in meta["note"] and meta["method"] == "trend-theilsen-mbb-v1"
     assert meta["normalisation"] == "deweather-additive-v1" and meta["unit"] == "µg/m³"
+    assert meta["licence"]["id"] == licence.LUCHTMEETNET.id and meta["weather_licence"]["id"] == "CC-BY-4.0"
     assert [m["month"][:7] for m in months] == [f"2023-{m:02d}" for m in range(1, 9)]
     stored = conn.execute(
         "SELECT avg(value), count(*) FROM reference_hourly WHERE station_id = %s AND component = 'PM25'"
