@@ -5,6 +5,7 @@ The science is pure (arrays in, numbers out); this module only reads (api/querie
 """
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -92,8 +93,12 @@ async def hours_of(conn: AsyncConnection, where: Place, quantity: str, start: da
         rows = await queries.area_hours(conn, where.level or "municipality", where.key, quantity, start, end)
     else:
         rows = await queries.kit_hours(conn, where.key, where.kind, quantity, start, end)
-    index = pd.DatetimeIndex([r[0] for r in rows], tz="UTC") if rows else pd.DatetimeIndex([], tz="UTC")
-    return pd.Series([r[1] for r in rows], index=index, dtype=float)
+    found = np.array(rows, dtype=float).reshape(-1, 2)
+    return pd.Series(found[:, 1], index=_hours(found[:, 0]), dtype=float)
+
+
+def _hours(epoch: np.ndarray) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(pd.to_datetime(np.round(epoch).astype("int64"), unit="s", utc=True))
 
 
 @dataclass
@@ -105,25 +110,50 @@ class Wind:
     long_run: np.ndarray  # climate over all the station's stored hours
 
 
-async def wind_at(conn: AsyncConnection, station: str, hours: pd.DatetimeIndex, start: datetime, end: datetime) -> Wind:
-    rows = await queries.weather_hours(conn, station, start, end)
-    frame = pd.DataFrame(rows, columns=["hour", "state", "dir", "speed"]).set_index("hour")
-    if len(frame):
-        frame.index = pd.DatetimeIndex(frame.index).tz_convert("UTC")
-    frame = frame.reindex(hours)
-    state = frame["state"].to_numpy(dtype=object)
-    direction = frame["dir"].to_numpy(dtype=float)
-    speed = frame["speed"].to_numpy(dtype=float)
+CLIMATE_TTL_S = 3600.0  # the long-run wind frequencies hardly move within an hour; read them at most hourly
+_climate: dict[str, tuple[float, tuple, np.ndarray]] = {}
+
+
+async def long_run_wind(conn: AsyncConnection, station: str) -> np.ndarray:
+    """The station's long-run frequency of each wind cell over all its stored hours: kept CLIMATE_TTL_S, and read
+    again sooner when the station's first or last stored hour moved (years imported)."""
+    now = time.monotonic()
+    span = await queries.weather_span(conn, station)
+    kept = _climate.get(station)
+    if kept is not None and now - kept[0] < CLIMATE_TTL_S and kept[1] == span:
+        return kept[2]
     counts = await queries.weather_climate(conn, station)
-    long_run = deweather.climate(
-        deweather.weather_cells(
-            np.array([c[0] for c in counts], dtype=object),
-            np.array([np.nan if c[1] is None else c[1] for c in counts], dtype=float),
-            np.array([np.nan if c[2] is None else c[2] for c in counts], dtype=float),
-        ),
-        np.array([c[3] for c in counts], dtype=float),
+    cells = deweather.weather_cells(
+        np.array([c[0] for c in counts], dtype=object),
+        np.array([np.nan if c[1] is None else c[1] for c in counts], dtype=float),
+        np.array([np.nan if c[2] is None else c[2] for c in counts], dtype=float),
     )
+    frequencies = deweather.climate(cells, np.array([c[3] for c in counts], dtype=float))
+    if len(counts):  # an unknown station is asked again next time, not remembered as windless
+        _climate[station] = (now, span, frequencies)
+    return frequencies
+
+
+async def wind_at(conn: AsyncConnection, station: str, hours: pd.DatetimeIndex, start: datetime, end: datetime) -> Wind:
+    """The station's wind in each of `hours` (missing where it has none)."""
+    rows = await queries.weather_hours(conn, station, start, end)
+    epoch = np.array([r[0] for r in rows], dtype=float)
+    wanted = (hours.asi8 // _per_second(hours)).astype(float) if len(hours) else np.zeros(0)
+    at = np.searchsorted(epoch, wanted)
+    found = (at < epoch.size) & (epoch[np.minimum(at, max(epoch.size - 1, 0))] == wanted) if epoch.size else at < 0
+    pick = np.where(found, np.minimum(at, max(epoch.size - 1, 0)), 0)
+    state = np.array([r[1] for r in rows] or [None], dtype=object)[pick]
+    direction = np.array([np.nan if r[2] is None else r[2] for r in rows] or [np.nan], dtype=float)[pick]
+    speed = np.array([np.nan if r[3] is None else r[3] for r in rows] or [np.nan], dtype=float)[pick]
+    state[~found] = None
+    direction[~found], speed[~found] = np.nan, np.nan
+    long_run = await long_run_wind(conn, station)
     return Wind(deweather.weather_cells(state, direction, speed), state, direction, speed, long_run)
+
+
+def _per_second(index: pd.DatetimeIndex) -> int:
+    """Units of the index's int64 values in one second (pandas keeps ns, us, ms or s)."""
+    return int(pd.Timedelta(seconds=1) / pd.Timedelta(1, unit=index.unit))
 
 
 def _number(x: float | None) -> float | None:

@@ -1,6 +1,6 @@
 """Trend benchmark: prints figures, asserts nothing about time.   .venv/bin/python bench/trend/run.py
 
-On its own private PostgreSQL (state in .state/bench-trend, port IJLUCHT_BENCH_TREND_PG_PORT, default 25511) and a
+On its own private PostgreSQL (state in .state/bench-trend, port IJLUCHT_BENCH_TREND_PG_PORT, default 25577) and a
 fresh database. Loads one kit with two years (2021–2022) of hourly means and the real KNMI 225 wind of 2020–2023
 (data/reference/knmi_2020_2023), then, against the real API served by uvicorn (one process, as `make up` runs it),
 measures p50/p99 over sequential calls of:
@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {
     "IJLUCHT_STATE_DIR": str(ROOT / ".state" / "bench-trend"),
-    "IJLUCHT_PG_PORT": os.environ.get("IJLUCHT_BENCH_TREND_PG_PORT", "25511"),
+    "IJLUCHT_PG_PORT": os.environ.get("IJLUCHT_BENCH_TREND_PG_PORT", "25577"),
     "IJLUCHT_PG_DBNAME": "ijlucht_bench_trend",
     "IJLUCHT_API_RATE_EXEMPT": '["127.0.0.1", "::1"]',
 }

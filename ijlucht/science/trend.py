@@ -82,8 +82,12 @@ def _theil_sen_rows(t: np.ndarray, y: np.ndarray) -> np.ndarray:
     """theil_sen of each row at once (the bootstrap's resamples): the pairs i < j of each row, ties left out."""
     i, j = np.triu_indices(t.shape[1], k=1)
     dt = t[:, j] - t[:, i]
-    slopes = np.where(dt != 0, (y[:, j] - y[:, i]) / np.where(dt != 0, dt, 1.0), np.nan)
-    return np.nanmedian(slopes, axis=1)
+    slopes = np.sort(np.where(dt != 0, (y[:, j] - y[:, i]) / np.where(dt != 0, dt, 1.0), np.nan), axis=1)
+    # NaN (pairs of a month drawn twice) sort last: the median of each row is among its first k values.
+    k = np.count_nonzero(~np.isnan(slopes), axis=1)
+    rows = np.arange(slopes.shape[0])
+    lo, hi = np.maximum((k - 1) // 2, 0), np.maximum(k // 2, 0)
+    return np.where(k > 0, (slopes[rows, lo] + slopes[rows, np.minimum(hi, slopes.shape[1] - 1)]) / 2, np.nan)
 
 
 @dataclass(frozen=True)
