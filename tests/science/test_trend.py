@@ -80,6 +80,17 @@ def test_deseasonalising_removes_a_pure_season_and_keeps_the_level():
     assert trend.slope(first, des).per_year == pytest.approx(0.0, abs=1e-9)
 
 
+def test_a_known_season_in_noisy_hourly_data_is_recovered_by_the_deseasonalising():
+    values, *_ = synthetic(seed=9, slope=0.0, season=4.0, source=0.0)
+    found = run_trend(values)
+    seasonal = found.mean - found.deseasonalised  # what the deseasonalising took out of each month
+    months = np.arange(36)
+    mid_month_doy = (months % 12) * 30.44 + 15
+    true = 4.0 * np.cos(2 * np.pi * mid_month_doy / 365.25)
+    assert np.abs((seasonal - seasonal.mean()) - (true - true.mean())).max() < 1.0
+    assert seasonal[0] - seasonal[6] == pytest.approx(8.0, abs=1.5)  # January − July, built as 2 × 4 µg/m³
+
+
 def test_with_less_than_two_years_there_is_no_deseasonalised_series_nor_slope_and_the_note_says_why():
     times = pd.date_range("2023-01-01", "2023-08-31 23:00", freq="h", tz="UTC")
     values, cells, *_ = synthetic(seed=2, times=times)
