@@ -6,6 +6,7 @@ A kit's bearing to an emitter uses the position the kit had in each hour (kit hi
 stood indoors are left out. Stations and kits of other networks have one position.
 """
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -108,7 +109,14 @@ def emitter_list(emitter_ids: list[str] | None) -> list[direction.Emitter]:
     try:
         return [sources.get_emitter(e) for e in emitter_ids] if emitter_ids else list(sources.emitters().values())
     except sources.UnknownEmitter as e:
-        raise AnalysisError(422, str(e.args[0])) from None
+        raise AnalysisError(404, str(e.args[0])) from None
+
+
+def whole_hours(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """[start, end) widened to whole hours: the analysis works on hourly values."""
+    floor = start.replace(minute=0, second=0, microsecond=0)
+    ceil = end.replace(minute=0, second=0, microsecond=0)
+    return floor, ceil if ceil == end else ceil + timedelta(hours=1)
 
 
 def _hour_index(start: datetime, end: datetime) -> np.ndarray:
@@ -221,6 +229,7 @@ def _nan(x) -> float:
 async def direction_analysis(conn: AsyncConnection, ref: str, quantity: str, start: datetime, end: datetime,
                              sectors: int, edges: list[float], percentile: float, weather_station: str,
                              bg: str, emitter_ids: list[str] | None = None) -> tuple[dict, list[dict]]:  # fmt: skip
+    start, end = whole_hours(start, end)
     p = await place(conn, ref)
     emitters = emitter_list(emitter_ids)
     n = len(_hour_index(start, end))
@@ -261,6 +270,7 @@ def _day_index(n: int) -> np.ndarray:
 async def exposure_analysis(conn: AsyncConnection, ref: str, quantity: str, start: datetime, end: datetime,
                             weather_station: str, edges: list[float], emitter_ids: list[str] | None = None,
                             bg: str = "regional") -> tuple[dict, list[dict]]:  # fmt: skip
+    start, end = whole_hours(start, end)
     p = await place(conn, ref)
     emitters = emitter_list(emitter_ids)
     n = len(_hour_index(start, end))
@@ -335,18 +345,32 @@ async def refresh_map_days(conn: AsyncConnection, emitter: direction.Emitter, qu
         bg_rows = [
             (hours[i], int(m[i]), *(None if np.isnan(x) else float(x) for x in s3[i])) for i in np.flatnonzero(m > 0)
         ]
-        rows = []
+        month = run[0].replace(day=1)
+        month_days = calendar.monthrange(month.year, month.month)[1]
+        packed = {r[0]: [np.array(a, dtype=float) for a in r[2:]] for r in await q.month_rows(
+            conn, emitter.id, quantity, weather_station, exposure.METHOD, month, month + timedelta(days=month_days)
+        )}  # fmt: skip
+        at = np.array([d.day - 1 for d in run])  # the run's places in the month's arrays
+        for arrays in packed.values():
+            for a in arrays:
+                a[at] = 0.0
         day_of_hour = _day_index(n)
         for j, ref in enumerate(refs):
             v = vals[:, j] - background.background_from_stats(m, s3, usable[:, j])
-            s = exposure.daily_sums(v, classes[j], day_of_hour, len(run))
+            sums = exposure.daily_sums(v, classes[j], day_of_hour, len(run))
             missing = np.bincount(day_of_hour[~np.isnan(v) & (classes[j] == "missing")], minlength=len(run))
-            for i in np.flatnonzero((s.down_n[0] + s.other_n[0] + missing) > 0):
-                rows.append((ref, run[i], float(s.down_sum[0, i]), int(s.down_n[0, i]), float(s.other_sum[0, i]),
-                             int(s.other_n[0, i]), int(missing[i])))  # fmt: skip
-        await q.store_daily(conn, emitter.id, quantity, weather_station, exposure.METHOD, run, rows, bg_rows, start,
-                            end)  # fmt: skip
-        stored += len(rows)
+            arrays = packed.setdefault(ref, [np.zeros(month_days) for _ in range(5)])
+            for a, new in zip(arrays, (sums.down_sum[0], sums.down_n[0], sums.other_sum[0], sums.other_n[0], missing),
+                              strict=True):  # fmt: skip
+                a[at] = new
+        rows = [
+            (ref, a[0].tolist(), a[1].astype(int).tolist(), a[2].tolist(), a[3].astype(int).tolist(),
+             a[4].astype(int).tolist())
+            for ref, a in packed.items() if (a[1] + a[3] + a[4]).any()
+        ]  # fmt: skip
+        await q.store_month(conn, emitter.id, quantity, weather_station, exposure.METHOD, month, rows, run, bg_rows,
+                            start, end)  # fmt: skip
+        stored += len(run) * len(refs)
     return stored
 
 
@@ -371,9 +395,10 @@ def _settled(day: date) -> datetime:
 
 
 def _runs(days: list[date]) -> list[list[date]]:
+    """Consecutive days within one calendar month (the unit of storage)."""
     runs: list[list[date]] = []
     for d in days:
-        if runs and (d - runs[-1][-1]).days == 1 and len(runs[-1]) < 31:
+        if runs and (d - runs[-1][-1]).days == 1 and d.month == runs[-1][-1].month:
             runs[-1].append(d)
         else:
             runs.append([d])
@@ -391,26 +416,37 @@ async def exposure_map(conn: AsyncConnection, emitter_id: str, quantity: str, st
     d0, d1 = _days(start, end)
     places = await all_places(conn)
     stale = await ensure_days(conn, emitter, quantity, weather_station, start, end, places, now)
-    rows = await q.daily_sums(conn, emitter.id, quantity, weather_station, exposure.METHOD, d0, d1)
     days = (d1 - d0).days
     located = {p.ref: p for p in places if p.located}
-    rows = [r for r in rows if r[0] in located]
-    sums = exposure.DailySums(*(np.zeros((len(rows), days)) for _ in range(4)))
-    for i, (_, idx, ds, dn, os_, on, *_rest) in enumerate(rows):
-        ix = np.asarray(idx, dtype=int)
-        sums.down_sum[i, ix], sums.down_n[i, ix] = ds, dn
-        sums.other_sum[i, ix], sums.other_n[i, ix] = os_, on
-    inc = exposure.increments(sums) if rows else {}
+    m0 = d0.replace(day=1)
+    rows = await q.month_rows(conn, emitter.id, quantity, weather_station, exposure.METHOD, m0, d1)
+    refs = sorted({r[0] for r in rows if r[0] in located})
+    col = {ref: i for i, ref in enumerate(refs)}
+    # One matrix per sum: places × days of [d0, d1), filled month by month from the packed arrays.
+    mats = [np.zeros((len(refs), days)) for _ in range(5)]
+    for ref, month, *arrays in rows:
+        if ref not in col:
+            continue
+        first = (month - d0).days
+        lo, hi = max(0, -first), min(len(arrays[0]), days - first)
+        if hi > lo:
+            for mat, a in zip(mats, arrays, strict=True):
+                mat[col[ref], first + lo : first + hi] = a[lo:hi]
+    sums = exposure.DailySums(*mats[:4])
+    inc = exposure.increments(sums) if refs else {}
+    hours = mats[1].sum(1) + mats[3].sum(1) + mats[4].sum(1)
+    down, known = mats[1].sum(1), mats[1].sum(1) + mats[3].sum(1)
     results = []
-    for i, (ref, *_, hours, down, known) in enumerate(rows):
+    for i, ref in enumerate(refs):
+        if hours[i] == 0:  # rows of the month, but no hour inside the period
+            continue
         p = located[ref]
         lat, lon = p.current
         results.append({
             "place": ref, "kind": "station" if p.kind == "station" else "kit", "name": p.name, "lat": lat, "lon": lon,
-            "hours": int(hours), "downwind_hours": int(down),
-            "downwind_share": float(down / known) if known else None,
-            **{k: _num(inc[k][i]) for k in ("mean_downwind", "mean_otherwise", "increment", "increment_low",
-                                           "increment_high")},
+            "hours": int(hours[i]), "downwind_hours": int(down[i]),
+            "downwind_share": float(down[i] / known[i]) if known[i] else None,
+            **{k: _num(inc[k][i]) for k in exposure.STATISTICS},
         })  # fmt: skip
     left_out = [{"place": p.ref, "reason": f"no known position ({p.position_source or 'none stored'})"}
                 for p in places if not p.located and p.kind != "kit"]  # fmt: skip

@@ -1,5 +1,6 @@
 """SQL of direction analysis and source exposure (issue 16): places with their positions over time, hourly values
-of a place, hourly wind, and the per-day exposure sums behind the map layer (migration 071).
+of a place, hourly wind, and the per-day exposure sums (migration 071) and hourly background (072) behind the map
+layer and the regional background.
 
 Places: reference stations (`station:NL49553`), kits of other networks (`kit:sm-hll-545`) and public IJlucht kits
 (`kit:<kit_id>`, clean hourly means of the rollups, public position, outdoor hours only). Every hour is the start of
@@ -103,15 +104,10 @@ WHERE emitter = %(e)s AND quantity = %(q)s AND weather_station = %(ws)s AND meth
   AND day >= %(d0)s AND day < %(d1)s
 """
 
-# Per place, its days' sums as arrays in day order (day numbers relative to d0), one row per place.
-DAILY = """
-SELECT place, array_agg(day - %(d0)s::date ORDER BY day), array_agg(down_sum ORDER BY day),
-       array_agg(down_n ORDER BY day), array_agg(other_sum ORDER BY day), array_agg(other_n ORDER BY day),
-       sum(down_n + other_n + missing_n), sum(down_n), sum(down_n + other_n)
-FROM exposure_daily
+MONTHS = """
+SELECT place, month, down_sum, down_n, other_sum, other_n, missing_n FROM exposure_monthly
 WHERE emitter = %(e)s AND quantity = %(q)s AND weather_station = %(ws)s AND method = %(m)s
-  AND day >= %(d0)s AND day < %(d1)s
-GROUP BY place ORDER BY place
+  AND month >= %(m0)s AND month < %(m1)s
 """
 
 
@@ -124,26 +120,32 @@ async def days_done(conn: AsyncConnection, emitter, quantity, weather_station, m
     return dict(await cur.fetchall())
 
 
-async def daily_sums(conn: AsyncConnection, emitter, quantity, weather_station, method, d0, d1) -> list[tuple]:
+async def month_rows(conn: AsyncConnection, emitter, quantity, weather_station, method, m0, m1) -> list[tuple]:
+    """(place, month, down_sum[], down_n[], other_sum[], other_n[], missing_n[]) of the months in [m0, m1)."""
     async with conn.cursor(binary=True) as cur:
-        await cur.execute(DAILY, {**_key(emitter, quantity, weather_station, method), "d0": d0, "d1": d1})
+        await cur.execute(MONTHS, {**_key(emitter, quantity, weather_station, method), "m0": m0, "m1": m1})
         return await cur.fetchall()
 
 
-async def store_daily(conn: AsyncConnection, emitter, quantity, weather_station, method, days, rows,
+async def store_month(conn: AsyncConnection, emitter, quantity, weather_station, method, month, rows, days,
                       background_rows, start, end) -> None:  # fmt: skip
-    """Replace the sums of `days` (all places) with `rows` (place, day, down_sum, down_n, other_sum, other_n,
-    missing_n) and the hourly background in [start, end) with `background_rows` (hour, m, s_below, s_mid, s_above);
-    mark those days computed now."""
+    """Replace one month's rows (place, down_sum[], down_n[], other_sum[], other_n[], missing_n[]) and the hourly
+    background in [start, end) with `background_rows` (hour, m, s_below, s_mid, s_above); mark `days` computed."""
     key = _key(emitter, quantity, weather_station, method)
     async with conn.transaction():
         # Two requests computing the same days take turns (the second replaces the first's rows).
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('exposure_daily'), hashtext(%(e)s || %(q)s))", key)
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('exposure_monthly'), hashtext(%(e)s || %(q)s))", key)
         await conn.execute(
-            "DELETE FROM exposure_daily WHERE emitter = %(e)s AND quantity = %(q)s AND weather_station = %(ws)s"
-            " AND method = %(m)s AND day = ANY(%(days)s)",
-            {**key, "days": days},
+            "DELETE FROM exposure_monthly WHERE emitter = %(e)s AND quantity = %(q)s AND weather_station = %(ws)s"
+            " AND method = %(m)s AND month = %(month)s",
+            {**key, "month": month},
         )
+        async with conn.cursor().copy(
+            "COPY exposure_monthly (emitter, quantity, weather_station, method, month, place, down_sum, down_n,"
+            " other_sum, other_n, missing_n) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                await copy.write_row((emitter, quantity, weather_station, method, month, *row))
         await conn.execute(
             "DELETE FROM background_hourly WHERE emitter = %(e)s AND quantity = %(q)s AND weather_station = %(ws)s"
             " AND method = %(m)s AND hour >= %(start)s AND hour < %(end)s",
@@ -154,12 +156,6 @@ async def store_daily(conn: AsyncConnection, emitter, quantity, weather_station,
             " FROM STDIN"
         ) as copy:
             for row in background_rows:
-                await copy.write_row((emitter, quantity, weather_station, method, *row))
-        async with conn.cursor().copy(
-            "COPY exposure_daily (emitter, quantity, weather_station, method, place, day, down_sum, down_n,"
-            " other_sum, other_n, missing_n) FROM STDIN"
-        ) as copy:
-            for row in rows:
                 await copy.write_row((emitter, quantity, weather_station, method, *row))
         await conn.execute(
             "INSERT INTO exposure_days (emitter, quantity, weather_station, method, day, computed_at)"

@@ -4,7 +4,6 @@ Thin: parameters checked here, reading in api/queries/attribution.py, computing 
 methods of ijlucht/science. Method and rules: docs/science.md, "Direction analysis" and "Source exposure".
 """
 
-import itertools
 import re
 from datetime import timedelta
 from typing import Annotated, Any, Literal
@@ -44,7 +43,8 @@ WeatherStation = Annotated[
 SpeedBins = Annotated[
     str,
     Query(
-        description="ascending wind-speed bin edges in m/s, comma-separated (at most 10); the last bin is open",
+        description="wind-speed bin edges in m/s, comma-separated (at most 10; sorted, repeats dropped); the last "
+        "bin is open",
         pattern=SPEED_BINS_PATTERN,
         examples=["0,2,4,6,10"],
     ),
@@ -64,10 +64,8 @@ def _place(source: str | None, place: str | None) -> str:
 
 
 def _edges(raw: str) -> list[float]:
-    edges = [float(x) for x in raw.split(",")]
-    if any(b <= a for a, b in itertools.pairwise(edges)):
-        raise params.InvalidParameter("speed_bins must be ascending, e.g. 0,2,4,6,10")
-    return edges
+    """Bin edges in any order, repeats dropped (the pattern already keeps them numbers ≥ 0)."""
+    return sorted(set(float(x) for x in raw.split(",")))
 
 
 def _answer(e: attribution.AnalysisError) -> HTTPException:

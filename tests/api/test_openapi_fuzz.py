@@ -6,12 +6,12 @@ The schema comes from create_app() (no server needed to collect); requests go to
 (api_base_url) on the test database, with an admin key so that the admin operations are exercised too.
 Examples per operation are bounded so the whole run stays within a few minutes.
 
-JSON Schema cannot relate one parameter to another. The three rules of that kind are written in the operations'
+JSON Schema cannot relate one parameter to another. The rules of that kind are written in the operations'
 descriptions, and keep_within_the_rules below keeps the schema-valid requests within them, so that a refusal for
 breaking one is not counted as the schema lying: start before end (and a span of at most 7 days on /v1/map/hourly,
 which also keeps /v1/stats under its kit-hours limit), and on /v1/stats exactly one of kits, municipality and
-district; and the sensors of a sign-up or a move a combination the firmware drives (one particle sensor, one SHT
-sensor).
+district; on /v1/direction and /v1/exposure the place given once (as `source` or `place`); and the sensors of a
+sign-up or a move a combination the firmware drives (one particle sensor, one SHT sensor).
 """
 
 from datetime import datetime, timedelta
@@ -72,6 +72,7 @@ def periods_in_order(query: dict) -> dict:
     return {**query, **{k: t.isoformat() for k, t in zip(PERIOD_KEYS, (b0, b1, a0, a1), strict=True)}}
 
 
+PLACE_PATHS = ("/v1/direction", "/v1/exposure")
 SENSOR_BODIES = ("/v1/accounts/signups", "/v1/admin/kits/{kit_id}/move", "/v1/owner/kits/{kit_id}/move")
 
 
@@ -108,6 +109,9 @@ def keep_within_the_rules(case) -> None:
         query = {k: v for k, v in query.items() if k not in GROUPS or k == given[0]} if given else query
         if not given:
             query["kits"] = "seed-beverwijk"
+    if case.path in PLACE_PATHS:  # the place once, as `source` or as `place`
+        place = query.get("source") or query.get("place") or "station:NL49553"
+        query = {**{k: v for k, v in query.items() if k not in ("source", "place")}, "source": place}
     case.query = query
 
 

@@ -86,3 +86,12 @@ def test_three_central_order_statistics_give_every_place_the_median_of_the_other
         background.regional_background(vals, down),
         equal_nan=True,
     )
+
+
+def test_column_percentiles_match_numpy_and_ignore_nan():
+    rng = np.random.default_rng(9)
+    x = rng.normal(size=(1000, 6))
+    x[rng.random(x.shape) < 0.05] = np.nan
+    lo, hi = exposure._column_percentiles(x, (2.5, 97.5))
+    np.testing.assert_allclose(lo, np.nanpercentile(x, 2.5, axis=0))
+    np.testing.assert_allclose(hi, np.nanpercentile(x, 97.5, axis=0))
