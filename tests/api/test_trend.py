@@ -184,3 +184,22 @@ def test_a_kit_without_hours_answers_empty_months_and_no_difference_rather_than_
     periods = {"before_start": q["start"], "before_end": "2023-02-01T00:00:00Z", "after_start": "2023-02-01T00:00:00Z"}
     row = api.get("/v1/compare", params={"source": q["source"], **periods, "after_end": q["end"]}).json()["results"][0]
     assert row["difference"] is None and row["before_hours"] == 0
+
+
+def test_a_kit_of_another_network_gives_its_imported_hours_under_its_networks_licence(api, real, conn):
+    r = api.get("/v1/trend", params={"source": "kit:sm-hll-545", **YEAR_2023})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    stored = conn.execute(
+        "SELECT count(pm25) FROM external_hourly WHERE kit_id = 'sm-hll-545' AND hour >= '2023-01-01Z'"
+        " AND hour < '2023-09-01Z'"
+    ).fetchone()[0]
+    assert sum(m["hours"] for m in doc["results"]) == doc["meta"]["hours"] == stored > 4000
+    assert doc["meta"]["licence"]["id"] == licence.SAMEN_METEN.id
+    # no pm1 is imported for kits of other networks: an empty answer, not an error
+    assert (
+        api.get("/v1/trend", params={"source": "kit:sm-hll-545", "quantity": "pm1", **YEAR_2023}).json()["meta"][
+            "hours"
+        ]
+        == 0
+    )
