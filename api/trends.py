@@ -116,7 +116,7 @@ _climate: dict[str, tuple[float, tuple, np.ndarray]] = {}
 
 async def long_run_wind(conn: AsyncConnection, station: str) -> np.ndarray:
     """The station's long-run frequency of each wind cell over all its stored hours: kept CLIMATE_TTL_S, and read
-    again sooner when the station's first or last stored hour moved (years imported)."""
+    again sooner when the station's number of stored hours or its first or last hour changed."""
     now = time.monotonic()
     span = await queries.weather_span(conn, station)
     kept = _climate.get(station)

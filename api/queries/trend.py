@@ -68,15 +68,16 @@ GROUP BY 1, 2, 3
 """
 
 
-# What the cached long-run record is checked against: an import that adds years moves the first or the last hour.
+# What the cached long-run record is checked against: an import or a deletion changes the count or the span.
 WEATHER_SPAN = """
-SELECT date_part('epoch', min(hour)), date_part('epoch', max(hour)) FROM weather_hourly WHERE station_id = %(station)s
+SELECT count(*), date_part('epoch', min(hour)), date_part('epoch', max(hour)) FROM weather_hourly
+WHERE station_id = %(station)s
 """
 
 
 async def weather_span(conn: AsyncConnection, station_id: str) -> tuple:
     cur = await conn.execute(WEATHER_SPAN, {"station": station_id})
-    return tuple(await cur.fetchone() or (None, None))
+    return tuple(await cur.fetchone() or (0, None, None))
 
 
 async def kit(conn: AsyncConnection, kit_id: str) -> tuple | None:

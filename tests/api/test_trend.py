@@ -203,3 +203,17 @@ def test_a_kit_of_another_network_gives_its_imported_hours_under_its_networks_li
         ]
         == 0
     )
+
+
+def test_the_long_run_wind_is_read_again_when_the_stations_stored_years_change(api, real, conn):
+    q = {"source": "station:NL49570", "normalise": "weather", **YEAR_2023}
+    with_years = api.get("/v1/trend", params=q).json()["meta"]["normalised_mean"]
+    conn.execute(
+        "DELETE FROM weather_hourly WHERE station_id = '225' AND hour >= '2020-01-01Z' AND hour < '2022-01-01Z'"
+    )
+    try:
+        only_2023 = api.get("/v1/trend", params=q).json()["meta"]["normalised_mean"]
+    finally:
+        assert cli.main(["import", "knmi", str(REFERENCE / "knmi_2020_2023" / "KNMI_225_2020-2023.csv")]) == 0
+    assert only_2023 != pytest.approx(with_years, abs=1e-9)
+    assert api.get("/v1/trend", params=q).json()["meta"]["normalised_mean"] == pytest.approx(with_years)
