@@ -23,7 +23,7 @@ test: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
 
-## bench: ingest (throughput, then a QoS 0 flood with PostgreSQL down), API, dashboard, restore, reference-data, direction/exposure (those on their own private services) and episode benchmarks; prints figures, asserts no times
+## bench: ingest (throughput, then a QoS 0 flood with PostgreSQL down), API, dashboard, restore, reference-data, direction/exposure, episode and trend benchmarks (each on its own private services); prints figures, asserts no times
 bench: install
 	bash deploy/local/install.sh bench
 	$(PY) bench/ingest/run.py
@@ -34,6 +34,7 @@ bench: install
 	$(PY) bench/reference/run.py
 	$(PY) bench/attribution/run.py
 	$(PY) bench/episodes/run.py
+	$(PY) bench/trend/run.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

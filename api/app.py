@@ -23,6 +23,7 @@ from api.routes import (
     attribution,
     calibrations,
     episodes,
+    events,
     exports,
     keys,
     kits,
@@ -32,6 +33,7 @@ from api.routes import (
     series,
     stations,
     stats,
+    trend,
 )
 from api.security import FixedWindowLimiter, KeyCache, SecurityMiddleware
 from api.settings import ApiSettings
@@ -109,6 +111,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         calibrations,
         episodes,
         attribution,
+        trend,
+        events,
     ):
         app.include_router(module.router)
     _add_error_handlers(app)
