@@ -19,6 +19,7 @@ from api.responses import ERRORS, json_response
 from api.routes import (
     accounts,
     admin,
+    alerts,
     areas,
     calibrations,
     exports,
@@ -105,6 +106,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         admin,
         stations,
         calibrations,
+        alerts,
     ):
         app.include_router(module.router)
     _add_error_handlers(app)
