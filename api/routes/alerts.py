@@ -199,7 +199,5 @@ async def feed(
         raise HTTPException(404, f"no area {area!r}: use a municipality (GM…) or district (WK…) code of /v1/areas")
     async with request.app.state.pool.connection() as conn:
         rows = await queries.feed(conn, f"area:{area}", alerts.FEED_RULES, FEED_ENTRIES)
-    body = alert_feed.render(
-        str(request.url), str(request.url_for("areas")), f"area:{area}", rows, datetime.now(UTC)
-    )
+    body = alert_feed.render(str(request.url), str(request.url_for("areas")), f"area:{area}", rows, datetime.now(UTC))
     return Response(body, media_type="application/atom+xml")

@@ -54,7 +54,7 @@ def hooks() -> Iterator[tuple[Hooks, str]]:
     seen = Hooks()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             seen.received.setdefault(self.path, []).append((dict(self.headers), body, time.monotonic()))
             if self.path.startswith("/slow"):

@@ -43,7 +43,7 @@ def test_malformed_urls_are_refused_with_a_reason(url, reason):
 
 def test_a_public_address_passes_and_an_operator_allowed_network_too():
     target = resolve("https://93.184.215.14/hook?x=1", ())
-    assert (target.address, target.port, target.path, target.host) == ("93.184.215.14", 443, "/hook?x=1", "93.184.215.14")
+    assert (target.address, target.port, target.path) == ("93.184.215.14", 443, "/hook?x=1")
     assert resolve("http://127.0.0.1:9/h", ("127.0.0.0/8",)).address == "127.0.0.1"
     with pytest.raises(WebhookRefused):
         resolve("http://10.0.0.1/", ("127.0.0.0/8",))  # allowed elsewhere, not here
