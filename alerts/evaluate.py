@@ -41,6 +41,7 @@ def evaluate(conn: psycopg.Connection, settings: AlertSettings, now: datetime | 
         return report
     window = Window(start, until, places.load(conn, start, until))
     deliver_from = until - timedelta(hours=settings.alerts_deliver_within_h)
+    results = []
     for w in watches:
         trigger = TRIGGERS.get(w.rule.trigger)
         if trigger is None:  # a trigger this build does not have (yet): its watch waits, its state unchanged
@@ -48,8 +49,8 @@ def evaluate(conn: psycopg.Connection, settings: AlertSettings, now: datetime | 
         held = trigger(w.rule, w.target, window)
         values = window.target_values(w.target, w.rule.quantity)
         first = firsts[w.id]
-        found = debounce(held[held.index >= first], values, w.rule.hours, w.last_held)
-        report.raised += store.save(conn, w, found, until, deliver_from)
-        report.watches += 1
+        results.append((w, debounce(held[held.index >= first], values, w.rule.hours, w.last_held)))
+    report.raised = store.save(conn, results, until, deliver_from)
+    report.watches = len(results)
     report.hours = int((until - start) / HOUR)
     return report

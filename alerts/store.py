@@ -1,7 +1,7 @@
 """SQL of the alert service (migration 085): watches and their state, events, deliveries and expiry."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import psycopg
 
@@ -69,24 +69,35 @@ def ensure_feed_watches(conn: psycopg.Connection, from_hour: datetime) -> None:
 
 def active_watches(conn: psycopg.Connection) -> list[Watch]:
     rows = conn.execute(ACTIVE_WATCHES.format(feed=_feed_tuples())).fetchall()
-    return [Watch(r[0], r[1], Rule(*r[2:7]), r[7], r[8]) for r in rows]
+    return [Watch(r[0], r[1], Rule(*r[2:7]), _utc(r[7]), r[8] and _utc(r[8])) for r in rows]
 
 
-def save(conn: psycopg.Connection, watch: Watch, found: Debounced, until: datetime, deliver_from: datetime) -> int:
-    """Store a watch's new events (with their deliveries when recent enough) and its state; returns events raised."""
+def _utc(t: datetime) -> datetime:
+    return t.astimezone(UTC)
+
+
+def save(
+    conn: psycopg.Connection, results: list[tuple[Watch, Debounced]], until: datetime, deliver_from: datetime
+) -> int:
+    """Store the watches' new events (with their deliveries when recent enough) and their state, in one transaction;
+    returns the events raised."""
     raised = 0
     with conn.transaction():
-        if found.continued is not None:
-            last, peak = found.continued
-            conn.execute(EXTEND_LATEST, {"last": last, "peak": peak, "watch": watch.id})
-        for event in found.raised:
-            row = conn.execute(INSERT_EVENT, (watch.id, event.start, event.raised, event.last, event.peak)).fetchone()
-            if row is None:
-                continue
-            raised += 1
-            if event.raised >= deliver_from:
-                conn.execute(INSERT_DELIVERIES, {"event": row[0], "watch": watch.id})
-        conn.execute(SAVE_STATE, (until, found.last_held, watch.id))
+        for watch, found in results:
+            if found.continued is not None:
+                last, peak = found.continued
+                conn.execute(EXTEND_LATEST, {"last": last, "peak": peak, "watch": watch.id})
+            for event in found.raised:
+                row = conn.execute(
+                    INSERT_EVENT, (watch.id, event.start, event.raised, event.last, event.peak)
+                ).fetchone()
+                if row is None:
+                    continue
+                raised += 1
+                if event.raised >= deliver_from:
+                    conn.execute(INSERT_DELIVERIES, {"event": row[0], "watch": watch.id})
+        with conn.cursor() as cur:
+            cur.executemany(SAVE_STATE, [(until, found.last_held, watch.id) for watch, found in results])
     return raised
 
 

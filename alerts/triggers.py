@@ -37,28 +37,34 @@ class Window:
     def hours(self) -> pd.DatetimeIndex:
         return pd.date_range(self.start, self.end, freq="h", inclusive="left")
 
-    def target_rows(self, target: str, quantity: str) -> pd.DataFrame:
-        r = self.rows[self.rows["quantity"] == quantity]
-        kind, ident = target.split(":", 1)
-        if kind == "kit":
-            return r[r["place"] == target]
-        return r[((r["municipality"] == ident) | (r["district"] == ident)) & ~r["indoor"]]
+    def _all_values(self, quantity: str) -> dict[str, pd.Series]:
+        """Every target's hourly values at once (one group-by per kind of target, not one filter per watch)."""
+        if quantity not in self._cache:
+            r = self.rows[self.rows["quantity"] == quantity]
+            outdoor = r[~r["indoor"]]
+            found: dict[str, pd.Series] = {}
+            for column, prefix, rows in (
+                ("place", "", r),
+                ("municipality", "area:", outdoor),
+                ("district", "area:", outdoor),
+            ):
+                medians = rows.groupby([column, "hour"])["value"].median()  # NaN keys are dropped
+                for key, values in medians.groupby(level=0):
+                    found[f"{prefix}{key}"] = values.droplevel(0).reindex(self.hours)
+            self._cache[quantity] = found
+        return self._cache[quantity]
 
     def target_values(self, target: str, quantity: str) -> pd.Series:
-        """The target's value per hour: a kit's own, an area's median over its places; NaN where none."""
-        key = ("values", target, quantity)
-        if key not in self._cache:
-            r = self.target_rows(target, quantity)
-            self._cache[key] = r.groupby("hour")["value"].median().reindex(self.hours)
-        return self._cache[key]
+        """The target's value per hour: a kit's own, an area's median over its outdoor places; NaN where none."""
+        values = self._all_values(quantity).get(target)
+        return pd.Series(float("nan"), index=self.hours) if values is None else values
 
 
 def band_reached(quantity: str, scale: str, band: int, values: pd.Series) -> pd.Series:
-    def reached(v: float) -> bool:
-        found = bands.band_for(quantity, None if pd.isna(v) else float(v), scale)
-        return found is not None and found.index >= band
-
-    return values.map(reached).astype(bool)
+    """Whether each value lies in `band` or a worse one, with bands.band_for's bounds (EEA and WHO: a band's upper
+    bound belongs to it; LKI: its lower bound does); NaN is False."""
+    lower = bands.bands_of(quantity, scale)[band - 1].lower
+    return values > lower if bands.scale_of(scale).upper_inclusive else values >= lower
 
 
 def band_held(rule: Rule, target: str, window: Window) -> pd.Series:

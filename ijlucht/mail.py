@@ -7,10 +7,14 @@ message is never logged (it may carry a confirmation link).
 """
 
 import smtplib
+from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 from ijlucht.settings import PlatformSettings
+
+
+LONG_HEADERS = policy.default.clone(max_line_length=998)
 
 
 class MailNotSent(Exception):
@@ -21,7 +25,9 @@ def compose(
     settings: PlatformSettings, to: str, subject: str, body: str, headers: dict[str, str] | None = None
 ) -> EmailMessage:
     """The message; `headers` adds more (List-Unsubscribe of alerts, RFC 8058)."""
-    message = EmailMessage()
+    # A header longer than 78 characters without a space (an unsubscribe URL) would be RFC 2047-encoded under the
+    # default policy, and mail clients would no longer find the URL: allow SMTP's own line limit instead.
+    message = EmailMessage(policy=LONG_HEADERS) if headers else EmailMessage()
     message["From"] = settings.smtp_from
     message["To"] = to
     message["Subject"] = subject

@@ -76,7 +76,7 @@ def hooks() -> Iterator[tuple[Hooks, str]]:
     server.shutdown()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def alert_settings(settings, inbox) -> AlertSettings:
     """The service's settings for tests: mail to the local SMTP server, webhooks to loopback allowed, fast retries."""
     return AlertSettings(
