@@ -13,7 +13,6 @@ from email.utils import make_msgid
 
 from ijlucht.settings import PlatformSettings
 
-
 LONG_HEADERS = policy.default.clone(max_line_length=998)
 
 
