@@ -22,6 +22,7 @@ from api.routes import (
     alerts,
     areas,
     calibrations,
+    episodes,
     exports,
     keys,
     kits,
@@ -106,6 +107,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         admin,
         stations,
         calibrations,
+        episodes,
         alerts,
     ):
         app.include_router(module.router)
