@@ -39,7 +39,13 @@ def evaluate(conn: psycopg.Connection, settings: AlertSettings, now: datetime | 
     start = min(firsts.values())
     if start >= until:
         return report
-    window = Window(start, until, places.load(conn, start, until))
+    window = Window(
+        start,
+        until,
+        places.load(conn, start, until),
+        places.positions(conn),
+        places.wind(conn, settings.alerts_weather_station, start, until),
+    )
     deliver_from = until - timedelta(hours=settings.alerts_deliver_within_h)
     results = []
     for w in watches:

@@ -34,6 +34,32 @@ WHERE h.component IN ('PM25', 'PM10') AND h.hour >= %(start)s AND h.hour < %(end
 """
 
 
+POSITIONS = """
+SELECT 'station:' || station_id, lat, lon FROM reference_stations WHERE lat IS NOT NULL AND lon IS NOT NULL
+UNION ALL
+SELECT 'kit:' || kit_id, public_lat, public_lon FROM kits WHERE public AND public_lat IS NOT NULL
+UNION ALL
+SELECT 'kit:' || kit_id, lat, lon FROM external_kits WHERE lat IS NOT NULL AND NOT (lat = 0 AND lon = 0)
+"""
+WIND = """
+SELECT hour, wind_dir, wind_state, wind_speed::text::float8 FROM weather_hourly
+WHERE station_id = %(station)s AND hour >= %(start)s AND hour < %(end)s ORDER BY hour
+"""
+
+
+def positions(conn: psycopg.Connection) -> dict[str, tuple[float, float]]:
+    """Public positions (kits' shifted ones), for the direction an episode's wind came from."""
+    return {p: (float(lat), float(lon)) for p, lat, lon in conn.execute(POSITIONS).fetchall()}
+
+
+def wind(conn: psycopg.Connection, station: str, start: datetime, end: datetime) -> pd.DataFrame | None:
+    rows = conn.execute(WIND, {"station": station, "start": start, "end": end}).fetchall()
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows, columns=["hour", "wind_dir", "wind_state", "wind_speed"])
+    return frame.set_index(pd.DatetimeIndex(pd.to_datetime(frame.pop("hour"), utc=True)))
+
+
 @cache
 def _areas(lat: float | None, lon: float | None) -> tuple[str | None, str | None]:
     if lat is None or lon is None or (lat == 0 and lon == 0):  # 0,0: a source's "no position"

@@ -8,6 +8,7 @@ class AlertSettings(PlatformSettings):
     alerts_deliver_interval_s: float = 10.0  # how often due deliveries (new ones and retries) are sent
     alerts_late_h: int = 6  # hours looked at again each cycle, for data that arrive late (kits with a backlog)
     alerts_catchup_h: int = 7 * 24  # after a long stop, at most this much history is evaluated
+    alerts_weather_station: str = "225"  # KNMI IJmuiden: the wind that says where a local episode came from
     alerts_deliver_within_h: int = 24  # an event raised for an hour older than this is recorded, not sent
     # The links in mails point here (the API's public address, e.g. https://ijlucht.example); empty: api_url.
     alerts_public_url: str = ""

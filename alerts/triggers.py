@@ -6,7 +6,8 @@ the watch's state (the last hour of its latest event) from one cycle to the next
 
 * band: the target's hourly value (a kit's own; an area's median over its places, so one broken or smoky sensor
   cannot raise an area alert alone) reaches the rule's band (ijlucht/bands.py decides the band);
-* episode: an episode found by ijlucht/science/episodes.py covers one of the target's places that hour.
+* episode: an episode found by ijlucht/science/episodes.py (episodes-v1) involves one of the target's places that
+  hour: a regional one, or a local one with the wind from a known emitter (see `episode_held`).
 """
 
 from collections.abc import Callable
@@ -15,8 +16,9 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from ijlucht import bands
+from ijlucht import bands, sources
 from ijlucht.alerts import QUIET_HOURS, Rule
+from ijlucht.science.episodes import Episode, find_episodes
 
 HOUR = timedelta(hours=1)
 
@@ -31,6 +33,8 @@ class Window:
     start: datetime
     end: datetime
     rows: pd.DataFrame
+    positions: dict[str, tuple[float, float]] = field(default_factory=dict)  # for episodes' emitters
+    wind: pd.DataFrame | None = None  # hour → wind_dir, wind_state, wind_speed (one KNMI station)
     _cache: dict = field(default_factory=dict)
 
     @property
@@ -54,6 +58,30 @@ class Window:
             self._cache[quantity] = found
         return self._cache[quantity]
 
+    def places_of(self, target: str) -> set[str]:
+        """The places whose values make the target's (a kit itself; an area's outdoor places in the window)."""
+        if target.startswith("kit:"):
+            return {target}
+        key = ("places", target)
+        if key not in self._cache:
+            code = target.split(":", 1)[1]
+            r = self.rows[
+                ((self.rows["municipality"] == code) | (self.rows["district"] == code)) & ~self.rows["indoor"]
+            ]
+            self._cache[key] = set(r["place"])
+        return self._cache[key]
+
+    def episodes(self, quantity: str) -> list[Episode]:
+        """The window's episodes of a quantity (ijlucht/science/episodes.py), found once for all watches."""
+        key = ("episodes", quantity)
+        if key not in self._cache:
+            r = self.rows[(self.rows["quantity"] == quantity) & ~self.rows["indoor"]]
+            wide = r.pivot_table(index="hour", columns="place", values="value", aggfunc="mean").reindex(self.hours)
+            emitters = list(sources.emitters().values())
+            found = find_episodes(wide, quantity, self.wind, self.positions, emitters) if len(wide.columns) else []
+            self._cache[key] = found
+        return self._cache[key]
+
     def target_values(self, target: str, quantity: str) -> pd.Series:
         """The target's value per hour: a kit's own, an area's median over its outdoor places; NaN where none."""
         values = self._all_values(quantity).get(target)
@@ -71,8 +99,20 @@ def band_held(rule: Rule, target: str, window: Window) -> pd.Series:
     return band_reached(rule.quantity, rule.scale, rule.band, window.target_values(target, rule.quantity))
 
 
+def episode_held(rule: Rule, target: str, window: Window) -> pd.Series:
+    """True in the hours of an episode that involves one of the target's places: a regional one, or a local one the
+    wind brought from a known emitter. A local episode without an emitter is left out: in the data it is mostly a
+    raw sensor in damp air far above its neighbours (the New Year replay has six at one Hollandse Luchten kit)."""
+    held = pd.Series(False, index=window.hours)
+    places = window.places_of(target)
+    for episode in window.episodes(rule.quantity):
+        if (episode.kind == "regional" or episode.emitter) and places.intersection(episode.places):
+            held[(held.index >= episode.start) & (held.index < episode.end)] = True
+    return held
+
+
 Trigger = Callable[[Rule, str, Window], pd.Series]
-TRIGGERS: dict[str, Trigger] = {"band": band_held}
+TRIGGERS: dict[str, Trigger] = {"band": band_held, "episode": episode_held}
 
 
 @dataclass

@@ -32,7 +32,7 @@ class Rule:
     trigger: str = "band"
     quantity: str = "pm25"
     scale: str = bands.DEFAULT_SCALE
-    band: int = 4  # the band index reached (1 = best); the episode trigger keeps 1
+    band: int = 4  # the band index reached (1 = best); the episode trigger keeps 1 (and the default scale)
     hours: int = 2
 
     @property
@@ -76,7 +76,8 @@ def target_name(target: str) -> str:
     return area_codes().get(ident, ident) if kind == "area" else f"kit {ident}"
 
 
-FEED_RULES: tuple[Rule, ...] = (Rule("band", "pm25", "eaqi-2024", 4, 2),)  # "poor" PM2.5 for two hours
+# The feeds: PM2.5 "poor" on the 2024 European index for two hours, and PM2.5 episodes.
+FEED_RULES: tuple[Rule, ...] = (Rule("band", "pm25", "eaqi-2024", 4, 2), Rule("episode", "pm25", "eaqi-2024", 1, 1))
 
 
 def unit(rule: Rule) -> str:

@@ -69,7 +69,10 @@ class Subscription(BaseModel):
 )
 async def subscribe(body: Subscription, request: Request) -> Any:
     settings = request.app.state.settings
-    rule = alerts.Rule(body.trigger, body.quantity, body.scale, body.band if body.trigger == "band" else 1, body.hours)
+    if body.trigger == "band":
+        rule = alerts.Rule("band", body.quantity, body.scale, body.band, body.hours)
+    else:  # episodes have their own levels (ijlucht/science/episodes.py): scale and band do not apply
+        rule = alerts.Rule("episode", body.quantity, bands.DEFAULT_SCALE, 1, body.hours)
     try:
         alerts.check_rule(rule)
         kind, ident = alerts.check_target(body.target)
@@ -184,7 +187,7 @@ async def unsubscribe(request: Request, token: TOKEN) -> Any:
 
 @router.get(
     "/feed/{area}.atom",
-    summary="An area's alerts as an Atom feed (PM2.5 'poor' or worse on the 2024 European index for 2 h)",
+    summary="An area's alerts as an Atom feed: PM2.5 'poor' or worse (2024 European index) for 2 h, and episodes",
     response_class=Response,
     responses={
         200: {"content": {"application/atom+xml": {}}, "description": "the feed, newest first"},
