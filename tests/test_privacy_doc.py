@@ -26,4 +26,4 @@ def test_the_statement_gives_the_retention_and_limits_the_code_applies(text: str
     assert set(re.findall(r"measurements=(\w+)", text)) == set(owners.DELETE_CHOICES)
     days = alert_store.UNCONFIRMED_RETENTION_S // 86400
     assert re.search(rf"\b{days} (dagen na de aanvraag|days after the request)", text)
-    assert re.search(rf"\b{alert_routes.MAX_PER_CLIENT} (aanvragen|requests) per", text)
+    assert re.search(rf"\b{alert_routes.MAX_PER_CLIENT}\s(aanvragen|requests)\sper", text)
