@@ -26,6 +26,9 @@ MAX_PER_CLIENT = 20  # per client address a day
 CONFIRM_VALID_S = 24 * 3600
 FEED_ENTRIES = 50
 ALL_BANDS = max(len(b) for s in bands.SCALES.values() for b in s.bands.values())
+# The schema names every area the server knows, so a target that fits the pattern is one the server takes.
+TARGET_PATTERN = rf"^(area:({'|'.join(sorted(alerts.area_codes()))})|kit:[a-z0-9][a-z0-9-]{{2,31}})$"
+AREA_PATTERN = rf"^({'|'.join(sorted(alerts.area_codes()))})$"
 TOKEN = Annotated[str, Query(pattern=owners.TOKEN_PATTERN, description="the token from the mail")]
 
 
@@ -33,7 +36,7 @@ class Subscription(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     email: str = Field(max_length=254, pattern=EMAIL_PATTERN, examples=["resident@example.org"])
     target: str = Field(
-        pattern=alerts.TARGET_PATTERN,
+        pattern=TARGET_PATTERN,
         max_length=40,
         examples=["area:GM0375"],
         description="area:<CBS municipality or district code> (see /v1/areas) or kit:<kit id>",
@@ -41,14 +44,21 @@ class Subscription(BaseModel):
     trigger: Literal["band", "episode"] = "band"
     quantity: Literal["pm25", "pm10"] = "pm25"
     scale: Literal[tuple(bands.SCALES)] = bands.DEFAULT_SCALE  # type: ignore[valid-type]
-    band: int = Field(4, ge=2, le=ALL_BANDS, description="band index reached (1 = best); band trigger only")
+    band: int = Field(
+        4,
+        ge=2,
+        le=ALL_BANDS,
+        description="band index reached (1 = best; at most the scale's number of bands, see "
+        "/v1/scales); band trigger only",
+    )
     hours: int = Field(2, ge=1, le=alerts.MAX_HOURS, description="for at least this many hours in a row")
     language: Literal["nl", "en"] = "nl"
     webhook_url: str | None = Field(
         None,
         max_length=webhook_targets.MAX_URL_LENGTH,
         examples=["https://example.org/ijlucht-hook"],
-        description="also POST each alert here, signed (docs/researchers.md); public addresses only",
+        description="also POST each alert here, signed (docs/science.md, Alerts): an http(s) URL whose host "
+        "resolves to public addresses only",
     )
 
 
@@ -196,7 +206,7 @@ async def unsubscribe(request: Request, token: TOKEN) -> Any:
 )
 async def feed(
     request: Request,
-    area: Annotated[str, Path(pattern=r"^(GM|WK)[0-9]{4,6}$", description="CBS code", examples=["GM0375"])],
+    area: Annotated[str, Path(pattern=AREA_PATTERN, description="CBS code (see /v1/areas)", examples=["GM0375"])],
 ) -> Any:
     if area not in alerts.area_codes():
         raise HTTPException(404, f"no area {area!r}: use a municipality (GM…) or district (WK…) code of /v1/areas")
