@@ -44,14 +44,16 @@ class Subscription(BaseModel):
     trigger: Literal["band", "episode"] = "band"
     quantity: Literal["pm25", "pm10"] = "pm25"
     scale: Literal[tuple(bands.SCALES)] = bands.DEFAULT_SCALE  # type: ignore[valid-type]
+    # strict=False: JSON Schema's integer includes 31.0, so the server takes it too (31.5 is refused)
     band: int = Field(
         4,
+        strict=False,
         ge=2,
         le=ALL_BANDS,
         description="band index reached (1 = best; at most the scale's number of bands, see "
         "/v1/scales); band trigger only",
     )
-    hours: int = Field(2, ge=1, le=alerts.MAX_HOURS, description="for at least this many hours in a row")
+    hours: int = Field(2, ge=1, le=alerts.MAX_HOURS, strict=False, description="for at least this many hours in a row")
     language: Literal["nl", "en"] = "nl"
     webhook_url: str | None = Field(
         None,
