@@ -28,9 +28,9 @@ from ijlucht.settings import PROJECT_ROOT, PlatformSettings
 
 SERVICES_SH = PROJECT_ROOT / "deploy" / "local" / "services.sh"
 # Started in this order, stopped in reverse.
-APPS = ("ingest", "push", "api", "dashboard", "sync", "fleet")
+APPS = ("ingest", "push", "api", "dashboard", "sync", "alerts", "fleet")
 MODULES = {"ingest": "ingest", "push": "ingest.push_server", "api": "api", "dashboard": "dashboard",
-           "sync": "ingest.sources.sync"}  # fmt: skip
+           "sync": "ingest.sources.sync", "alerts": "alerts"}  # fmt: skip
 
 
 def _services(action: str) -> int:

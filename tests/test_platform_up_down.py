@@ -78,6 +78,10 @@ def test_up_shows_live_demo_readings_and_down_stops_everything_keeping_data(plat
     stations = {f["id"] for f in httpx.get(f"{api}/v1/stations", timeout=10).json()["features"]}
     # (The import line is printed only when the database had no stations yet: a kept .state may hold them.)
     assert {"NL49570", "NL49553"} <= stations
+    # The alert service runs for the demo: the feed of an area answers, the service has evaluated its rules.
+    assert httpx.get(f"{api}/v1/alerts/feed/GM0375.atom", timeout=10).status_code == 200
+    alerts_log = UP_STATE / "logs" / "alerts.log"
+    wait_for(lambda: "alerts evaluation:" in alerts_log.read_text(), timeout=30, what="an alerts evaluation")
 
     # Readings keep arriving from the virtual kits (interval 5 s), not only the seeded history.
     kit = live[0]["id"]
@@ -99,11 +103,11 @@ def test_up_shows_live_demo_readings_and_down_stops_everything_keeping_data(plat
 
     state = UP_STATE
     app_pids = [int(f.read_text()) for f in (state / "run").glob("*.pid")]
-    assert len(app_pids) == 6  # ingest, push, api, dashboard, sync, fleet
+    assert len(app_pids) == 7  # ingest, push, api, dashboard, sync, alerts, fleet
     ijlucht(env, "down")
     status = ijlucht(env, "status", check=False)
     lines = [line for line in status.stdout.splitlines() if line.strip()]
-    assert status.returncode != 0 and len(lines) == 8
+    assert status.returncode != 0 and len(lines) == 9
     assert all(line.split()[1] == "down" for line in lines), status.stdout
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{api}/v1/health", timeout=2)

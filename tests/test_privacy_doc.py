@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from alerts import store as alert_store
 from api.routes import accounts
+from api.routes import alerts as alert_routes
 from ijlucht import owners, privacy
 from ingest.settings import IngestSettings
 
@@ -22,3 +24,6 @@ def test_the_statement_gives_the_retention_and_limits_the_code_applies(text: str
     assert re.search(rf"\b{accounts.MAX_PER_CLIENT} (aanmeldingen|sign-ups)", text)
     assert re.search(rf"\b{privacy.MIN_OFFSET_M:g} (tot|to) {privacy.MAX_OFFSET_M:g} m\b", text)
     assert set(re.findall(r"measurements=(\w+)", text)) == set(owners.DELETE_CHOICES)
+    days = alert_store.UNCONFIRMED_RETENTION_S // 86400
+    assert re.search(rf"\b{days} (dagen na de aanvraag|days after the request)", text)
+    assert re.search(rf"\b{alert_routes.MAX_PER_CLIENT}\s(aanvragen|requests)\sper", text)

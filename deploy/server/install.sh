@@ -14,7 +14,7 @@
 #   IJLUCHT_SERVER_NAME (required), IJLUCHT_HTTPS_PORT [443], IJLUCHT_HTTP_PORT [80], IJLUCHT_PG_PORT [5432],
 #   IJLUCHT_MQTT_PORT [1883], IJLUCHT_MQTT_TLS_PORT [8883], IJLUCHT_API_PORT [8080], IJLUCHT_DASHBOARD_PORT [8050],
 #   IJLUCHT_PUSH_PORT [8090], IJLUCHT_INGEST_METRICS_PORT [9108], IJLUCHT_API_METRICS_PORT [9109],
-#   IJLUCHT_DASHBOARD_METRICS_PORT [9110].
+#   IJLUCHT_DASHBOARD_METRICS_PORT [9110], IJLUCHT_ALERTS_METRICS_PORT [9111].
 # IJLUCHT_SERVER_ROOT [/] installs the files below another root (tests/deploy installs into a temporary one).
 set -euo pipefail
 
@@ -101,7 +101,7 @@ python_env() {
   "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
   "$venv/bin/python" -m pip install -q -e "$R$APP"
   # The services cannot write to /opt (ProtectSystem=strict): compile once here.
-  "$venv/bin/python" -m compileall -q "$R$APP/ijlucht" "$R$APP/ingest" "$R$APP/api" "$R$APP/dashboard" >/dev/null || true
+  "$venv/bin/python" -m compileall -q "$R$APP/ijlucht" "$R$APP/ingest" "$R$APP/api" "$R$APP/dashboard" "$R$APP/alerts" >/dev/null || true
 }
 
 first_env_file() {
@@ -115,7 +115,8 @@ first_env_file() {
     MQTT_TLS_PORT="${IJLUCHT_MQTT_TLS_PORT:-8883}" API_PORT="${IJLUCHT_API_PORT:-8080}" \
     DASHBOARD_PORT="${IJLUCHT_DASHBOARD_PORT:-8050}" PUSH_PORT="${IJLUCHT_PUSH_PORT:-8090}" \
     INGEST_METRICS_PORT="${IJLUCHT_INGEST_METRICS_PORT:-9108}" API_METRICS_PORT="${IJLUCHT_API_METRICS_PORT:-9109}" \
-    DASHBOARD_METRICS_PORT="${IJLUCHT_DASHBOARD_METRICS_PORT:-9110}"; do
+    DASHBOARD_METRICS_PORT="${IJLUCHT_DASHBOARD_METRICS_PORT:-9110}" \
+    ALERTS_METRICS_PORT="${IJLUCHT_ALERTS_METRICS_PORT:-9111}"; do
     text=${text//@${kv%%=*}@/${kv#*=}}
   done
   install -D -m 0640 -g ijlucht /dev/null "$R$ENVF"
@@ -185,7 +186,7 @@ cmd_broker() {
   log "broker accounts created in $f"
 }
 
-UNITS=(ijlucht-ingest ijlucht-api ijlucht-dashboard ijlucht-push ijlucht-sync)
+UNITS=(ijlucht-ingest ijlucht-api ijlucht-dashboard ijlucht-push ijlucht-sync ijlucht-alerts)
 
 cmd_enable() {
   [ -z "$R" ] || die "enable works on the real root only"

@@ -31,7 +31,7 @@ PGBIN = (
     ).stdout.strip()
     / "bin"
 )
-SERVICES = ("ijlucht-ingest", "ijlucht-api", "ijlucht-push", "ijlucht-dashboard", "ijlucht-sync")
+SERVICES = ("ijlucht-ingest", "ijlucht-api", "ijlucht-push", "ijlucht-dashboard", "ijlucht-sync", "ijlucht-alerts")
 SERVER_NAME = "ijlucht.test"
 # Bound from the root, not seen through the overlay: an overlay need not show files renamed into its lower layer.
 TLS = ["/etc/ijlucht/tls"]
@@ -76,7 +76,8 @@ class Layout:
         self.work = Path(tempfile.mkdtemp(prefix="ijlucht-layout-work-"))
         self.procs: dict[str, subprocess.Popen] = {}
         self.ports = {k: free_port() for k in ("PG", "MQTT", "MQTT_TLS", "API", "DASHBOARD", "PUSH", "HTTPS", "HTTP",
-                                               "INGEST_METRICS", "API_METRICS", "DASHBOARD_METRICS")}  # fmt: skip
+                                               "INGEST_METRICS", "API_METRICS", "DASHBOARD_METRICS",
+                                               "ALERTS_METRICS")}  # fmt: skip
 
     def path(self, p: str) -> Path:
         return self.root / p.lstrip("/")

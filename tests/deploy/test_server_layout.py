@@ -41,6 +41,11 @@ def test_a_kit_registered_over_https_reports_through_tls_and_shows_on_the_map_th
         wait_for(lambda: "sync cycle:" in sync_log.read_text(), timeout=60, what="a sync cycle")
         failed = re.search(r"(\d+) series failed", sync_log.read_text())
         assert failed and int(failed.group(1)) > 0 and lay.procs["ijlucht-sync"].poll() is None
+        # The alert service under its unit: it evaluates every area's feed rules and keeps running.
+        alerts_log = lay.work / "ijlucht-alerts.log"
+        wait_for(lambda: "alerts evaluation:" in alerts_log.read_text(), timeout=60, what="an alerts evaluation")
+        watches = re.search(r"(\d+) watches", alerts_log.read_text())
+        assert watches and int(watches.group(1)) > 0 and lay.procs["ijlucht-alerts"].poll() is None
         # Nothing the services wrote lies outside their state folder: / was read-only for them.
         assert (lay.path("/var/lib/ijlucht/secrets/position-jitter.key")).exists()
 
@@ -71,7 +76,7 @@ def test_a_kit_registered_over_https_reports_through_tls_and_shows_on_the_map_th
 def test_units_pass_systemd_analyze_verify(layout):
     """Run where the units see /opt/ijlucht as production does (the layout's view, a private /tmp to work in)."""
     units = [f"/etc/systemd/system/{p.name}" for p in sorted(layout.path("/etc/systemd/system").glob("ijlucht-*"))]
-    assert len(units) == 7
+    assert len(units) == 8
     broken = layout.path("/run/verify-control/ijlucht-broken.service")  # a control: verify does look at ExecStart
     broken.parent.mkdir(parents=True, exist_ok=True)
     text = layout.path("/etc/systemd/system/ijlucht-push.service").read_text()
@@ -122,5 +127,6 @@ def test_each_service_serves_prometheus_metrics_on_loopback_and_the_api_logs_req
     assert "ijlucht_kits_active " in api_text and "ijlucht_kits_reporting " in api_text
     assert "ijlucht_dashboard_request_duration_seconds_bucket" in scrape("DASHBOARD_METRICS")
     assert "ijlucht_ingest_stored_total" in scrape("INGEST_METRICS")
+    assert "ijlucht_alerts_last_evaluation_timestamp_seconds" in scrape("ALERTS_METRICS")
     log = (layout.work / "ijlucht-api.log").read_text()
     assert " GET /v1/map/latest 200 " in log
