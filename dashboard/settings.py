@@ -43,6 +43,9 @@ class DashboardSettings(PlatformSettings):
     language: str = Field(default="nl", pattern="^(nl|en)$", validation_alias=_env("LANGUAGE"))
     # The demo fleet's marker (virtualkit/fleet.py DEMO_MARKER); empty: <state dir>/fleet/demo.json.
     demo_marker: str = Field(default="", validation_alias=_env("DEMO_MARKER"))
+    # Where the sign-up page sends residents for the build guide (docs/build/ published somewhere); empty: the page
+    # names the file in the source instead.
+    build_guide_url: str = Field(default="", validation_alias=_env("BUILD_GUIDE_URL"))
 
     @property
     def demo_marker_path(self) -> Path:

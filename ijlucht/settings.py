@@ -44,6 +44,9 @@ class PlatformSettings(BaseSettings):
     ingest_metrics_port: int = 9108  # the worker's /health and /metrics; 0 turns them off
     api_metrics_port: int = 0  # the API's /metrics on loopback (api/metrics.py); 0: not served
     dashboard_metrics_port: int = 0  # the dashboard's /metrics on loopback (dashboard/metrics.py); 0: not served
+    # The address people open the site at (https://name in production): links in mails point there. Empty: the
+    # dashboard on this host (dashboard_url), as under `make up`.
+    public_url: str = ""
 
     # Production (deploy/server/): a start with a placeholder or missing secret, no public broker name or no
     # certificate stops with one line saying what to set.
@@ -129,3 +132,8 @@ class PlatformSettings(BaseSettings):
     @property
     def dashboard_url(self) -> str:
         return f"http://{self.dashboard_host}:{self.dashboard_port}"
+
+    @property
+    def site_url(self) -> str:
+        """Where a person's browser reaches the dashboard: the base of links in mails."""
+        return (self.public_url or self.dashboard_url).rstrip("/")
