@@ -482,7 +482,8 @@ def install(
         return flask.Response(html, status, HEADERS)
 
     def form(lang: str, values: dict, errors: dict, general: str, status: int) -> flask.Response:
-        figure = pick_figure(outlines, tile_url, tile_attribution, values.get("lat"), values.get("lon"))
+        lat, lon = _number(str(values.get("lat") or "")), _number(str(values.get("lon") or ""))
+        figure = pick_figure(outlines, tile_url, tile_attribution, lat, lon)
         return respond(form_page(lang, values, errors, general, figure, plotly_js), status)
 
     @server.route("/signup", methods=["GET", "POST"])
