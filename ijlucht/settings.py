@@ -9,6 +9,7 @@ Database passwords: IJLUCHT_PG_PASSWORD when set (production); otherwise libpq r
 
 from pathlib import Path
 from typing import Self
+from urllib.parse import urlsplit
 
 from psycopg.conninfo import make_conninfo
 from pydantic import model_validator
@@ -69,6 +70,8 @@ class PlatformSettings(BaseSettings):
             return f"no database password: write {self.pg_passfile(self.pg_user)} or set IJLUCHT_PG_PASSWORD"
         if self.mqtt_public_host in NOT_PUBLIC_HOSTS:
             return "set IJLUCHT_MQTT_PUBLIC_HOST to the DNS name kits reach the broker by (not 0.0.0.0 or loopback)"
+        if not self.public_url.startswith("https://") or urlsplit(self.public_url).hostname in NOT_PUBLIC_HOSTS:
+            return "set IJLUCHT_PUBLIC_URL to the https:// address people open the site at (links in mails go there)"
         if not self.tls_cert.is_file():
             return f"no TLS certificate at {self.tls_cert}: install one there or set IJLUCHT_TLS_CERT"
         return None
