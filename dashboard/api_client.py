@@ -136,10 +136,12 @@ class ApiClient:
         except httpx.TransportError as exc:
             raise ApiUnavailable(f"API at {self.base_url} is not reachable: {exc}") from exc
 
-    def sign_up(self, body: dict[str, Any], client: str) -> httpx.Response:
-        """POST /v1/accounts/signups for a visitor of the sign-up form; `client` (the visitor's address) goes along
-        as X-Forwarded-For, which the API believes only from a proxy it trusts (api_trusted_proxies)."""
-        return self._send("POST", "/v1/accounts/signups", json=body, headers={"X-Forwarded-For": client})
+    def sign_up(self, body: dict[str, Any], forwarded_for: str) -> httpx.Response:
+        """POST /v1/accounts/signups for a visitor of the sign-up form; `forwarded_for` (the proxies' chain ending
+        in the visitor's address) goes along as X-Forwarded-For, which the API believes only from a proxy it
+        trusts (api_trusted_proxies: the dashboard's host in production), so the per-client limit counts visitors."""
+        headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+        return self._send("POST", "/v1/accounts/signups", json=body, headers=headers)
 
     def confirm_signup(self, token: str) -> httpx.Response:
         """GET /v1/accounts/confirm: registers the kit and answers its configuration, once."""

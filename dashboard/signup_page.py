@@ -498,7 +498,9 @@ def install(
         if errors:
             return form(lang, values, errors, TEXTS[lang]["form_errors"], 422)
         try:
-            answer = client.sign_up(body, flask.request.remote_addr or "unknown")
+            # The visitor's address for the API's per-client limit: the chain nginx gave, plus who asked us.
+            given = flask.request.headers.get("X-Forwarded-For")
+            answer = client.sign_up(body, ", ".join(a for a in (given, flask.request.remote_addr) if a))
         except ApiUnavailable:
             return form(lang, values, {}, TEXTS[lang]["unavailable"], 503)
         if answer.status_code == 202:

@@ -124,8 +124,10 @@ def test_a_form_with_mistakes_never_reaches_the_api(web):
     browser, api = web
     page = browser.post("/signup?lang=en", data={**GOOD, "email": "nope"})
     assert page.status_code == 422 and "id='email-error'" in page.get_data(as_text=True) and api.requests == []
-    sent = browser.post("/signup?lang=en", data=GOOD)
+    sent = browser.post("/signup?lang=en", data=GOOD, headers={"X-Forwarded-For": "203.0.113.5"})
     assert sent.status_code == 202 and json.loads(api.requests[0].content)["kit_id"] == "zeestraat-12"
+    # The visitor's address reaches the API's per-client limit: nginx's chain, then the dashboard's own peer.
+    assert api.requests[0].headers["X-Forwarded-For"] == "203.0.113.5, 127.0.0.1"
 
 
 def test_the_owner_token_goes_to_the_api_in_its_header_only(web):
