@@ -31,7 +31,6 @@ from ijlucht.mail import EMAIL_PATTERN
 
 EMAIL = re.compile(EMAIL_PATTERN)
 TOKEN = re.compile(owners.TOKEN_PATTERN)
-FIELDS = ("email", "kit_id", "name", "position", "height_m", "indoor", "sensors")
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "Content-Type": "text/html; charset=utf-8"}
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -422,7 +421,8 @@ def confirm_ask_page(lang: str, token: str) -> str:
         f"<input type='hidden' name='token' value='{escape(token)}'>"
         f"<button type='submit' id='confirm'>{escape(t['confirm_button'])}</button></form>"
     )
-    return _page(lang, t["confirm_title"], body)
+    other = "en" if lang == "nl" else "nl"
+    return _page(lang, t["confirm_title"], body, f"{owners.CONFIRM_PAGE}?token={token}&lang={other}")
 
 
 def message_page(lang: str, key: str) -> str:

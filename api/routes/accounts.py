@@ -50,7 +50,22 @@ class KitSignup(BaseModel):
     )
 
 
-MAIL_TEXT = """Hello,
+SUBJECT = "Bevestig uw IJlucht-meetkit / Confirm your IJlucht kit"
+MAIL_TEXT = """(English below)
+
+Hallo,
+
+Iemand (hopelijk u) heeft met dit adres de meetkit "{kit_id}" ({name}) bij IJlucht aangemeld.
+
+Open deze link binnen 24 uur om de kit te registreren; de pagina toont de instellingen en het wachtwoord van de kit
+één keer:
+{link}
+
+Was u het niet? Dan kunt u deze mail negeren: zonder de link gebeurt er niets.
+
+---
+
+Hello,
 
 Someone (we hope you) signed up the air-quality kit "{kit_id}" ({name}) with IJlucht for this address.
 
@@ -116,7 +131,7 @@ async def sign_up(body: KitSignup, request: Request) -> Any:
     link = f"{settings.site_url}{owners.CONFIRM_PAGE}?token={token}"
     text = MAIL_TEXT.format(kit_id=body.kit_id, name=body.name, link=link)
     try:
-        await run_in_threadpool(mail.send_mail, settings, body.email, "Your IJlucht kit: confirm your address", text)
+        await run_in_threadpool(mail.send_mail, settings, body.email, SUBJECT, text)
     except mail.MailNotSent as exc:
         raise HTTPException(503, f"{exc}; nothing was stored, try again later", headers={"Retry-After": "60"}) from None
     async with pool.connection() as conn:

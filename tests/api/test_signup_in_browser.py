@@ -21,7 +21,7 @@ from ijlucht import broker, kithistory, owners
 from ingest.store import Batch, store_batch
 from ingest.validate import Row
 from tests.api.test_accounts import LINK
-from tests.dashboard.browser import NO_DEMO, driver, serve, wait_until  # noqa: F401 (driver: a fixture)
+from tests.dashboard.browser import ARTIFACTS, NO_DEMO, driver, serve, wait_until  # noqa: F401 (driver: a fixture)
 
 IJMUIDEN = (52.458, 4.615)  # GM0453 Velsen
 PICK_JS = """
@@ -94,6 +94,7 @@ def test_a_resident_signs_up_in_the_form_and_sees_the_configuration_once(
     assert "cannot share a kit" in note(driver, "sensors") and "pms5003" in note(driver, "sensors")
     assert driver.find_element(By.ID, "email").get_attribute("value") == "not-an-address"
     assert driver.find_element(By.ID, "email").get_attribute("aria-invalid") == "true"
+    driver.save_screenshot(str(ARTIFACTS / "signup-form-mistakes.png"))
 
     # A name taken already: the API's answer, said at the name, in Dutch.
     taken, _ = make_kit("taken")
@@ -153,6 +154,7 @@ def test_a_resident_signs_up_in_the_form_and_sees_the_configuration_once(
     ).fetchone()
     assert tuple(float(v) for v in exact) == (lat, lon) and public != exact
     owner_link = driver.find_element(By.ID, "owner-page").get_attribute("href")
+    driver.save_screenshot(str(ARTIFACTS / "signup-configuration.png"))
 
     # Shown once: the link again finds nothing.
     driver.get(found.group(0) + "&lang=en")
