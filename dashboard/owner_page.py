@@ -61,6 +61,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "height_m": "Hoogte boven de grond (m, mag leeg)",
         "sensors": "Sensoren",
         "move_button": "Verder",
+        "place": "Binnen of buiten",
         "move_check": "Klopt dit? De kit staat vanaf nu op {lat}, {lon}, {place}, hoogte {height}, sensoren: "
         "{sensors}.",
         "move_confirm": "Ja, de kit is verhuisd",
@@ -115,6 +116,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "height_m": "Height above the ground (m, may be empty)",
         "sensors": "Sensors",
         "move_button": "Next",
+        "place": "Indoors or outdoors",
         "move_check": "Is this right? From now on the kit is at {lat}, {lon}, {place}, height {height}, sensors: "
         "{sensors}.",
         "move_confirm": "Yes, the kit moved",
@@ -223,7 +225,7 @@ def _actions(view: dict[str, Any], t: dict[str, str], lang: str, token: str) -> 
         f"<label>{escape(t['lat'])} <input type='text' inputmode='decimal' name='lat' id='move-lat'></label> "
         f"<label>{escape(t['lon'])} <input type='text' inputmode='decimal' name='lon' id='move-lon'></label> "
         f"<label>{escape(t['height_m'])} <input type='text' inputmode='decimal' name='height_m' id='move-height'>"
-        "</label><fieldset><legend>" + escape(t["indoor"] + " / " + t["outdoor"]) + "</legend>"
+        f"</label><fieldset><legend>{escape(t['place'])}</legend>"
         f"<label><input type='radio' name='indoor' value='outdoor'{'' if indoor else ' checked'}> "
         f"{escape(t['outdoor'])}</label> "
         f"<label><input type='radio' name='indoor' value='indoor'{' checked' if indoor else ''}> "

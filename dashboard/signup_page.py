@@ -210,6 +210,8 @@ input[type=text], input[type=email] { width: 100%; max-width: 24rem; padding: 0.
 #pick-map { height: 360px; border: 1px solid #999; margin-top: 0.4rem; }
 fieldset { border: 1px solid #ccc; margin-top: 1rem; }
 fieldset label { display: inline; font-weight: normal; margin-right: 1rem; }
+.coord { display: inline-block; margin-right: 1.5rem; }
+.coord input { width: 9rem; padding: 0.35rem; }
 pre { background: #f4f4f4; padding: 0.5rem; overflow-x: auto; }
 .secret { font-size: 1.2rem; font-family: monospace; background: #fff3c4; padding: 0.2rem 0.4rem; }
 button { margin-top: 1.2rem; padding: 0.5rem 1.2rem; font-size: 1rem; }
@@ -237,7 +239,9 @@ def pick_figure(outlines: Outlines, tile_url: str, tile_attribution: str, lat: f
         marker={"size": 16, "color": "#d81b60"}, hoverinfo="skip", showlegend=False, name="kit",
     )  # fmt: skip
     land, lines = outline_layers(outlines)
-    centre = {"lat": lat, "lon": lon} if lat is not None and lon is not None else MAP_CENTER
+    x0, y0, x1, y1 = owners.service_area()
+    inside = lat is not None and lon is not None and x0 <= lon <= x1 and y0 <= lat <= y1
+    centre = {"lat": lat, "lon": lon} if inside else MAP_CENTER  # a place outside: the area stays in view
     figure = go.Figure([point])
     figure.update_layout(
         map={"style": OFFLINE_STYLE, "center": centre, "zoom": 11,
@@ -353,10 +357,11 @@ def form_page(
         + f"<fieldset {_described('position', errors)}><legend>{escape(t['position'])}</legend>"
         f"<p class='help' id='position-help'>{escape(position_help)}</p>"
         f"<div id='pick-map' role='img' aria-label='{escape(t['map_label'])}'></div>"
-        f"<label for='lat'>{escape(t['lat'])}</label>"
-        f"<input type='text' inputmode='decimal' id='lat' name='lat' value='{escape(lat)}'>"
-        f"<label for='lon'>{escape(t['lon'])}</label>"
-        f"<input type='text' inputmode='decimal' id='lon' name='lon' value='{escape(lon)}'>{err('position')}"
+        f"<p><span class='coord'><label for='lat'>{escape(t['lat'])}</label> "
+        f"<input type='text' inputmode='decimal' id='lat' name='lat' value='{escape(lat)}'></span>"
+        f"<span class='coord'><label for='lon'>{escape(t['lon'])}</label> "
+        f"<input type='text' inputmode='decimal' id='lon' name='lon' value='{escape(lon)}'></span></p>"
+        f"{err('position')}"
         "</fieldset>"
         f"<label for='height_m'>{escape(t['height_m'])}</label><p class='help' id='height_m-help'></p>"
         f"<input type='text' inputmode='decimal' id='height_m' name='height_m' value='{escape(height)}' "

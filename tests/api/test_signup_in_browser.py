@@ -226,6 +226,10 @@ def _owner_buttons(browser, conn, settings, kit_id: str, owner_link: str, token:
 
     # Delete: each choice says what it does before it is made; a wrong name deletes nothing.
     browser.get(owner_link)
+    height = browser.execute_script("return document.body.scrollHeight")
+    browser.set_window_size(1280, max(1500, height + 100))
+    browser.save_screenshot(str(ARTIFACTS / "owner-page-actions.png"))
+    browser.set_window_size(1280, 1500)
     for key in ("keep", "delete"):
         assert browser.find_element(By.ID, f"delete-{key}-says").text == owners.DELETE_CHOICES[key]
     browser.find_element(By.ID, "delete-delete").click()
