@@ -2,7 +2,12 @@
 endpoint answers (/v1/owner/kits/<id>, authenticated by the owner token): online state, last message, signal,
 backlog, firmware and update state, resets, failing sensors, recent rejects with what to do, the latest reading.
 
-`render` is pure (the API's answer in, HTML out, every value escaped); `install` adds the Flask route. The token
+Below it the owner's own data: export (CSV or Parquet, streamed through from the API), move (a check step, then a new
+version in the kit history) and delete (the two choices for the measurements stated before one is picked, then the
+kit's name typed to confirm). Each form posts the token in its body; the dashboard sends it to the API in the
+X-Owner-Token header, so no action puts it in a URL or an access log.
+
+`render` is pure (the API's answer in, HTML out, every value escaped); `install` adds the Flask routes. The token
 travels in the link the owner keeps, so the page is never cached and sends no Referer onwards.
 """
 
