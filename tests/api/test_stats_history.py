@@ -7,6 +7,7 @@ from ijlucht import kithistory
 from ingest.rollups import refresh_rollups
 from ingest.store import Batch, store_batch
 from ingest.validate import Row
+from tests.conftest import wait_for
 
 BEVERWIJK = (52.4874, 4.6573)  # GM0375
 IJMUIDEN = (52.458, 4.615)  # GM0453 Velsen
@@ -62,8 +63,11 @@ def test_the_hourly_map_draws_a_moved_kit_where_it_stood_in_each_hour(settings, 
     # The dashboard draws it there: the old place for the first two hours, the new one after.
     from dashboard.markers import hour_markers, latest_markers
 
-    latest = api.get("/v1/map/latest", params={"quantity": "pm25"}).json()
-    [now] = [m for m in latest_markers(latest, "eaqi-2024") if m.kit_id == kit_id]
+    def on_live_map():  # the latest map is cached a few seconds: wait for an answer with the new kit
+        latest = api.get("/v1/map/latest", params={"quantity": "pm25"}).json()
+        return [m for m in latest_markers(latest, "eaqi-2024") if m.kit_id == kit_id]
+
+    [now] = wait_for(on_live_map, timeout=15, what="the kit on the live map")
     assert (now.lon, now.lat) == new
     drawn = [next(m for m in hour_markers([now], answer, h, "eaqi-2024")) for h in range(4)]
     assert [(m.lon, m.lat) for m in drawn] == [old, old, new, new]
