@@ -54,4 +54,6 @@ services-stop:
 	bash deploy/local/services.sh stop
 
 clean: down
+	for d in .state .state/*; do [ -L "$$d/pg" ] || [ -L "$$d/mosquitto" ] || continue; \
+	  IJLUCHT_STATE_DIR="$(CURDIR)/$$d" bash deploy/local/services.sh purge; done
 	rm -rf .state $(VENV)

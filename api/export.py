@@ -22,6 +22,7 @@ import anyio
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
+from fastapi import HTTPException, Request
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
@@ -74,6 +75,32 @@ class DeadlineStream(StreamingResponse):
                 log.warning("closing an export's query failed: %s", exc)
             finally:
                 self.slots.give_back()
+
+
+MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
+
+
+def streamed_file(
+    request: Request, body: AsyncGenerator[bytes, None], fmt: str, filename: str, headers: dict[str, str] | None = None
+) -> DeadlineStream:
+    """The export response every download uses: one of the few slots taken (429 with Retry-After when all are
+    busy; nothing has run yet, the unstarted generator holds nothing), the body cut off at the deadline, the file
+    name and the data licence in the headers."""
+    slots: ExportSlots = request.app.state.export_slots
+    if not slots.take():
+        detail = f"too many exports are running (at most {slots.size} at once); retry in a minute"
+        raise HTTPException(429, detail, headers={"Retry-After": "60"})
+    return DeadlineStream(
+        body,
+        slots,
+        request.app.state.settings.api_export_deadline_s,
+        media_type=MEDIA[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Link": f'<{licence.DATA_LICENCE.url}>; rel="license"',
+            **(headers or {}),
+        },
+    )
 
 
 def _unit_field(name: str) -> pa.Field:

@@ -80,6 +80,12 @@ class MapLatest(BaseModel):
     features: list[MapFeature]
 
 
+class HourPosition(BaseModel):
+    since: datetime  # the first hour of the window at this position
+    lon: float
+    lat: float
+
+
 class MapHourly(BaseModel):
     quantity: str
     unit: str
@@ -90,6 +96,7 @@ class MapHourly(BaseModel):
     hours: list[datetime]
     kits: dict[str, list[float | None]]
     excluded: dict[str, list[int]]
+    positions: dict[str, list[HourPosition]]
     # with correction=humidity|calibrated only: the method version per kit, and why a kit has no corrected hour
     correction: Literal["humidity", "calibrated"] | None = None
     methods: dict[str, str | None] | None = None

@@ -125,8 +125,51 @@ class ApiClient:
 
     def owner_kit(self, kit_id: str, token: str) -> dict[str, Any]:
         """GET /v1/owner/kits/<id> with the owner token (never cached: the answer is the owner's alone)."""
-        path = "/v1/owner/kits/" + quote(checked_kit_id(kit_id), safe="")
-        return self._json(self._get(path, None, {"X-Owner-Token": token}))
+        return self._json(self._get(self._owner_path(kit_id), None, {"X-Owner-Token": token}))
+
+    def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        """One request that changes something (never repeated: a repeat could act twice), transport errors typed."""
+        try:
+            return self._client.request(method, path, **kw)
+        except httpx.TimeoutException as exc:
+            raise ApiUnavailable(f"API at {self.base_url} did not answer in time ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:
+            raise ApiUnavailable(f"API at {self.base_url} is not reachable: {exc}") from exc
+
+    def sign_up(self, body: dict[str, Any], forwarded_for: str) -> httpx.Response:
+        """POST /v1/accounts/signups for a visitor of the sign-up form; `forwarded_for` (the proxies' chain ending
+        in the visitor's address) goes along as X-Forwarded-For, which the API believes only from a proxy it
+        trusts (api_trusted_proxies: the dashboard's host in production), so the per-client limit counts visitors."""
+        headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+        return self._send("POST", "/v1/accounts/signups", json=body, headers=headers)
+
+    def confirm_signup(self, token: str) -> httpx.Response:
+        """GET /v1/accounts/confirm: registers the kit and answers its configuration, once."""
+        return self._send("GET", "/v1/accounts/confirm", params={"token": token})
+
+    def _owner_path(self, kit_id: str, *rest: str) -> str:
+        return "/".join(["/v1/owner/kits", quote(checked_kit_id(kit_id), safe=""), *rest])
+
+    def owner_move(self, kit_id: str, token: str, body: dict[str, Any]) -> httpx.Response:
+        """POST /v1/owner/kits/<id>/move with the owner token in its header."""
+        return self._send("POST", self._owner_path(kit_id, "move"), json=body, headers={"X-Owner-Token": token})
+
+    def owner_delete(self, kit_id: str, token: str, measurements: str) -> httpx.Response:
+        """DELETE /v1/owner/kits/<id>?measurements=keep|delete with the owner token in its header."""
+        params = {"measurements": measurements}
+        return self._send("DELETE", self._owner_path(kit_id), params=params, headers={"X-Owner-Token": token})
+
+    def owner_export(self, kit_id: str, token: str, fmt: str) -> httpx.Response:
+        """GET /v1/owner/kits/<id>/export, streamed: the caller reads `iter_bytes()` and closes the response."""
+        request = self._client.build_request(
+            "GET", self._owner_path(kit_id, "export"), params={"format": fmt}, headers={"X-Owner-Token": token}
+        )
+        try:
+            return self._client.send(request, stream=True)
+        except httpx.TimeoutException as exc:
+            raise ApiUnavailable(f"API at {self.base_url} did not answer in time ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:
+            raise ApiUnavailable(f"API at {self.base_url} is not reachable: {exc}") from exc
 
     def map_latest(self, quantity: str, scale: str, correction: str = "raw") -> dict[str, Any]:
         """GET /v1/map/latest: the latest value of every public kit with its band, as GeoJSON; with a correction

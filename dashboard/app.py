@@ -14,7 +14,7 @@ import dash
 import flask
 from plotly.offline import get_plotlyjs_version
 
-from dashboard import metrics, owner_page
+from dashboard import metrics, owner_page, signup_page
 from dashboard.api_client import ApiClient
 from dashboard.callbacks import register_callbacks
 from dashboard.first_view import (
@@ -56,8 +56,11 @@ def create_app(settings: DashboardSettings | None = None, client: ApiClient | No
     serve_partial_plotly(app.server, "/" + plotly_js.lstrip("/"))
     metrics.install(app.server, settings.dashboard_metrics_port)
     owner_page.install(app.server, client, settings.language)
+    outlines = load_outlines()
+    signup_page.install(app.server, client, settings.language, outlines, settings.tile_url, settings.tile_attribution,
+                        plotly_js, settings.build_guide_url)  # fmt: skip
     probe = probe_tile_url(settings.tile_url) if settings.tile_url else ""
-    first_map = recent(register_callbacks(app, client, load_outlines(), settings), seconds=3)
+    first_map = recent(register_callbacks(app, client, outlines, settings), seconds=3)
 
     def page() -> Any:
         """Each page load gets the map as it is now, drawn on the server (the API answer is ETag-cached), and its

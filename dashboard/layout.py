@@ -192,6 +192,7 @@ def build_layout(
                     ),
                 ],
             ),
+            html.P(html.A(id="signup-link", href="/signup"), className="footer"),
             html.Footer(id="footer", className="footer"),
             dcc.Interval(id="refresh", interval=refresh_seconds * 1000, n_intervals=0),
             dcc.Interval(id="play-tick", interval=1000, disabled=True),

@@ -134,21 +134,36 @@ def latest_markers(latest: dict[str, Any], scale: str) -> list[KitMarker]:
     return markers
 
 
+def place_in_hour(places: list[dict[str, Any]], time: str | None) -> tuple[float, float] | None:
+    """(lat, lon) a kit had in the hour starting at `time`, from /v1/map/hourly's `positions` (each with the hour
+    it took over from, RFC 3339 as the hours are); None when the kit has no position in the window."""
+    if not places:
+        return None
+    chosen = places[0]
+    for place in places:
+        if time is not None and place["since"] <= time:
+            chosen = place
+    return chosen["lat"], chosen["lon"]
+
+
 def hour_markers(positions: list[KitMarker], hourly: dict[str, Any], hour: int, scale: str) -> list[KitMarker]:
-    """The kits of `positions` with their mean of hour number `hour` of /v1/map/hourly (grey without one)."""
+    """The kits of `positions` with their mean of hour number `hour` of /v1/map/hourly (grey without one), each
+    where it stood in that hour: a kit that moved since is drawn at its old place."""
     quantity = hourly["quantity"]
     hours = hourly.get("hours") or []
     time = hours[hour] if 0 <= hour < len(hours) else None
     corrected = hourly.get("correction") not in (None, "raw")  # then corrected means, with methods and reasons
     methods, reasons = hourly.get("methods") or {}, hourly.get("reasons") or {}
+    places = hourly.get("positions") or {}
     markers = []
     for m in positions:
         values = hourly.get("kits", {}).get(m.kit_id) or []
         value = values[hour] if time and hour < len(values) else None
+        lat, lon = place_in_hour(places.get(m.kit_id) or [], time) or (m.lat, m.lon)
         band = band_of(quantity, value, scale)
         reason = (reasons.get(m.kit_id) or "none in this hour") if corrected and value is None else None
         markers.append(
-            KitMarker(m.kit_id, m.name, m.lat, m.lon, value, time, None, False, band, marker_colour(band, None),
+            KitMarker(m.kit_id, m.name, lat, lon, value, time, None, False, band, marker_colour(band, None),
                       stale_minutes=m.stale_minutes, corrected=corrected,
                       method=methods.get(m.kit_id) if corrected else None, reason=reason)
         )  # fmt: skip

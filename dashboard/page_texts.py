@@ -34,6 +34,8 @@ TEXT_PROPS = (
     ("kit-range", "options"),
     ("download-label", "children"),
     ("map-keys", "aria-label"),
+    ("signup-link", "children"),
+    ("signup-link", "href"),
 )
 
 
@@ -62,6 +64,8 @@ def page_texts(language: str, scale: str) -> dict[tuple[str, str], Any]:
         [{"label": text(f"range_{r}", language), "value": r} for r in RANGES],
         text("download_label", language),
         text("map_keys", language),
+        text("signup_link", language),
+        f"/signup?lang={language}",  # the sign-up form (dashboard/signup_page.py), in the page's language
     )
     return dict(zip(TEXT_PROPS, values, strict=True))
 

@@ -2,7 +2,8 @@
 
 Environment: IJLUCHT_DASHBOARD_TILE_URL, IJLUCHT_DASHBOARD_TILE_ATTRIBUTION, IJLUCHT_DASHBOARD_TILE_STYLE,
 IJLUCHT_DASHBOARD_REFRESH_SECONDS, IJLUCHT_DASHBOARD_API_URL, IJLUCHT_DASHBOARD_LANGUAGE,
-IJLUCHT_DASHBOARD_DEMO_MARKER, plus everything PlatformSettings reads (IJLUCHT_DASHBOARD_HOST/PORT, IJLUCHT_API_*).
+IJLUCHT_DASHBOARD_DEMO_MARKER, IJLUCHT_DASHBOARD_BUILD_GUIDE_URL, plus everything PlatformSettings reads
+(IJLUCHT_DASHBOARD_HOST/PORT, IJLUCHT_API_*).
 The base map and its privacy and usage-policy notes: dashboard/README.md.
 """
 
@@ -43,6 +44,9 @@ class DashboardSettings(PlatformSettings):
     language: str = Field(default="nl", pattern="^(nl|en)$", validation_alias=_env("LANGUAGE"))
     # The demo fleet's marker (virtualkit/fleet.py DEMO_MARKER); empty: <state dir>/fleet/demo.json.
     demo_marker: str = Field(default="", validation_alias=_env("DEMO_MARKER"))
+    # Where the sign-up page sends residents for the build guide (docs/build/ published somewhere); empty: the page
+    # names the file in the source instead.
+    build_guide_url: str = Field(default="", validation_alias=_env("BUILD_GUIDE_URL"))
 
     @property
     def demo_marker_path(self) -> Path:

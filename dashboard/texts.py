@@ -134,6 +134,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "streepjes). Er is niets opgevraagd.",
         "legend_unavailable": "Geen gegevens, zie de melding boven de kaart.",
         "tile_note": "De straatkaart kon niet laden; de kaart toont alleen gemeente- en wijkgrenzen.",
+        "signup_link": "Zelf een meetkit gebouwd? Meld hem hier aan.",
         "footer": "Open data van burgermeetkits, licentie {licence}. Grenzen van gemeenten en wijken: "
         "CBS / Kadaster (CC BY 4.0), vereenvoudigd. Klassen: {scale}. Sensormetingen zijn indicatief.",
     },
@@ -267,6 +268,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "kit_id_refused": "Refused: that is not a kit id (kit ids are lowercase letters, digits and hyphens). Nothing "
         "was requested.",
         "tile_note": "The street map could not load; the map shows municipality and district borders only.",
+        "signup_link": "Built a sensor kit yourself? Sign it up here.",
         "legend_unavailable": "No data, see the message above the map.",
         "footer": "Open data from citizen measurement kits, licence {licence}. Municipality and district "
         "boundaries: CBS / Kadaster (CC BY 4.0), simplified. Bands: {scale}. Sensor readings are indicative.",

@@ -14,6 +14,8 @@ from email.utils import make_msgid
 from ijlucht.settings import PlatformSettings
 
 LONG_HEADERS = policy.default.clone(max_line_length=998)
+# Plain ASCII addresses (no SMTPUTF8 needed anywhere on the way): what the API and the sign-up form accept.
+EMAIL_PATTERN = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+$"
 
 
 class MailNotSent(Exception):

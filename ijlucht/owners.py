@@ -28,8 +28,17 @@ SIGNUP_VALID_S = 24 * 3600  # a confirmation link works for a day
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{43}$"  # secrets.token_urlsafe(32)
 
 
+CONFIRM_PAGE = "/signup/confirm"  # the dashboard page the mailed link opens (dashboard/signup_page.py)
+
+
 class SignupRefused(ValueError):
-    """A sign-up the platform will not take, with the reason a resident can act on."""
+    """A sign-up the platform will not take, with the reason a resident can act on. `field` names the form field
+    and `kind` the problem (kit_id_invalid, kit_id_reserved, outside_area, sensors), so a form can say it there."""
+
+    def __init__(self, message: str, field: str, kind: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -67,22 +76,28 @@ def check_signup(signup: Signup) -> None:
     if not contract.is_valid_kit_id(signup.kit_id):
         raise SignupRefused(
             f"the kit name {signup.kit_id!r} is not valid: use 3-32 of a-z, 0-9 and '-', "
-            "starting with a letter or digit"
+            "starting with a letter or digit",
+            "kit_id",
+            "kit_id_invalid",
         )
     if reason := dynsec.reserved_reason(signup.kit_id):
-        raise SignupRefused(f"{reason}; pick another name")
+        raise SignupRefused(f"{reason}; pick another name", "kit_id", "kit_id_reserved")
     x0, y0, x1, y1 = service_area()
     if not (x0 <= signup.lon <= x1 and y0 <= signup.lat <= y1):
         raise SignupRefused(
             f"the position {signup.lat}, {signup.lon} is outside the area IJlucht serves "
-            f"(latitude {y0:.3f}..{y1:.3f}, longitude {x0:.3f}..{x1:.3f})"
+            f"(latitude {y0:.3f}..{y1:.3f}, longitude {x0:.3f}..{x1:.3f})",
+            "position",
+            "outside_area",
         )
     try:
         firmware_module("config").check_sensors(list(signup.sensors), hardware_only=True)
     except ValueError as exc:
-        raise SignupRefused(str(exc).removeprefix("config: ")) from None
+        raise SignupRefused(str(exc).removeprefix("config: "), "sensors", "sensors") from None
     if not signup.sensors:
-        raise SignupRefused("name at least one sensor; the build guide (docs/build/) lists the combinations")
+        raise SignupRefused(
+            "name at least one sensor; the build guide (docs/build/) lists the combinations", "sensors", "sensors"
+        )
 
 
 def hash_token(token: str) -> str:

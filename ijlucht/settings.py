@@ -9,6 +9,7 @@ Database passwords: IJLUCHT_PG_PASSWORD when set (production); otherwise libpq r
 
 from pathlib import Path
 from typing import Self
+from urllib.parse import urlsplit
 
 from psycopg.conninfo import make_conninfo
 from pydantic import model_validator
@@ -44,6 +45,9 @@ class PlatformSettings(BaseSettings):
     ingest_metrics_port: int = 9108  # the worker's /health and /metrics; 0 turns them off
     api_metrics_port: int = 0  # the API's /metrics on loopback (api/metrics.py); 0: not served
     dashboard_metrics_port: int = 0  # the dashboard's /metrics on loopback (dashboard/metrics.py); 0: not served
+    # The address people open the site at (https://name in production): links in mails point there. Empty: the
+    # dashboard on this host (dashboard_url), as under `make up`.
+    public_url: str = ""
 
     # Production (deploy/server/): a start with a placeholder or missing secret, no public broker name or no
     # certificate stops with one line saying what to set.
@@ -66,6 +70,8 @@ class PlatformSettings(BaseSettings):
             return f"no database password: write {self.pg_passfile(self.pg_user)} or set IJLUCHT_PG_PASSWORD"
         if self.mqtt_public_host in NOT_PUBLIC_HOSTS:
             return "set IJLUCHT_MQTT_PUBLIC_HOST to the DNS name kits reach the broker by (not 0.0.0.0 or loopback)"
+        if not self.public_url.startswith("https://") or urlsplit(self.public_url).hostname in NOT_PUBLIC_HOSTS:
+            return "set IJLUCHT_PUBLIC_URL to the https:// address people open the site at (links in mails go there)"
         if not self.tls_cert.is_file():
             return f"no TLS certificate at {self.tls_cert}: install one there or set IJLUCHT_TLS_CERT"
         return None
@@ -133,3 +139,8 @@ class PlatformSettings(BaseSettings):
     @property
     def dashboard_url(self) -> str:
         return f"http://{self.dashboard_host}:{self.dashboard_port}"
+
+    @property
+    def site_url(self) -> str:
+        """Where a person's browser reaches the dashboard: the base of links in mails."""
+        return (self.public_url or self.dashboard_url).rstrip("/")

@@ -125,12 +125,15 @@ async def map_latest(conn: AsyncConnection, quantity: str) -> list[tuple]:
         return await cur.fetchall()
 
 
-# Per kit and hour: the clean mean (NULL when every value was left out) and how many values were left out.
+# Per kit and hour: the clean mean (NULL when every value was left out), how many values were left out, and the
+# public position the kit had when the hour began (kit_version_spans, migration 052): a kit that moved is drawn
+# where it stood then, and an hour it spent indoors is left out, as in the statistics.
 MAP_HOURLY = """
-SELECT r.kit_id, r.bucket, r.clean_mean, r.n - r.n_clean
+SELECT r.kit_id, r.bucket, r.clean_mean, r.n - r.n_clean, v.public_lon, v.public_lat
 FROM rollup_hourly r JOIN kits k USING (kit_id)
+JOIN kit_version_spans v ON v.kit_id = r.kit_id AND r.bucket >= v.span_from AND r.bucket < v.valid_to
 WHERE r.quantity = %(quantity)s AND r.bucket >= %(start)s AND r.bucket < %(end)s
-  AND k.public AND NOT k.indoor AND k.public_lat IS NOT NULL
+  AND k.public AND NOT v.indoor AND v.public_lat IS NOT NULL
 ORDER BY r.kit_id, r.bucket
 """
 

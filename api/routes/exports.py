@@ -3,16 +3,13 @@
 from datetime import timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from api import corrected, export, params
 from api.queries import series as timeseries
 from api.security import KeyDep
-from ijlucht import licence
 
 router = APIRouter(prefix="/v1", tags=["export"])
-
-MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
 
 
 @router.get(
@@ -28,7 +25,7 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.pa
         200: {
             "content": {
                 "text/csv": {"example": ",".join(timeseries.COLUMNS) + "\n"},
-                MEDIA["parquet"]: {"schema": {"type": "string", "format": "binary"}},
+                export.MEDIA["parquet"]: {"schema": {"type": "string", "format": "binary"}},
             },
             "description": "the file",
         }
@@ -79,18 +76,5 @@ async def export_selection(
         body = export.as_csv(source, export.header_lines(res, tz, str(request.url)), tz, columns)
     else:
         body = export.as_parquet(source, schema)
-    slots: export.ExportSlots = request.app.state.export_slots
-    if not slots.take():  # nothing has run yet: the unstarted generators hold nothing
-        detail = f"too many exports are running (at most {slots.size} at once); retry in a minute"
-        raise HTTPException(429, detail, headers={"Retry-After": "60"})
     name = f"ijlucht_{res}_{start:%Y%m%dT%H%M}_{end:%Y%m%dT%H%M}.{format}"
-    return export.DeadlineStream(
-        body,
-        slots,
-        settings.api_export_deadline_s,
-        media_type=MEDIA[format],
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Link": f'<{licence.DATA_LICENCE.url}>; rel="license"',
-        },
-    )
+    return export.streamed_file(request, body, format, name)

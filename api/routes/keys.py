@@ -11,14 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.queries import keys as key_queries
 from api.responses import json_response
 from ijlucht import apikeys, licence, mail
+from ijlucht.mail import EMAIL_PATTERN
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 
 VALID_S = 24 * 3600  # a link works for a day
 MAX_PER_DAY = 3  # requests per address a day: nobody floods an inbox through us
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{43}$"  # secrets.token_urlsafe(32)
-# Plain ASCII addresses (no SMTPUTF8 needed anywhere on the way); enough for the researchers we expect.
-EMAIL_PATTERN = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+$"
 TEXT = r"^[^\x00-\x1f\x7f]*$"
 
 

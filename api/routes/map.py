@@ -262,7 +262,9 @@ async def map_latest(
     "/hourly",
     summary="Clean hourly means of every public outdoor kit over up to 7 days (the map's time slider)",
     description="`kits`: per kit one clean mean per hour (readings with an unclean quality flag left out; null "
-    "when none is left or the kit sent nothing). `excluded`: for kits with values left out, how many per hour.",
+    "when none is left or the kit sent nothing). `excluded`: for kits with values left out, how many per hour. "
+    "`positions`: per kit the public (shifted) position it had in these hours, each from the hour it took over "
+    "(`since`): a kit that moved is drawn where it stood then; hours it spent indoors are left out.",
     responses={
         200: {
             "model": schemas.MapHourly,
@@ -278,6 +280,7 @@ async def map_latest(
                         "hours": ["2026-11-28T00:00:00Z", "2026-11-28T01:00:00Z"],
                         "kits": {"bev-01": [7.1, None]},
                         "excluded": {"bev-01": [0, 12]},
+                        "positions": {"bev-01": [{"since": "2026-11-28T00:00:00Z", "lon": 4.6581, "lat": 52.4869}]},
                     }
                 }
             },
@@ -313,13 +316,17 @@ async def map_hourly(
         rows = await queries.map_hourly(conn, quantity, first, end)
     kits: dict[str, list[float | None]] = {}
     excluded: dict[str, list[int]] = {}
-    for kit_id, bucket, mean, left_out in rows:
+    positions: dict[str, list[dict[str, Any]]] = {}
+    for kit_id, bucket, mean, left_out, lon, lat in rows:
         series = kits.get(kit_id)
         if series is None:
             series = kits[kit_id] = [None] * len(hours)
         i = index.get(bucket)
         if i is None:
             continue
+        places = positions.setdefault(kit_id, [])
+        if not places or (places[-1]["lon"], places[-1]["lat"]) != (lon, lat):
+            places.append({"since": bucket, "lon": lon, "lat": lat})
         if mean is not None:
             series[i] = mean
         if left_out:
@@ -338,6 +345,7 @@ async def map_hourly(
             "hours": hours,
             "kits": kits,
             "excluded": excluded,
+            "positions": positions,
             **extra,
         }
     )

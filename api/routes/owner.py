@@ -15,7 +15,7 @@ from api.queries import owner as owner_queries
 from api.queries import series as timeseries
 from api.responses import json_response
 from api.settings import ApiSettings
-from ijlucht import broker, kithealth, kithistory, kits, licence, owners
+from ijlucht import broker, kithealth, kithistory, kits, owners
 from ijlucht.contract import KIT_ID_PATTERN
 from ijlucht.quantities import KEYS
 
@@ -29,7 +29,6 @@ NOT_YOURS = {404: {"description": "no kit with this id has this owner token"}}
 PRIVATE = {"Cache-Control": "no-store"}  # the owner's own answer: no cache may keep it
 REJECTS_SHOWN = 20
 ARCHIVE_START = datetime(2000, 1, 1, tzinfo=UTC)
-MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
 
 
 MIN_LON, MIN_LAT, MAX_LON, MAX_LAT = owners.service_area()
@@ -118,7 +117,7 @@ async def owner_view(request: Request, kit_id: KitId, token: OwnerToken) -> Any:
 @router.get(
     "/kits/{kit_id}/export",
     summary="All of the kit's readings since its registration, as CSV or Parquet (indoor and private ones too)",
-    responses={**NOT_YOURS, 200: {"content": {"text/csv": {}, MEDIA["parquet"]: {}}, "description": "the file"}},
+    responses={**NOT_YOURS, 200: {"content": {"text/csv": {}, export.MEDIA["parquet"]: {}}, "description": "the file"}},
 )
 async def owner_export(
     request: Request,
@@ -142,20 +141,7 @@ async def owner_export(
         body = export.as_csv(source, export.header_lines("raw", "UTC", str(request.url)), "UTC")
     else:
         body = export.as_parquet(source)
-    slots: export.ExportSlots = request.app.state.export_slots
-    if not slots.take():
-        raise HTTPException(429, "too many exports are running; retry in a minute", headers={"Retry-After": "60"})
-    return export.DeadlineStream(
-        body,
-        slots,
-        settings.api_export_deadline_s,
-        media_type=MEDIA[format],
-        headers={
-            "Content-Disposition": f'attachment; filename="ijlucht_{kit_id}.{format}"',
-            "Link": f'<{licence.DATA_LICENCE.url}>; rel="license"',
-            **PRIVATE,
-        },
-    )
+    return export.streamed_file(request, body, format, f"ijlucht_{kit_id}.{format}", PRIVATE)
 
 
 @router.post(

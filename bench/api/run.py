@@ -5,7 +5,8 @@ On its own private services (state in .state/bench-api, other ports) and a fresh
 of hourly readings plus their hourly rollups for 100 of them; then, against the real API served by uvicorn
 (one process, as `make up` runs it), measures:
   (a) p50/p99 of GET /v1/map/latest (10,000 kits) with the answer cache off: every call queries and serialises;
-  (b) p50/p99 of GET /v1/series for a year of hourly PM2.5 of one kit (8,760 rows, one page);
+  (b) p50/p99 of GET /v1/series for a year of hourly PM2.5 of one kit (8,760 rows, one page), and of
+      GET /v1/map/hourly for the last 7 days (the 100 kits with rollups; each hour at the kit's position then);
   (c) requests/s of the map call under load (wrk, or a Python asyncio client if wrk is missing) with the
       few-second cache on: clients revalidating with If-None-Match (304), and clients fetching the full body,
       plain and gzipped.
@@ -240,6 +241,9 @@ def run(s: PlatformSettings, duration: int) -> None:
             rows = len(c.get("/v1/series", params=year).json()["results"])
             m50, m99, msize = latencies(c, "/v1/map/latest", {"quantity": "pm25"}, 200)
             y50, y99, ysize = latencies(c, "/v1/series", year, 200)
+            week = {"quantity": "pm25", "start": (end - timedelta(days=7)).isoformat(), "end": end.isoformat()}
+            hourly_kits = len(c.get("/v1/map/hourly", params=week).json()["kits"])
+            h50, h99, hsize = latencies(c, "/v1/map/hourly", week, 100)
         print()
         print(f"map call, uncached: GET /v1/map/latest?quantity=pm25 ({features:,} features, {msize / 1e6:.1f} MB)")
         print(f"  httpx client: p50 {m50:6.1f} ms   p99 {m99:6.1f} ms   (target p50 < 30 ms)")
@@ -251,6 +255,8 @@ def run(s: PlatformSettings, duration: int) -> None:
         if shutil.which("wrk"):
             w50, w99 = wrk_latency(str(httpx.URL("http://127.0.0.1:18711/v1/series", params=year)), duration)
             print(f"  wrk, 1 connection: p50 {w50}   p99 {w99}")
+        print(f"7 days of hourly means: GET /v1/map/hourly ({hourly_kits} kits, {hsize / 1e6:.2f} MB)")
+        print(f"  httpx client: p50 {h50:6.1f} ms   p99 {h99:6.1f} ms")
         url = "http://127.0.0.1:18712/v1/map/latest?quantity=pm25"
         etag = httpx.get(url).headers["etag"]
         load_fn, tool = (wrk, "wrk -t2 -c64") if shutil.which("wrk") else (python_load, "python asyncio, 32 clients")

@@ -130,11 +130,30 @@ daemon_dir() { # daemon_dir USER NAME -> prints the real folder of NAME, one tha
       die "$f exists but is not ours; remove it or choose another IJLUCHT_STATE_DIR"
     fi
   done
+  # A folder there already belongs to an earlier state folder at this path (a clone removed and made again): no
+  # link leads to it any more, and its cluster has other passwords than this state's secrets. Start afresh.
+  if [ -e "$base/$name" ]; then
+    rm -rf "${base:?}/$name"
+    log "removed $base/$name, left by an earlier state folder at $STATE"
+  fi
   mkdir -p "$base/$name" && chmod 711 "$PRIVATE_BASE" "$base" && chown "$u" "$base/$name"
   rmdir "$dir"
   ln -sn "$base/$name" "$dir"
   log "$u cannot reach $STATE; $name lives in $base/$name"
   echo "$base/$name"
+}
+
+purge_private() { # the daemons' folders outside the state folder (linked from it), for `make clean`; run when stopped
+  local name target base
+  base=$PRIVATE_BASE/$(printf '%s' "$STATE" | md5sum | cut -c1-10)
+  for name in pg mosquitto; do
+    [ -L "$STATE/$name" ] || continue
+    target=$(readlink -f "$STATE/$name")
+    if [ "$(dirname "$target")" = "$base" ]; then  # only what this state folder's own link leads to
+      rm -rf "$target" && rm -f "$STATE/$name" && log "removed $target"
+    fi
+  done
+  rmdir "$base" 2>/dev/null || true
 }
 
 service_dir() { # service_dir NAME -> the real folder of NAME (through the link, if any); fails when there is none
@@ -386,6 +405,10 @@ case "${1:-}" in
     [ "$only" = postgres ] || stop_mosquitto
     [ "$only" = mosquitto ] || stop_postgres ;;
   status) cmd_status ;;
+  purge)  # stop, then remove the daemons' folders kept outside the state folder (make clean removes the rest)
+    stop_mosquitto
+    stop_postgres
+    purge_private ;;
   pg-major) echo "$PGV" ;;  # for deploy/server/install.sh: one rule for which PostgreSQL this Debian has
-  *) echo "usage: $0 install|start|stop|status|pg-major [postgres|mosquitto]" >&2; exit 2 ;;
+  *) echo "usage: $0 install|start|stop|status|purge|pg-major [postgres|mosquitto]" >&2; exit 2 ;;
 esac

@@ -14,8 +14,10 @@ import pytest
 
 from ijlucht import broker, owners
 from ijlucht.flash import firmware_module
+from ijlucht.settings import PlatformSettings
 
-LINK = re.compile(r"(http://\S+/v1/accounts/confirm\?token=[A-Za-z0-9_-]+)")
+# The mailed link opens the dashboard's confirmation page (dashboard/signup_page.py), which asks the API.
+LINK = re.compile(r"(http://\S+)/signup/confirm\?token=([A-Za-z0-9_-]+)")
 
 
 def signup(kit_id: str, email: str | None = None, **extra) -> dict:
@@ -27,9 +29,17 @@ def unique(prefix: str = "res") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def mailed_link(smtp_server, address: str) -> str:
+def mailed_token(smtp_server, address: str) -> str:
+    """The token of the link mailed to `address`, after checking the link opens the site's confirmation page."""
     [message] = smtp_server.to(address)
-    return LINK.search(message.get_payload(decode=True).decode()).group(1)
+    found = LINK.search(message.get_payload(decode=True).decode())
+    assert found and found.group(1) == PlatformSettings().site_url, "the link opens the dashboard's page"
+    return found.group(2)
+
+
+def mailed_link(smtp_server, address: str) -> str:
+    """The API request the mailed link's page makes."""
+    return f"/v1/accounts/confirm?token={mailed_token(smtp_server, address)}"
 
 
 def broker_accepts(settings, config: dict) -> bool:

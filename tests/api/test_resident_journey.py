@@ -1,17 +1,25 @@
-"""The whole journey of a resident, as one test: sign up → confirm (the mail read from a real SMTP server) → the kit
-configuration → a virtual kit flashed from it (the resident's flash tool stages the files, MicroPython boots from
-exactly those) → readings on the map → the owner page with health → the kit moves → its history intact → the owner
-deletes it. Real PostgreSQL, Mosquitto (TLS, the CA from the configuration), ingest worker and API."""
+"""The whole journey of a resident, as one test: sign up in the dashboard's form → confirm on the page the mailed link
+opens (the mail read from a real SMTP server) → the kit configuration → a virtual kit flashed from it (the resident's
+flash tool stages the files, MicroPython boots from exactly those) → readings on the map → the owner page with health
+→ the kit moves (the owner page's form) → its history intact → the owner deletes it (the owner page's form). Real
+PostgreSQL, Mosquitto (TLS, the CA from the configuration), ingest worker, API and the dashboard's pages."""
 
+import base64
+import html
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
 from pathlib import Path
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
+from dashboard.api_client import ApiClient
+from dashboard.app import create_app
+from dashboard.settings import DashboardSettings
 from ijlucht import broker, kithistory
-from tests.api.test_accounts import mailed_link, signup
+from tests.api.test_accounts import LINK
 from tests.conftest import wait_for
 from virtualkit.launch import start_flashed
 
@@ -29,14 +37,22 @@ def test_a_resident_builds_registers_runs_moves_and_deletes_a_kit_alone(
 ):
     kit_id = f"res-{uuid.uuid4().hex[:6]}"
     email = f"{kit_id}@example.org"
-    # Sign up and confirm from the mail.
-    body = signup(kit_id, email, lat=BEVERWIJK[0], lon=BEVERWIJK[1], sensors=["sds011", "bme280"])
-    assert api.post("/v1/accounts/signups", json=body).status_code == 202
-    answer = api.get(mailed_link(smtp_server, email)).json()
-    token = answer["owner_token"]
+    # Sign up in the dashboard's form and confirm on the page the mailed link opens (dashboard/signup_page.py;
+    # tests/api/test_signup_in_browser.py clicks through the same pages in Chromium).
+    site = create_app(DashboardSettings(language="en", tile_url=""), client=ApiClient(str(api.base_url)))
+    web = site.server.test_client()
+    form = {"email": email, "kit_id": kit_id, "name": "Balcony", "lat": str(BEVERWIJK[0]), "lon": str(BEVERWIJK[1]),
+            "indoor": "outdoor", "sensors": ["sds011", "bme280"]}  # fmt: skip
+    assert web.post("/signup", data=form).status_code == 202
+    link = urlsplit(LINK.search(smtp_server.to(email)[0].get_payload(decode=True).decode()).group(0))
+    assert web.get(link.path, query_string=link.query).status_code == 200  # asks first, changes nothing
+    page = web.post(link.path, data=dict(parse_qsl(link.query))).get_data(as_text=True)
+    config = json.loads(base64.b64decode(re.search(r"data:application/json;base64,([^']+)", page).group(1)))
+    owner_page = html.unescape(re.search(r"id='owner-page' href='([^']+)'", page).group(1))
+    token = parse_qs(urlsplit(owner_page).query)["token"][0]
 
-    # The configuration exactly as the answer gives it (a short interval, so the test need not wait minutes).
-    (tmp_path / "kit.json").write_text(json.dumps({**answer["kit_config"], "interval": 5}))
+    # The configuration exactly as the page gives it (a short interval, so the test need not wait minutes).
+    (tmp_path / "kit.json").write_text(json.dumps({**config, "interval": 5}))
     out = tmp_path / "flash"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "flasher")}
     staged = subprocess.run(
@@ -45,7 +61,7 @@ def test_a_resident_builds_registers_runs_moves_and_deletes_a_kit_alone(
         capture_output=True, text=True, timeout=120, env=env, cwd=str(tmp_path),
     )  # fmt: skip
     assert staged.returncode == 0, staged.stderr
-    assert (out / "ca.pem").read_text() == answer["kit_config"]["ca"]
+    assert (out / "ca.pem").read_text() == config["ca"]
     # A PC has no SDS011 or BME280: on the flashed files the virtual kit's hardware, the replay sensor playing a
     # recorded series, takes their place; every other setting stays as staged.
     flashed = json.loads((out / "config.json").read_text())
@@ -60,6 +76,7 @@ def test_a_resident_builds_registers_runs_moves_and_deletes_a_kit_alone(
     wait_for(lambda: (on_map(api, kit_id) or {}).get("properties", {}).get("value") == 12.0, 60, what="its PM2.5")
 
     # The owner page: online, health from the kit's info message, its latest reading.
+    assert "Your kit" in web.get(owner_page).get_data(as_text=True)
     headers = {"X-Owner-Token": token}
     view = wait_for(
         lambda: (v := api.get(f"/v1/owner/kits/{kit_id}", headers=headers).json()).get("firmware") and v,
@@ -71,7 +88,9 @@ def test_a_resident_builds_registers_runs_moves_and_deletes_a_kit_alone(
 
     # The kit moves; what it measured before stays where it was.
     before = conn.execute("SELECT count(*), max(time) FROM readings WHERE kit_id = %s", (kit_id,)).fetchone()
-    kithistory.move_kit(conn, settings, kit_id, *IJMUIDEN)
+    move = {"token": token, "lang": "en", "lat": str(IJMUIDEN[0]), "lon": str(IJMUIDEN[1]), "indoor": "outdoor",
+            "step": "do"}  # fmt: skip
+    assert "GM0453" in web.post(f"/kit/{kit_id}/move", data=move).get_data(as_text=True)
     *earlier, old, new = kithistory.history(conn, kit_id)
     # Registered with the sensors signed up for, then the ones the kit itself reports (its info), then moved.
     assert [v.sensors for v in (*earlier, old)] == [["sds011", "bme280"], ["replay"]]
@@ -92,8 +111,9 @@ def test_a_resident_builds_registers_runs_moves_and_deletes_a_kit_alone(
     ).fetchone() == (before[0],)
 
     # The owner deletes the kit with its measurements: nothing of it is left, its broker account is gone.
-    r = api.delete(f"/v1/owner/kits/{kit_id}", params={"measurements": "delete"}, headers=headers)
-    assert r.status_code == 200, r.text
+    gone = {"token": token, "lang": "en", "measurements": "delete", "step": "do", "typed": kit_id}
+    r = web.post(f"/kit/{kit_id}/delete", data=gone)
+    assert r.status_code == 200 and "is deleted" in r.get_data(as_text=True)
     assert broker.kit_account(settings, kit_id) is None
     wait_for(lambda: on_map(api, kit_id) is None, 30, what="the kit off the map")
     for table in ("kits", "readings", "kit_versions", "kit_signups", "latest_readings"):

@@ -17,7 +17,8 @@ def ready(tmp_path):
     (tmp_path / "secrets" / "pg-ijlucht.pgpass").write_text("*:*:*:ijlucht:s3cret\n")
     cert = tmp_path / "fullchain.pem"
     cert.write_text("-----BEGIN CERTIFICATE-----\n")
-    return {"production": True, "state_dir": tmp_path, "mqtt_public_host": "lucht.example.nl", "tls_cert": cert}
+    return {"production": True, "state_dir": tmp_path, "mqtt_public_host": "lucht.example.nl", "tls_cert": cert,
+            "public_url": "https://lucht.example.nl"}  # fmt: skip
 
 
 def test_a_complete_production_configuration_starts(ready):
@@ -32,6 +33,9 @@ def test_a_complete_production_configuration_starts(ready):
         ({"mqtt_public_host": "0.0.0.0"}, "set IJLUCHT_MQTT_PUBLIC_HOST"),
         ({"mqtt_public_host": "127.0.0.1"}, "set IJLUCHT_MQTT_PUBLIC_HOST"),
         ({"tls_cert": "/nonexistent/fullchain.pem"}, "no TLS certificate at /nonexistent/fullchain.pem"),
+        ({"public_url": ""}, "set IJLUCHT_PUBLIC_URL"),
+        ({"public_url": "http://lucht.example.nl"}, "set IJLUCHT_PUBLIC_URL"),
+        ({"public_url": "https://127.0.0.1:8443"}, "set IJLUCHT_PUBLIC_URL"),
     ],
 )
 def test_a_production_start_with_a_default_or_missing_setting_stops_with_what_to_set(ready, change, says):

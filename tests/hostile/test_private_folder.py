@@ -197,3 +197,30 @@ def test_a_trust_cluster_of_earlier_versions_asks_for_passwords_after_the_next_s
     finally:
         assert old.services("stop").returncode == 0
     assert old.running() == ""
+
+
+def test_a_state_folder_made_again_at_the_same_path_starts_afresh_and_purge_removes_the_private_folders(clone):
+    again = Clone(clone.path, ".state-again")
+    try:
+        again.services("start", "postgres")
+        with psycopg.connect(again.settings.dsn) as c:
+            c.execute("CREATE TABLE old_data (x int)")
+        first = again.real("pg")
+        again.services("stop")
+        # The clone's state goes (rm -rf, a clone removed and made again); the daemons' folder outside it stays.
+        shutil.rmtree(again.state)
+        if AS_ROOT:
+            assert first.parent.parent == PRIVATE_BASE and (first / "data").exists()
+        again.services("start", "postgres")  # new secrets: the earlier cluster must not be taken up
+        with psycopg.connect(again.settings.dsn) as c:
+            assert c.execute("SELECT to_regclass('old_data')").fetchone() == (None,)
+        real = again.real("pg")
+        purged = again.services("purge")
+        assert purged.returncode == 0, purged.stderr
+        assert not (again.state / "pg").exists() and not real.exists()
+        if AS_ROOT:
+            assert real == first and not real.parent.exists(), "the private folder of this state is gone"
+        assert again.services("status", check=False).stdout.split() == ["postgresql", "down", "mosquitto", "down"]
+    finally:
+        again.services("stop", check=False)
+    assert again.running() == ""
