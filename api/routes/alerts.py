@@ -16,8 +16,8 @@ from api import alert_feed
 from api.queries import alerts as queries
 from api.responses import json_response
 from api.routes.accounts import _client
-from api.routes.keys import EMAIL_PATTERN
 from ijlucht import alert_texts, alerts, bands, mail, owners, webhook_targets
+from ijlucht.mail import EMAIL_PATTERN
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 
