@@ -65,7 +65,7 @@ def due(conn: psycopg.Connection, limit: int) -> list[Due]:
 
 
 def unsubscribe_url(settings: AlertSettings, token: str) -> str:
-    return f"{settings.public_url}/v1/alerts/unsubscribe?token={token}"
+    return f"{settings.links_url}/v1/alerts/unsubscribe?token={token}"
 
 
 def mail_of(settings: AlertSettings, d: Due) -> tuple[str, str, dict[str, str]]:

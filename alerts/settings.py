@@ -10,8 +10,6 @@ class AlertSettings(PlatformSettings):
     alerts_catchup_h: int = 7 * 24  # after a long stop, at most this much history is evaluated
     alerts_weather_station: str = "225"  # KNMI IJmuiden: the wind that says where a local episode came from
     alerts_deliver_within_h: int = 24  # an event raised for an hour older than this is recorded, not sent
-    # The links in mails point here (the API's public address, e.g. https://ijlucht.example); empty: api_url.
-    alerts_public_url: str = ""
     alerts_webhook_timeout_s: float = 10.0  # a whole webhook request, connect to answer
     alerts_max_attempts: int = 6  # a delivery is given up after this many failures
     alerts_backoff_s: float = 60.0  # wait before the first retry; doubles with each further failure
@@ -21,5 +19,7 @@ class AlertSettings(PlatformSettings):
     alerts_metrics_port: int = 0  # /metrics (Prometheus) on loopback; 0: not served
 
     @property
-    def public_url(self) -> str:
-        return (self.alerts_public_url or self.api_url).rstrip("/")
+    def links_url(self) -> str:
+        """Base of the links in alert mails: the public site (nginx sends /v1/ to the API), or the API itself under
+        `make up`, where no public address is set."""
+        return (self.public_url or self.api_url).rstrip("/")

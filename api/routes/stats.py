@@ -67,11 +67,13 @@ async def stats(
     settings = request.app.state.settings
     quantity = params.quantity(quantity)
     start, end = params.time_range(start, end, timedelta(days=30))
-    given = [name for name, v in (("kits", kits), ("municipality", municipality), ("district", district)) if v]
+    # `kits=` (empty) counts as given, so it is refused rather than quietly ignored beside an area.
+    choices = (("kits", kits), ("municipality", municipality), ("district", district))
+    given = [name for name, v in choices if v is not None]
     if len(given) != 1:
         raise params.InvalidParameter("give exactly one of kits, municipality or district")
     q: dict[str, Any] = {"quantity": quantity, "start": start, "end": end, "private": bool(key and key.role == "admin")}
-    if kits:
+    if kits is not None:
         group = "kit"
         q["kits"] = params.kit_list(kits, settings.api_max_kits)
         n_kits = len(q["kits"])

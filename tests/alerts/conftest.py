@@ -87,5 +87,5 @@ def alert_settings(settings, inbox) -> AlertSettings:
         alerts_max_attempts=3,
         alerts_catchup_h=40 * 24,
         alerts_deliver_within_h=100_000,
-        alerts_public_url="https://ijlucht.test",
+        public_url="https://ijlucht.test",
     )
