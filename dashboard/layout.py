@@ -138,6 +138,7 @@ def build_layout(
                             loading(
                                 "chart-loading", dcc.Graph(id="kit-chart", config=CHART_CONFIG, className="kit-chart")
                             ),
+                            html.P(id="kit-chart-note", className="figure-caption"),
                             html.Div(
                                 id="downloads",
                                 className="downloads",
