@@ -253,6 +253,13 @@ class ApiClient:
         """GET /v1/emitters: the known sources with name, centre and outline."""
         return self._endpoint("/v1/emitters", {}, cache=True).get("results", [])
 
+    def emitter_names(self) -> dict[str, str]:
+        """{emitter id: name}; empty when the API cannot say (the views then show the ids)."""
+        try:
+            return {e["id"]: e.get("name") or e["id"] for e in self.emitters() if isinstance(e.get("id"), str)}
+        except (ApiError, AttributeError, TypeError):
+            return {}
+
     def direction(self, place: str, quantity: str, start: datetime, end: datetime, **options: Any) -> dict[str, Any]:
         """GET /v1/direction: {meta (emitters, calm, thresholds), results per sector and speed bin}."""
         params = {"source": checked_place(place, ("kit", "station")), "quantity": quantity,

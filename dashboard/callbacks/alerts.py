@@ -8,10 +8,12 @@ from dash import Dash, Input, Output, State, html, no_update
 
 from dashboard.api_client import ApiClient, ApiError, checked_place
 from dashboard.i18n import language_or_default, text
-from dashboard.science_layout import ALERT_TRIGGERS
+from dashboard.science_layout import ALERT_TRIGGERS, DEFAULT_ALERT_HOURS
 from ijlucht import geo
 from ijlucht.bands import DEFAULT_SCALE, SCALES
 
+ALERT_QUANTITIES = ("pm25", "pm10")  # what the alert rules watch
+DEFAULT_BAND = 3  # "moderate" on the default scale
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")  # a first check only: the API and the confirmation mail decide
 
 
@@ -33,19 +35,23 @@ def band_options(language: str, quantity: str = "pm25") -> list[dict[str, Any]]:
     return [{"label": b.name(language), "value": b.index} for b in SCALES[DEFAULT_SCALE].bands[quantity][1:]]
 
 
-def subscription_form(email: Any, target: Any, trigger: Any, band: Any, hours: Any) -> dict[str, Any] | str:
-    """The request body, or the text key of what is wrong with the form."""
+def subscription_form(
+    email: Any, target: Any, trigger: Any, band: Any, hours: Any, language: str, quantity: str = "pm25"
+) -> dict[str, Any] | str:
+    """The request body (the alert's mails in the page's language, bands of the default scale), or the text key of
+    what is wrong with the form."""
     if not isinstance(email, str) or not EMAIL.fullmatch(email.strip()):
         return "alerts_bad_email"
     try:
         target = checked_place(target, ("kit", "area"))
     except ApiError:
         return "alerts_no_target"
-    form: dict[str, Any] = {"email": email.strip(), "target": target,
+    form: dict[str, Any] = {"email": email.strip(), "target": target, "language": language, "quantity": quantity,
                             "trigger": trigger if trigger in ALERT_TRIGGERS else "episode"}  # fmt: skip
-    if form["trigger"] == "band":
-        form["band"] = band if isinstance(band, int) and not isinstance(band, bool) else 3
-        form["hours"] = hours if isinstance(hours, int) and not isinstance(hours, bool) and 1 <= hours <= 72 else 3
+    if form["trigger"] == "band":  # the API checks the band and hours and says what is wrong
+        form["scale"] = DEFAULT_SCALE
+        form["band"] = band if isinstance(band, int) and not isinstance(band, bool) else DEFAULT_BAND
+        form["hours"] = hours if isinstance(hours, int) and not isinstance(hours, bool) else DEFAULT_ALERT_HOURS
     return form
 
 
@@ -71,7 +77,7 @@ def register(app: Dash, client: ApiClient) -> None:
         values = {o["value"] for o in options}
         chosen = target if target in values else place if place in values else None
         bands = band_options(language)
-        return options, chosen, bands, band if band is not None else bands[1]["value"]
+        return options, chosen, bands, band if band is not None else DEFAULT_BAND
 
     @app.callback(Output("alerts-band-row", "hidden"), Input("alerts-trigger", "value"))
     def band_row(trigger: Any) -> bool:
@@ -86,11 +92,13 @@ def register(app: Dash, client: ApiClient) -> None:
         State("alerts-band", "value"),
         State("alerts-hours", "value"),
         State("language", "value"),
+        State("quantity", "value"),
         prevent_initial_call=True,
     )
-    def submit(_n: int, email: Any, target: Any, trigger: Any, band: Any, hours: Any, language: Any) -> Any:
+    def submit(_n, email, target, trigger, band, hours, language, quantity) -> Any:
         language = language_or_default(language)
-        form = subscription_form(email, target, trigger, band, hours)
+        quantity = quantity if quantity in ALERT_QUANTITIES else ALERT_QUANTITIES[0]
+        form = subscription_form(email, target, trigger, band, hours, language, quantity)
         if isinstance(form, str):
             return html.Span(text(form, language), className="refused")
         try:

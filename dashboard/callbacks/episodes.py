@@ -37,4 +37,5 @@ def register(app: Dash, client: ApiClient) -> None:
             episodes = client.episodes(start, end, quantity)
         except ApiError:
             return []  # the slider works without them
-        return timeline_strip(episodes, start, end, language_or_default(language), BY_KEY[quantity].unit)
+        unit = BY_KEY[quantity].unit
+        return timeline_strip(episodes, start, end, language_or_default(language), unit, client.emitter_names())

@@ -31,14 +31,6 @@ def hidden_layer() -> Patch:
     return layer_patch({"lat": [], "lon": [], "hovertext": [], "customdata": [], "visible": False})
 
 
-def emitter_name(client: ApiClient, emitter: str) -> str:
-    """The source's name from /v1/emitters (ETag-cached), its id if the API cannot say."""
-    try:
-        return next((e.get("name") or emitter for e in client.emitters() if e.get("id") == emitter), emitter)
-    except ApiError:
-        return emitter
-
-
 def register(app: Dash, client: ApiClient) -> None:
     @app.callback(Output("map-layer", "options"), Input("language", "value"))
     def layer_options(language: Any) -> list[dict[str, str]]:
@@ -80,7 +72,7 @@ def register(app: Dash, client: ApiClient) -> None:
         q = BY_KEY[quantity]
         arrays = layer_arrays(body.get("results") or [], names if isinstance(names, dict) else {}, language,
                               (body.get("meta") or {}).get("unit") or q.unit, q.decimals)  # fmt: skip
-        name = emitter_name(client, emitter)
+        name = client.emitter_names().get(emitter, emitter)
         if not arrays["visible"]:
             return layer_patch(arrays), text("layer_empty", language), False
         caption = text("layer_caption", language, name=name, quantity=quantity_label(quantity, language),

@@ -159,7 +159,7 @@ def register(app: Dash, client: ApiClient, settings: DashboardSettings) -> None:
         except ApiError:
             episodes = []
         if episodes:
-            add_episodes(figure, episodes, language, BY_KEY[quantity].unit)
+            add_episodes(figure, episodes, language, BY_KEY[quantity].unit, client.emitter_names())
         status = [*kit_status(feature, stale, language),
                   html.P(nearest_sentence(nearest, len(station_rows), language), className="kit-station")]  # fmt: skip
         if no_corrected:

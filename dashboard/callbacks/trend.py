@@ -24,13 +24,6 @@ def failed(language: str, exc: Exception) -> list:
     return [html.P(text("analysis_failed", language, detail=str(exc)), className="analysis-message")]
 
 
-def emitter_names(client: ApiClient) -> dict[str, str]:
-    try:
-        return {e["id"]: e.get("name") or e["id"] for e in client.emitters() if isinstance(e.get("id"), str)}
-    except ApiError:
-        return {}
-
-
 def register(app: Dash, client: ApiClient, stations: tuple[Station, ...]) -> None:
     @app.callback(
         Output("trend-body", "children"),
@@ -64,7 +57,7 @@ def register(app: Dash, client: ApiClient, stations: tuple[Station, ...]) -> Non
             html.Figure([dcc.Graph(id="trend-chart", figure=figure, config=PROFILE_CONFIG),
                          html.Figcaption(text("trend_caption", language), className="figure-caption")]),
             *(html.P(s, className="trend-line") for s in trend_sentences(body, language, quantity,
-                                                                           emitter_names(client))),
+                                                                           client.emitter_names())),
         ]  # fmt: skip
 
     @app.callback(

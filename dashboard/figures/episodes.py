@@ -25,6 +25,11 @@ def episode_name(episode: dict[str, Any], language: str, emitters: dict[str, str
     return text("episode_local", language, emitter=named)
 
 
+def kind_name(kind: str, language: str) -> str:
+    """'episode (regional)' or 'episode (local)': the legend's words for a kind."""
+    return text("episode_local", language, emitter="") if kind == "local" else text("episode_regional", language)
+
+
 def episode_hover(episode: dict[str, Any], language: str, unit: str, emitters: dict[str, str] | None = None) -> str:
     peak = episode.get("peak_value")
     return text(
@@ -49,7 +54,7 @@ def add_episodes(
         figure.add_shape(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1, layer="below",
                          fillcolor=COLOURS[kind], line={"width": 0}, name=f"episode-{kind}")  # fmt: skip
         figure.add_trace(go.Scatter(
-            x=[x0 + (x1 - x0) / 2], y=[episode.get("peak_value")], mode="markers", name=episode_name(episode, language),
+            x=[x0 + (x1 - x0) / 2], y=[episode.get("peak_value")], mode="markers", name=kind_name(kind, language),
             marker={"symbol": "triangle-down", "size": 10, "color": STRIP_COLOURS[kind]},
             hovertext=[episode_hover(episode, language, unit, emitters)], hovertemplate="%{hovertext}<extra></extra>",
             showlegend=kind not in shown, legendgroup=f"episode-{kind}",
@@ -58,7 +63,14 @@ def add_episodes(
     return figure
 
 
-def timeline_strip(episodes: list[dict[str, Any]], start: datetime, end: datetime, language: str, unit: str) -> list:
+def timeline_strip(
+    episodes: list[dict[str, Any]],
+    start: datetime,
+    end: datetime,
+    language: str,
+    unit: str,
+    emitters: dict[str, str] | None = None,
+) -> list:
     """Segments over a strip as wide as the time slider (start..end): one per episode, placed by percentage, with
     the episode in words as its title (hover) and for screen readers."""
     total = (end - start).total_seconds()
@@ -71,7 +83,7 @@ def timeline_strip(episodes: list[dict[str, Any]], start: datetime, end: datetim
         if b <= a:
             continue
         kind = "local" if episode.get("kind") == "local" else "regional"
-        words = episode_hover(episode, language, unit)
+        words = episode_hover(episode, language, unit, emitters)
         segments.append(html.Span(className=f"episode-segment {kind}", title=words, **{"aria-label": words},
                                   style={"left": f"{100 * a:.2f}%", "width": f"{max(100 * (b - a), 0.6):.2f}%",
                                          "backgroundColor": STRIP_COLOURS[kind]}))  # fmt: skip
