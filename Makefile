@@ -23,7 +23,7 @@ test: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
 
-## bench: ingest (throughput, then a QoS 0 flood with PostgreSQL down), API, dashboard, restore and reference-data benchmarks on their own private services; prints figures, asserts no times
+## bench: ingest (throughput, then a QoS 0 flood with PostgreSQL down), API, dashboard, restore, reference-data and trend benchmarks on their own private services; prints figures, asserts no times
 bench: install
 	bash deploy/local/install.sh bench
 	$(PY) bench/ingest/run.py
@@ -32,6 +32,7 @@ bench: install
 	$(PY) -m bench.dashboard.bench_map
 	$(PY) bench/deploy/restore.py
 	$(PY) bench/reference/run.py
+	$(PY) bench/trend/run.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

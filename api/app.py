@@ -21,6 +21,7 @@ from api.routes import (
     admin,
     areas,
     calibrations,
+    events,
     exports,
     keys,
     kits,
@@ -30,6 +31,7 @@ from api.routes import (
     series,
     stations,
     stats,
+    trend,
 )
 from api.security import FixedWindowLimiter, KeyCache, SecurityMiddleware
 from api.settings import ApiSettings
@@ -105,6 +107,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         admin,
         stations,
         calibrations,
+        trend,
+        events,
     ):
         app.include_router(module.router)
     _add_error_handlers(app)
