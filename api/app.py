@@ -19,6 +19,7 @@ from api.responses import ERRORS, json_response
 from api.routes import (
     accounts,
     admin,
+    alerts,
     areas,
     calibrations,
     events,
@@ -109,6 +110,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         calibrations,
         trend,
         events,
+        alerts,
     ):
         app.include_router(module.router)
     _add_error_handlers(app)

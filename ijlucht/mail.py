@@ -1,7 +1,7 @@
 """Sending mail: one plain-text message at a time through the SMTP server in the settings (IJLUCHT_SMTP_*):
 a relay on the host (such as Postfix), which takes care of onward delivery, TLS and authentication.
 
-Shared by everything that writes to people (API key confirmations now; alerts and sign-ups later). Blocking:
+Shared by everything that writes to people (API key and sign-up confirmations, silent kits, alerts). Blocking:
 async callers run it in a thread. Every failure becomes MailNotSent with a reason a person can act on; the
 message is never logged (it may carry a confirmation link).
 """
@@ -17,19 +17,26 @@ class MailNotSent(Exception):
     """The SMTP server could not be reached or refused the message."""
 
 
-def compose(settings: PlatformSettings, to: str, subject: str, body: str) -> EmailMessage:
+def compose(
+    settings: PlatformSettings, to: str, subject: str, body: str, headers: dict[str, str] | None = None
+) -> EmailMessage:
+    """The message; `headers` adds more (List-Unsubscribe of alerts, RFC 8058)."""
     message = EmailMessage()
     message["From"] = settings.smtp_from
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain="ijlucht.invalid")
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     return message
 
 
-def send_mail(settings: PlatformSettings, to: str, subject: str, body: str) -> None:
+def send_mail(
+    settings: PlatformSettings, to: str, subject: str, body: str, headers: dict[str, str] | None = None
+) -> None:
     """Hand one message to the SMTP server; MailNotSent if it is not accepted for delivery."""
-    message = compose(settings, to, subject, body)
+    message = compose(settings, to, subject, body, headers)
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_s) as smtp:
             refused = smtp.send_message(message)

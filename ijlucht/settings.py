@@ -94,6 +94,10 @@ class PlatformSettings(BaseSettings):
     smtp_from: str = "IJlucht <noreply@ijlucht.invalid>"
     smtp_timeout_s: float = 10.0
 
+    # Alert webhooks (ijlucht/webhook_targets.py): every URL is hostile, so targets on private, loopback, link-local
+    # and other non-public addresses are refused unless they lie in one of these networks (e.g. "10.1.2.0/24").
+    alerts_webhook_allow_networks: tuple[str, ...] = ()
+
     @property
     def dsn(self) -> str:
         """The app role's connection string."""

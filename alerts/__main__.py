@@ -1,0 +1,3 @@
+from alerts.service import main
+
+raise SystemExit(main())
