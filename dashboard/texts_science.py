@@ -72,6 +72,7 @@ SCIENCE_TEXTS: dict[str, dict[str, str]] = {
         "trend_no_slope": "Geen trend te berekenen: {note}",
         "trend_increment": "Verschil benedenwinds van {name}: {slope} {unit} per jaar (95%: {low} tot {high}).",
         "trend_empty": "Geen maandgemiddelden in deze periode.",
+        "trend_event_source": "bron",
         "trend_caption": "De lijnen tonen het maandgemiddelde en wat overblijft na correctie voor seizoen en weer, "
         "met gebeurtenissen als streep; een daling na een gebeurtenis past bij een effect ervan, maar bewijst het "
         "niet (samenhang, geen bewijs; sensormetingen zijn indicatief).",
@@ -171,6 +172,7 @@ SCIENCE_TEXTS: dict[str, dict[str, str]] = {
         "trend_no_slope": "No trend can be computed: {note}",
         "trend_increment": "Downwind difference of {name}: {slope} {unit} per year (95%: {low} to {high}).",
         "trend_empty": "No monthly means in this period.",
+        "trend_event_source": "source",
         "trend_caption": "The lines show the monthly mean and what remains after removing season and weather, with "
         "events as marks; a fall after an event fits an effect of it, but does not prove it (correlation, not "
         "proof; sensor readings are indicative).",

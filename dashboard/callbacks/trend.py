@@ -9,7 +9,14 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard.api_client import ApiClient, ApiError
 from dashboard.callbacks.analysis import chosen_place, place_name
-from dashboard.figures.trend import compare_figure, compare_sentence, trend_figure, trend_sentences
+from dashboard.figures.trend import (
+    compare_figure,
+    compare_sentence,
+    event_list,
+    events_shown,
+    trend_figure,
+    trend_sentences,
+)
 from dashboard.i18n import language_or_default, text
 from dashboard.layout import DEFAULT_QUANTITY, PROFILE_CONFIG, choice
 from dashboard.legend import quantity_label
@@ -56,6 +63,7 @@ def register(app: Dash, client: ApiClient, stations: tuple[Station, ...]) -> Non
         return [
             html.Figure([dcc.Graph(id="trend-chart", figure=figure, config=PROFILE_CONFIG),
                          html.Figcaption(text("trend_caption", language), className="figure-caption")]),
+            event_list(events_shown(body.get("results") or [], events), language),
             *(html.P(s, className="trend-line") for s in trend_sentences(body, language, quantity,
                                                                            client.emitter_names())),
         ]  # fmt: skip

@@ -4,6 +4,7 @@ sentences out. The API computes the monthly means, slopes, normalisation and int
 from typing import Any
 
 import plotly.graph_objects as go
+from dash import html
 
 from dashboard.i18n import format_number, language_or_default, text
 from dashboard.kit_chart import message_figure
@@ -41,6 +42,8 @@ def trend_figure(
     rows = sorted((r for r in rows if r.get("month")), key=lambda r: r["month"])
     if not any(r.get("mean") is not None for r in rows):
         return message_figure(text("trend_empty", language))
+    valued = [i for i, r in enumerate(rows) if r.get("mean") is not None]
+    rows = rows[valued[0] : valued[-1] + 1]  # from the first to the last month with a mean
     months = [_month(r["month"]) for r in rows]
     hover = f"%{{y:.{decimals}f}} {unit}<extra>%{{fullData.name}}</extra>"
     figure = go.Figure()
@@ -52,28 +55,48 @@ def trend_figure(
             figure.add_trace(go.Scatter(x=months, y=[r.get(key) for r in rows], mode=mode, name=text(name, language),
                                         line={"color": colour, "dash": dash, "width": 2.5 if key != "mean" else 2},
                                         connectgaps=False, hovertemplate=hover))  # fmt: skip
-    first, last = months[0], rows[-1]["month"][:7] + "-28"
-    for event in events:
-        day = str(event.get("date") or "")[:10]
-        if not day or not first <= day <= last:
-            continue
+    for number, event in enumerate(events_shown(rows, events), start=1):
+        day = event["date"][:10]
         title = event.get("title_en" if language == "en" else "title_nl") or event.get("id", "")
-        link = event.get("source_url")
-        shown = f'<a href="{link}">{title}</a>' if link else title
         figure.add_shape(type="line", xref="x", yref="paper", x0=day, x1=day, y0=0, y1=1, name="event",
                          line={"color": EVENT_COLOUR, "dash": "dot", "width": 1.5})  # fmt: skip
-        figure.add_annotation(x=day, y=1, xref="x", yref="paper", text=shown, showarrow=False, textangle=-90,
-                              xanchor="right", yanchor="top", font={"size": 11, "color": EVENT_COLOUR},
-                              hovertext=f"{day}: {title}", name="event")  # fmt: skip
+        figure.add_annotation(x=day, y=1, xref="x", yref="paper", text=f"<b>{number}</b>", showarrow=False,
+                              yanchor="bottom", font={"size": 12, "color": EVENT_COLOUR}, bgcolor="white",
+                              bordercolor=EVENT_COLOUR, borderwidth=1, hovertext=f"{day}: {title}",
+                              name="event")  # fmt: skip
     figure.update_layout(
         title={"text": text("trend_title", language, quantity=label, place=place_name), "x": 0.01},
-        xaxis={"title": {"text": None}, "gridcolor": "#e6e6e6"},
+        xaxis={"title": {"text": None}, "gridcolor": "#e6e6e6", "range": [months[0], months[-1]]},
         yaxis={"title": {"text": f"{label} ({unit})"}, "gridcolor": "#e6e6e6", "rangemode": "tozero"},
         legend={"orientation": "h", "y": -0.15}, height=400, plot_bgcolor="white",
         margin={"l": 60, "r": 20, "t": 50, "b": 40}, hovermode="x unified",
         separators=",." if language == "nl" else ".,",
     )  # fmt: skip
     return figure
+
+
+def events_shown(rows: list[dict[str, Any]], events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events dated between the first and the last month with a mean, oldest first: the chart numbers them and
+    the page lists them with their source links under it."""
+    valued = [r["month"][:7] for r in rows if r.get("month") and r.get("mean") is not None]
+    if not valued:
+        return []
+    first, last = min(valued) + "-01", max(valued) + "-31"
+    dated = [e for e in events if isinstance(e.get("date"), str) and first <= e["date"][:10] <= last]
+    return sorted(dated, key=lambda e: e["date"])
+
+
+def event_list(shown: list[dict[str, Any]], language: str) -> html.Ol | None:
+    """The numbered events of the chart, each with its date and a link to its source."""
+    if not shown:
+        return None
+    title = "title_en" if language_or_default(language) == "en" else "title_nl"
+    return html.Ol(
+        [html.Li([f"{e['date'][:10]}: {e.get(title) or e.get('id', '')} (",
+                  html.A(text("trend_event_source", language), href=e.get("source_url"), target="_blank",
+                         rel="noopener noreferrer"), ")"]) for e in shown],
+        className="trend-events",
+    )  # fmt: skip
 
 
 def trend_sentences(body: dict[str, Any], language: str, quantity: str, emitters: dict[str, str]) -> list[str]:

@@ -12,7 +12,14 @@ from dashboard.callbacks.direction import exposure_sentences
 from dashboard.figures.episodes import add_episodes, timeline_strip
 from dashboard.figures.exposure_layer import HIGH, LOW, NO_INCREMENT, diverging_colour, layer_arrays
 from dashboard.figures.rose import nice_rings, rose_figure, rose_notes, wedge, xy
-from dashboard.figures.trend import compare_figure, compare_sentence, trend_figure, trend_sentences
+from dashboard.figures.trend import (
+    compare_figure,
+    compare_sentence,
+    event_list,
+    events_shown,
+    trend_figure,
+    trend_sentences,
+)
 from dashboard.i18n import TEXTS
 from dashboard.periods import month_after, month_start, months_around, period_bounds, period_choices
 from tests.dashboard import science_samples as s
@@ -134,7 +141,14 @@ def test_trend_chart_draws_the_three_lines_and_only_the_events_in_its_months_lin
     assert [t.name for t in figure.data] == ["monthly mean", "without season", "weather-normalised"]
     assert figure.data[0].x[0] == "2022-01-01" and len(figure.data[0].x) == 24
     events = [a for a in figure.layout.annotations if a.name == "event"]
-    assert [a.text for a in events] == ['<a href="https://example.org/plan">Green Steel plan submitted</a>']
+    assert [(a.text, a.x, a.hovertext) for a in events] == [("<b>1</b>", "2023-11-03",
+                                                             "2023-11-03: Green Steel plan submitted")]  # fmt: skip
+    assert list(figure.layout.xaxis.range) == ["2022-01-01", "2023-12-01"]
+    listed = event_list(events_shown(s.TREND["results"], s.EVENTS), "nl")
+    [item] = listed.children
+    assert item.children[0] == "2023-11-03: Groen Staal-plan ingediend (" and item.children[1].href == (
+        "https://example.org/plan"
+    )
     assert figure.layout.title.text == "PM2.5 per month, Beverwijk-Creutzberglaan"
 
 

@@ -1,0 +1,163 @@
+"""The science views (issues 16 and 17) in headless Chromium against the real API with data/reference imported:
+trend with the events marked, before/after around an event, the subscribe form, the wind and sources view and the
+exposure map layer; Dutch on a phone and English on a desktop (screenshots: test-artifacts/dashboard/s_*.png)."""
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from tests.conftest import free_port
+from tests.dashboard.browser import (
+    ARTIFACTS,
+    click_label,
+    dashboard_url,
+    driver,
+    severe_console_errors,
+    text_of,
+    wait_until,
+)
+from tests.ingest.sources.conftest import empty_sources, imported  # noqa: F401  (module fixtures: data/reference)
+
+__all__ = ["dashboard_url", "driver"]
+
+# The API of this session sends its mail here (read when it starts; the API tests set it first in a full run).
+os.environ.setdefault("IJLUCHT_SMTP_PORT", str(free_port()))
+
+SIZES = {"phone": (390, 844), "desktop": (1280, 1000)}
+
+
+@pytest.fixture(scope="module")
+def mail_relay() -> Iterator[None]:
+    """A real SMTP server where the API sends its mail (IJLUCHT_SMTP_PORT, set by tests/conftest.py); when the API
+    tests' own server already listens there, that one takes the mail."""
+    from aiosmtpd.controller import Controller
+
+    class Accept:
+        async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's hook name
+            return "250 accepted"
+
+    controller = Controller(Accept(), hostname="127.0.0.1", port=int(os.environ["IJLUCHT_SMTP_PORT"]))
+    try:
+        controller.start()
+    except (OSError, RuntimeError):
+        yield None  # the port is taken: the API tests' server answers
+        return
+    yield None
+    controller.stop()
+
+
+def choose(driver, dropdown_id: str, typed: str, option_text: str) -> None:
+    """Open a Dash dropdown, type to filter it, and click the option containing `option_text`."""
+    box = driver.find_element(By.ID, dropdown_id)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
+    box.click()
+    if typed:
+        driver.switch_to.active_element.send_keys(typed)
+    option = wait_until(
+        driver,
+        f"the option {option_text!r} of {dropdown_id}",
+        lambda d: next((o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if option_text in o.text), None),
+    )
+    option.click()
+
+
+def caption_under(driver, graph_id: str) -> str:
+    return driver.find_element(By.XPATH, f"//*[@id='{graph_id}']/ancestor::figure//figcaption").text
+
+
+def graph_data(driver, graph_id: str) -> list[dict] | None:
+    return driver.execute_script(f"return document.querySelector('#{graph_id} .js-plotly-plot')?.data")
+
+
+def graph_layout(driver, graph_id: str) -> dict:
+    return driver.execute_script(f"return document.querySelector('#{graph_id} .js-plotly-plot').layout")
+
+
+def no_sideways_scroll(driver) -> bool:
+    return driver.execute_script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_trend_before_after_and_subscribe_for_a_station_in_english_on_a_desktop(
+    driver,
+    dashboard_url,
+    imported,  # noqa: F811
+    mail_relay,
+):
+    driver.set_window_size(*SIZES["desktop"])
+    driver.get(f"{dashboard_url}?lang=en")
+    wait_until(driver, "the science section", lambda d: text_of(d, "analysis-title") == "Wind, sources and trends")
+    assert "fetched only then" in text_of(driver, "analysis-hint")
+    choose(driver, "analysis-place", "NL49570", "Beverwijk-Creutzberglaan (NL49570)")
+
+    # Trend: monthly means (and weather-normalised) of 2019–2023 from the station, the 2023 events marked.
+    click_label(driver, "analysis-view", "trend")
+    traces = wait_until(driver, "the trend chart", lambda d: graph_data(d, "trend-chart"))
+    names = [t["name"] for t in traces]
+    assert names[0] == "monthly mean" and "weather-normalised" in names
+    months = [m for m, v in zip(traces[0]["x"], traces[0]["y"], strict=True) if v is not None]
+    assert months[0] == "2020-01-01" and months[-1].startswith("2023-0")  # a month needs 240 hours: not Dec 2019
+    events = [a["hovertext"] for a in graph_layout(driver, "trend-chart")["annotations"] if a.get("name") == "event"]
+    assert events == ["2023-07-21: Tata Steel reconsiders its hydrogen plans and looks at scenarios without green "
+                      "hydrogen (FD)"]  # only the events within the station's months  # fmt: skip
+    link = driver.find_element(By.CSS_SELECTOR, "#trend-body .trend-events a")
+    assert link.get_attribute("href").startswith("https://www.dutchnews.nl/2023/07/")
+    assert "correlation, not proof" in caption_under(driver, "trend-chart")
+    assert (
+        text_of(driver, "trend-body").count("No trend can be computed") + text_of(driver, "trend-body").count("Trend: ")
+        == 1
+    )  # the slope with its interval, or the API's reason there is none
+    driver.save_screenshot(str(ARTIFACTS / "s_trend_desktop_en.png"))
+
+    # Before/after around an event: twelve months each side (of which the station has 2023's), both differences.
+    click_label(driver, "analysis-view", "before and after")
+    assert text_of(driver, "trend-body") == ""
+    choose(driver, "compare-event", "", "2023-07-21")
+    driver.find_element(By.ID, "compare-go").click()
+    traces = wait_until(driver, "the before/after chart", lambda d: graph_data(d, "compare-chart"))
+    assert traces[0]["y"][0] == "measured" and all(t["error_x"]["array"] for t in traces)
+    line = text_of(driver, "compare-body")
+    assert "Before: " in line and "µg/m³, after: " in line and "weather-normalised" in line
+    assert "correlation, not proof" in caption_under(driver, "compare-chart")
+    driver.save_screenshot(str(ARTIFACTS / "s_compare_desktop_en.png"))
+
+    # Subscribe: a bad address is refused in the page; a good one is posted and the API's mail goes out.
+    click_label(driver, "analysis-view", "alerts")
+    wait_until(driver, "the form", lambda d: d.find_element(By.ID, "alerts-email").is_displayed())
+    email = driver.find_element(By.ID, "alerts-email")
+    email.send_keys("not-an-address")
+    choose(driver, "alerts-target", "Beverw", "area: Beverwijk")
+    driver.find_element(By.ID, "alerts-submit").click()
+    wait_until(driver, "the refusal", lambda d: "Enter a valid e-mail address" in text_of(d, "alerts-answer"))
+    email.send_keys(Keys.CONTROL, "a")
+    address = f"resident-{uuid.uuid4().hex[:8]}@example.org"
+    email.send_keys(address)
+    click_label(driver, "alerts-trigger", "when a band lasts")
+    wait_until(driver, "the band and hours", lambda d: d.find_element(By.ID, "alerts-hours").is_displayed())
+    driver.find_element(By.ID, "alerts-submit").click()
+    wait_until(driver, "the API's answer", lambda d: f"confirmation e-mail to {address}" in text_of(d, "alerts-answer"))
+    assert "indicative" in text_of(driver, "alerts-form")
+    driver.save_screenshot(str(ARTIFACTS / "s_alerts_desktop_en.png"))
+    assert no_sideways_scroll(driver)
+    assert severe_console_errors(driver) == []
+
+
+def test_the_trend_of_an_area_in_dutch_on_a_phone(driver, dashboard_url, imported):  # noqa: F811
+    driver.set_window_size(*SIZES["phone"])
+    try:
+        driver.get(f"{dashboard_url}?lang=nl")
+        wait_until(driver, "the science section", lambda d: text_of(d, "analysis-title") == "Wind, bronnen en trends")
+        choose(driver, "analysis-place", "Beverw", "gebied: Beverwijk")
+        click_label(driver, "analysis-view", "trend")
+        wait_until(driver, "the trend or its reason", lambda d: text_of(d, "trend-body"))
+        body = text_of(driver, "trend-body")
+        assert "per maand, Beverwijk" in body or "kon niet worden opgehaald" not in body
+        assert "samenhang, geen bewijs" in body
+        assert no_sideways_scroll(driver)
+        driver.save_screenshot(str(ARTIFACTS / "s_trend_phone_nl.png"))
+    finally:
+        driver.set_window_size(1280, 1500)
+    assert severe_console_errors(driver) == []
