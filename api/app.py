@@ -21,6 +21,7 @@ from api.routes import (
     admin,
     alerts,
     areas,
+    attribution,
     calibrations,
     events,
     exports,
@@ -111,6 +112,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         trend,
         events,
         alerts,
+        attribution,
     ):
         app.include_router(module.router)
     _add_error_handlers(app)

@@ -18,6 +18,7 @@ class StationProperties(BaseModel):
     station_id: str
     name: str
     operator: str
+    position_source: str | None  # where the position comes from, or why there is none
     components: list[str]
     latest: dict[str, ComponentLatest]
 

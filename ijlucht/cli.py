@@ -11,6 +11,7 @@ ijlucht kits update-key                      the public key kits check updates a
 ijlucht fleet                    run the demo fleet in the foreground
 ijlucht apikeys create --name N [--role reader|admin] | list | revoke PREFIX  (reader unless told)
 ijlucht import luchtmeetnet|knmi|samenmeten PATH... [--station S | --kit K]   hourly data of other networks
+ijlucht analyse direction|exposure|map [--station S | --kit K] [--json]          is it the steelworks? (issue 16)
 ijlucht calibrate --kit KIT [--kit KIT2] --station STATION [--start --end] [--method M] [--json]
 """
 
@@ -366,6 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ijlucht import flash
 
     flash.add_parser(sub)
+    from ijlucht import analyse
+
+    analyse.add_parser(sub)
     return p
 
 
@@ -388,6 +392,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_import(settings, args)
     elif args.cmd == "calibrate":
         return cmd_calibrate(settings, args)
+    elif args.cmd == "analyse":
+        from ijlucht import analyse
+
+        return analyse.run(settings, args)
     elif args.cmd == "flash":
         from ijlucht import flash
 

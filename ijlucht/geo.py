@@ -136,6 +136,7 @@ def locate(lat: float | None, lon: float | None) -> Location:
 
 
 STATIONS_FILE = GEO_DIR / "ijmond_stations.geojson"
+POSITION_SOURCES_FILE = GEO_DIR / "station_position_sources.json"
 
 
 @dataclass(frozen=True)
@@ -145,15 +146,19 @@ class Station:
     network: str  # "luchtmeetnet" or "knmi"
     lat: float | None
     lon: float | None
+    position_source: str  # where lat/lon come from, or why there is none
 
 
 @cache
 def stations() -> dict[str, Station]:
     """Measuring stations around the IJmond from data/geo (a station without a known position has lat/lon None)."""
     doc = json.loads(STATIONS_FILE.read_text(encoding="utf-8"))
+    sources = json.loads(POSITION_SOURCES_FILE.read_text(encoding="utf-8"))
     out = {}
     for f in doc["features"]:
         props, geom = f["properties"], f.get("geometry")
+        code = str(props["code"])
         lon, lat = geom["coordinates"][:2] if geom else (None, None)
-        out[str(props["code"])] = Station(str(props["code"]), props["name"], props["network"], lat, lon)
+        source = sources[props["network"]] if geom else sources["unknown"].get(code, "position unknown")
+        out[code] = Station(code, props["name"], props["network"], lat, lon, source)
     return out

@@ -10,7 +10,7 @@ from typing import Any
 from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row
 
-STATION_COLUMNS = "station_id, name, lat, lon, operator, components"
+STATION_COLUMNS = "station_id, name, lat, lon, operator, position_source, components"
 
 
 async def stations(conn: AsyncConnection, station_id: str | None = None) -> list[dict[str, Any]]:

@@ -39,6 +39,7 @@ def station_feature(row: dict[str, Any]) -> dict[str, Any]:
             "station_id": row["station_id"],
             "name": row["name"],
             "operator": row["operator"],
+            "position_source": row["position_source"],
             "components": row["components"],
             "latest": {c: {**v, **MASS_CONCENTRATION} for c, v in row["latest"].items()},
         },
@@ -50,7 +51,8 @@ def station_feature(row: dict[str, Any]) -> dict[str, Any]:
     summary="Official reference stations (Luchtmeetnet) as GeoJSON, with the latest hourly value of each component",
     description="`latest` maps each component (Luchtmeetnet formula: PM25, PM10, NO2, ...) to its newest stored "
     "hour (`time`, the start of the hour, UTC), `value` as stored (reference values are never clipped, so they can "
-    "be slightly negative) and unit. A station without a known position has `geometry: null`. The licence is "
+    "be slightly negative) and unit. A station without a known position has `geometry: null`; `position_source` says "
+    "where the position comes from (or why there is none). The licence is "
     "Luchtmeetnet's (`licence`).",
     responses={200: {"model": reference_schemas.StationCollection, "content": {"application/geo+json": {}}}},
 )

@@ -48,15 +48,26 @@ def _upsert(conn: psycopg.Connection, table: str, key: Sequence[str], cols: Sequ
     return Stored(written, n - written)
 
 
+def _station_meta(meta: geo.Station | None) -> tuple:
+    if meta is None:
+        return ("", None, None, "not in data/geo/ijmond_stations.geojson")
+    return (meta.name, meta.lat, meta.lon, meta.position_source)
+
+
 def ensure_reference_stations(conn: psycopg.Connection, components: dict[str, set[str]]) -> None:
     known = geo.stations()
     for station, comps in components.items():
         meta = known.get(station)
+        # A position found later in data/geo fills one stored without (never overwrites a stored position).
         conn.execute(
-            "INSERT INTO reference_stations (station_id, name, lat, lon, components) VALUES (%s, %s, %s, %s, %s) "
-            "ON CONFLICT (station_id) DO UPDATE SET components = ARRAY(SELECT DISTINCT unnest("
-            "reference_stations.components || EXCLUDED.components) ORDER BY 1)",
-            (station, meta.name if meta else "", meta.lat if meta else None, meta.lon if meta else None, sorted(comps)),
+            "INSERT INTO reference_stations (station_id, name, lat, lon, position_source, components)"
+            " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (station_id) DO UPDATE SET components = ARRAY("
+            "SELECT DISTINCT unnest(reference_stations.components || EXCLUDED.components) ORDER BY 1),"
+            " lat = coalesce(reference_stations.lat, EXCLUDED.lat),"
+            " lon = coalesce(reference_stations.lon, EXCLUDED.lon),"
+            " position_source = CASE WHEN reference_stations.lat IS NULL THEN EXCLUDED.position_source"
+            " ELSE coalesce(reference_stations.position_source, EXCLUDED.position_source) END",
+            (station, *_station_meta(meta), sorted(comps)),
         )
 
 
@@ -79,9 +90,11 @@ def store_weather(conn: psycopg.Connection, rows: list[WeatherHour]) -> Stored:
     for station in sorted({r.station_id for r in rows}):
         meta = known.get(f"KNMI_{station}")
         conn.execute(
-            "INSERT INTO weather_stations (station_id, name, lat, lon) VALUES (%s, %s, %s, %s) "
-            "ON CONFLICT (station_id) DO NOTHING",
-            (station, meta.name if meta else "", meta.lat if meta else None, meta.lon if meta else None),
+            "INSERT INTO weather_stations (station_id, name, lat, lon, position_source) VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (station_id) DO UPDATE SET position_source = EXCLUDED.position_source"
+            " WHERE weather_stations.position_source IS NULL"
+            " AND weather_stations.lat IS NOT DISTINCT FROM EXCLUDED.lat",
+            (station, *_station_meta(meta)),
         )
     return _upsert(
         conn,

@@ -28,7 +28,8 @@ def test_importing_the_real_files_again_changes_nothing(imported, conn, capsys):
         assert all(" 0 new or changed" in line for line in out.splitlines()), out
     assert {t: count(conn, t) for t in tables} == before
     assert conn.execute("SELECT sum(value), max(hour) FROM reference_hourly").fetchone() == snapshot
-    assert before["reference_hourly"] == 5613 + 17330  # NL49570 2023 + the IJmond multi-station file
+    # 2023: NL49570, then NL49551, 553, 557, 572, 573 (the steelworks analysis); the IJmond multi-station file
+    assert before["reference_hourly"] == 5613 + 5804 + 5759 + 5744 + 5852 + 5845 + 17330
 
 
 def test_stations_get_their_names_and_positions_from_data_geo(imported, conn):
@@ -37,6 +38,17 @@ def test_stations_get_their_names_and_positions_from_data_geo(imported, conn):
     ).fetchone() == ("Beverwijk-Creutzberglaan", 52.4893, 4.64053, ["PM10", "PM25"])  # components with values
     assert conn.execute("SELECT name FROM weather_stations WHERE station_id = '225'").fetchone() == (
         "IJmuiden (wind only)",
+    )
+
+
+def test_each_station_position_says_where_it_comes_from_and_a_missing_one_why(imported, conn):
+    rows = dict(conn.execute("SELECT station_id, position_source FROM reference_stations").fetchall())
+    assert "Samen-analyseren-tool" in rows["NL49570"] and "global.R" in rows["NL49570"]
+    assert conn.execute("SELECT lat FROM reference_stations WHERE station_id = 'NL49557'").fetchone() == (None,)
+    assert "not found" in rows["NL49557"] and "luchtmeetnet.nl" in rows["NL49557"]
+    assert (
+        "locaties_knmi_all"
+        in conn.execute("SELECT position_source FROM weather_stations WHERE station_id = '225'").fetchone()[0]
     )
 
 
