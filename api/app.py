@@ -23,6 +23,7 @@ from api.routes import (
     areas,
     attribution,
     calibrations,
+    episodes,
     events,
     exports,
     keys,
@@ -113,6 +114,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         events,
         alerts,
         attribution,
+        episodes,
     ):
         app.include_router(module.router)
     _add_error_handlers(app)

@@ -34,6 +34,7 @@ from ingest.history import KitHistory
 from ingest.judge import Batch, KitUnavailable, KnownKit, RejectBudget, RejectRecord, judge
 from ingest.rollups import refresh_rollups
 from ingest.settings import IngestSettings
+from ingest.spike_review import review_spikes
 from ingest.store import StoreResult, disabled_kits, expire_rejects, kit_context, store_batch
 from ingest.validate import excerpt
 
@@ -355,13 +356,16 @@ class IngestWorker:
             preparer.join(5)
 
     def rollup_loop(self) -> None:
-        """Recompute rollups of the hours that got new readings, every few seconds (late data included)."""
+        """Recompute rollups of hours with new readings every few seconds (late data included); then review spikes."""
         conn: psycopg.Connection | None = None
         while not self.stopping.wait(self.settings.ingest_rollup_interval_s):
             try:
                 if conn is None or conn.closed:
                     conn = psycopg.connect(self.settings.dsn, autocommit=True)
                 while refresh_rollups(conn) and not self.stopping.is_set():
+                    pass
+                # Fresh hourly means let the spike review judge flagged hours against their neighbours.
+                while review_spikes(conn) and not self.stopping.is_set():
                     pass
             except psycopg.Error as e:
                 log.warning("rollup refresh failed (%s); retrying", e)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from ijlucht import quality
 from ijlucht.quantities import QUANTITIES
-from ingest import history
+from ingest import corroboration, history
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -28,6 +28,11 @@ def test_quality_page_gives_the_method_version_and_every_threshold_of_the_code()
         "HIGH_RH": quality.HIGH_RH,
         "PM_ROUNDING": quality.PM_ROUNDING,
         "BACKFILL_AFTER_S": quality.BACKFILL_AFTER_S,
+        "NEIGHBOUR_KM": corroboration.NEIGHBOUR_KM,
+        "BASELINE_HOURS": corroboration.BASELINE_HOURS,
+        "BASELINE_MIN_HOURS": corroboration.BASELINE_MIN_HOURS,
+        "NEIGHBOUR_SHARE": corroboration.NEIGHBOUR_SHARE,
+        "LAG_HOURS": corroboration.LAG_HOURS,
     }
     for constant, value in stated.items():
         assert f"`{constant}`" in page, constant
