@@ -266,11 +266,12 @@ class ApiClient:
                   "start": start.isoformat(), "end": end.isoformat(), **options}  # fmt: skip
         return self._endpoint("/v1/direction", params)
 
-    def exposure(self, place: str, quantity: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        """GET /v1/exposure: downwind hours, means and the increment with its interval per emitter and speed bin."""
+    def exposure(self, place: str, quantity: str, start: datetime, end: datetime) -> dict[str, Any]:
+        """GET /v1/exposure: downwind hours, means and the increment with its interval per emitter and speed bin
+        (meta.background says whether the regional background was subtracted first)."""
         params = {"source": checked_place(place, ("kit", "station")), "quantity": quantity,
                   "start": start.isoformat(), "end": end.isoformat()}  # fmt: skip
-        return self._endpoint("/v1/exposure", params).get("results", [])
+        return self._endpoint("/v1/exposure", params)
 
     def exposure_map(self, emitter: str, quantity: str, start: datetime, end: datetime) -> dict[str, Any]:
         """GET /v1/exposure/map: downwind share and increment of every located kit and station (the map layer)."""

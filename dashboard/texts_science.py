@@ -43,6 +43,8 @@ SCIENCE_TEXTS: dict[str, dict[str, str]] = {
         "meespelen (samenhang, geen bewijs).",
         "exposure_line": "Benedenwinds van {name}: {share} van de uren; dan gemiddeld {down} {unit}, anders {other} "
         "{unit}: verschil {increment} {unit} (95%-interval {low} tot {high}).",
+        "exposure_line_regional": "Benedenwinds van {name}: {share} van de uren; boven de regionale achtergrond dan "
+        "gemiddeld {down} {unit}, anders {other} {unit}: verschil {increment} {unit} (95%-interval {low} tot {high}).",
         "exposure_none": "Geen benedenwindse uren van {name} in deze periode.",
         # the map layer
         "layer_label": "Kaartlaag",
@@ -146,6 +148,9 @@ SCIENCE_TEXTS: dict[str, dict[str, str]] = {
         "(correlation, not proof).",
         "exposure_line": "Downwind of {name}: {share} of the hours; then {down} {unit} on average, otherwise {other} "
         "{unit}: difference {increment} {unit} (95% interval {low} to {high}).",
+        "exposure_line_regional": "Downwind of {name}: {share} of the hours; above the regional background then "
+        "{down} {unit} on average, otherwise {other} {unit}: difference {increment} {unit} (95% interval {low} to "
+        "{high}).",
         "exposure_none": "No downwind hours of {name} in this period.",
         "layer_label": "Map layer",
         "layer_off": "none",

@@ -18,9 +18,11 @@ from ijlucht.quantities import BY_KEY
 SECTORS = 12  # 30° each: enough hours per sector in a month of data, fine enough to point at the works
 
 
-def exposure_sentences(rows: list[dict[str, Any]], emitters: dict[str, str], language: str, quantity: str) -> list:
-    """One sentence per source over all wind speeds: the share of downwind hours, the means, the increment and its
-    95 % interval, all as the API gave them."""
+def exposure_sentences(
+    rows: list[dict[str, Any]], emitters: dict[str, str], language: str, quantity: str, background: str = "none"
+) -> list:
+    """One sentence per source over all wind speeds: the share of downwind hours, the means (above the regional
+    background when the API subtracted it), the increment and its 95 % interval, all as the API gave them."""
     q = BY_KEY[quantity]
     out = []
     for row in rows:
@@ -33,7 +35,8 @@ def exposure_sentences(rows: list[dict[str, Any]], emitters: dict[str, str], lan
             continue
         n = _numbers(row, language, q.decimals)
         share = f"{format_number(100 * row['downwind_hours'] / hours, language, 0)}%" if hours else "–"
-        out.append(html.P(text("exposure_line", language, name=name, share=share, down=n("mean_downwind"),
+        key = "exposure_line_regional" if background == "regional" else "exposure_line"
+        out.append(html.P(text(key, language, name=name, share=share, down=n("mean_downwind"),
                                other=n("mean_otherwise"), increment=n("increment"), low=n("increment_low"),
                                high=n("increment_high"), unit=q.unit), className="exposure-line"))  # fmt: skip
     return out
@@ -72,7 +75,7 @@ def register(app: Dash, client: ApiClient) -> None:
         try:  # the roses stand without the exposure sentences
             exposure = client.exposure(checked, quantity, start, end)
         except ApiError:
-            exposure = []
+            exposure = {}
         label = quantity_label(quantity, language)
         emitters = {e.get("id"): e.get("name") or e.get("id") for e in (body.get("meta") or {}).get("emitters") or []}
         return [
@@ -96,5 +99,11 @@ def register(app: Dash, client: ApiClient) -> None:
                 ],
             ),
             *(html.P(note, className="rose-note") for note in rose_notes(body, language)),
-            *exposure_sentences(exposure, emitters, language, quantity),
+            *exposure_sentences(
+                exposure.get("results") or [],
+                emitters,
+                language,
+                quantity,
+                (exposure.get("meta") or {}).get("background", "none"),
+            ),
         ]

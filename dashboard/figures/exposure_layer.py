@@ -47,7 +47,8 @@ def layer_arrays(
     hover, custom = [], []
     for r in rows:
         kind, _, key = str(r.get("place", "")).partition(":")
-        place = names.get(key, key) if kind == "kit" else f"{text('place_station', language)} {key}"
+        named = r.get("name") or names.get(key, key)  # the API names each place; the map's names as a fallback
+        place = f"{named} ({key})" if kind == "kit" else f"{text('place_station', language)} {named} ({key})"
         share = f"{format_number(100 * float(r.get('downwind_share') or 0), language, 0)}%"
         if r.get("increment") is None:
             hover.append(f"{place}<br>{share}<br>{text('layer_no_increment', language)}")
@@ -55,7 +56,7 @@ def layer_arrays(
             hover.append(text("layer_hover", language, place=place, share=share, hours=r.get("hours", 0),
                               increment=number(r["increment"]), unit=unit, low=number(r.get("increment_low")),
                               high=number(r.get("increment_high"))))  # fmt: skip
-        custom.append([key, names.get(key, key)] if kind == "kit" else None)
+        custom.append([key, named] if kind == "kit" else None)
     return {
         "lat": [r["lat"] for r in rows],
         "lon": [r["lon"] for r in rows],

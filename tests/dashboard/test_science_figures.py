@@ -91,6 +91,8 @@ def test_exposure_sentence_gives_the_share_means_and_interval_of_the_all_speed_r
     assert len(lines) == 1  # the speed-bin row is not repeated
     assert lines[0].children == ("Benedenwinds van Tata Steel IJmuiden: 19% van de uren; dan gemiddeld 14,2 µg/m³, "
                                  "anders 9,1 µg/m³: verschil 5,1 µg/m³ (95%-interval 3,2 tot 7,0).")  # fmt: skip
+    regional = exposure_sentences(s.EXPOSURE, {}, "en", "pm25", "regional")
+    assert "above the regional background then 14.2 µg/m³ on average" in regional[0].children
 
 
 def test_exposure_layer_sizes_by_downwind_share_colours_by_increment_and_skips_unplaced_stations():
@@ -100,8 +102,9 @@ def test_exposure_layer_sizes_by_downwind_share_colours_by_increment_and_skips_u
     assert sizes[1] > sizes[0] > sizes[2]  # 50 % > 25 % > never downwind
     assert arrays["marker"]["color"] == ["#b2182b", diverging_colour(-2.0, 4.0), NO_INCREMENT]
     assert arrays["customdata"] == [["bev-01", "Beverwijk Centrum"], None, ["hee-01", "hee-01"]]  # a kit opens
-    assert arrays["hovertext"][0] == ("Beverwijk Centrum<br>downwind: 25% of 8000 hours<br>difference: 4.0 µg/m³ "
-                                      "(95%: 1.0 to 7.0)")  # fmt: skip
+    assert arrays["hovertext"][0] == ("Beverwijk Centrum (bev-01)<br>downwind: 25% of 8000 hours<br>difference: "
+                                      "4.0 µg/m³ (95%: 1.0 to 7.0)")  # fmt: skip
+    assert arrays["hovertext"][1].startswith("station NL49570 (NL49570)<br>downwind: 50%")
     assert "no difference to compute" in arrays["hovertext"][2]
     assert layer_arrays([], {}, "en", "µg/m³")["visible"] is False
 
