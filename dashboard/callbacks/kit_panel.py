@@ -20,6 +20,9 @@ from ijlucht.bands import DEFAULT_SCALE
 from ijlucht.quantities import BY_KEY
 
 SPANS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30), "1y": timedelta(days=365)}
+# /v1/episodes answers at most 92 days (the background is computed hour by hour over every place): a year's chart
+# shades the episodes of its last 92 days.
+EPISODE_SPAN = timedelta(days=92)
 EMPTY = {"data": [], "layout": {"height": 10, "xaxis": {"visible": False}, "yaxis": {"visible": False}}}
 
 
@@ -155,7 +158,7 @@ def register(app: Dash, client: ApiClient, settings: DashboardSettings) -> None:
         if trace is not None:
             figure.add_trace(trace)
         try:  # episodes involving the kit, shaded (issue 16); the chart goes on without them
-            episodes = client.episodes(start, end, quantity, place=f"kit:{kit_id}")
+            episodes = client.episodes(max(start, end - EPISODE_SPAN), end, quantity, place=f"kit:{kit_id}")
         except ApiError:
             episodes = []
         if episodes:

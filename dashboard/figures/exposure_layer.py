@@ -15,7 +15,10 @@ from dashboard.i18n import format_number, language_or_default, text
 LAYER_NAME = "exposure"
 LOW, MIDDLE, HIGH = (33, 102, 172), (247, 247, 247), (178, 24, 43)  # blue – white – red (ColorBrewer RdBu)
 NO_INCREMENT = "#9e9e9e"
-MIN_SIZE, MAX_EXTRA = 10, 34  # px: a place never downwind, and what a place always downwind adds
+# px: a place never downwind (larger than a station's target, 22 px, so the circle shows around it), and what a place
+# always downwind adds
+MIN_SIZE, MAX_EXTRA = 28, 36
+MIN_TINT = 0.3  # any increment other than zero is at least this far from white: visible on the land fill
 
 
 def empty_layer() -> go.Scattermap:
@@ -29,7 +32,8 @@ def diverging_colour(value: float | None, limit: float) -> str:
         return NO_INCREMENT
     share = max(-1.0, min(1.0, value / limit)) if limit > 0 else 0.0
     end = HIGH if share > 0 else LOW
-    rgb = [round(m + (e - m) * abs(share)) for m, e in zip(MIDDLE, end, strict=True)]
+    tint = MIN_TINT + (1 - MIN_TINT) * abs(share) if share else 0.0
+    rgb = [round(m + (e - m) * tint) for m, e in zip(MIDDLE, end, strict=True)]
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
@@ -63,7 +67,7 @@ def layer_arrays(
         "marker": {
             "size": [MIN_SIZE + MAX_EXTRA * max(0.0, min(1.0, float(r.get("downwind_share") or 0))) for r in rows],
             "color": [diverging_colour(r.get("increment"), limit) for r in rows],
-            "opacity": 0.7,
+            "opacity": 0.8,
         },
         "hovertext": hover,
         "hovertemplate": "%{hovertext}<extra></extra>",

@@ -5,7 +5,9 @@ exposure map layer; Dutch on a phone and English on a desktop (screenshots: test
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -13,6 +15,7 @@ from selenium.webdriver.common.keys import Keys
 from tests.conftest import free_port
 from tests.dashboard.browser import (
     ARTIFACTS,
+    MAP_FIGURE_JS,
     click_label,
     dashboard_url,
     driver,
@@ -51,7 +54,8 @@ def mail_relay() -> Iterator[None]:
 
 
 def choose(driver, dropdown_id: str, typed: str, option_text: str) -> None:
-    """Open a Dash dropdown, type to filter it, and click the option containing `option_text`."""
+    """Open a Dash dropdown, type to filter it, and click its option containing `option_text` (radio items are
+    options too: theirs are inline labels, left out)."""
     box = driver.find_element(By.ID, dropdown_id)
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
     box.click()
@@ -60,7 +64,14 @@ def choose(driver, dropdown_id: str, typed: str, option_text: str) -> None:
     option = wait_until(
         driver,
         f"the option {option_text!r} of {dropdown_id}",
-        lambda d: next((o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if option_text in o.text), None),
+        lambda d: next(
+            (
+                o
+                for o in d.find_elements(By.CSS_SELECTOR, "[role=option]:not(.dash-radioitems-inline)")
+                if option_text in o.text and o.is_displayed()
+            ),
+            None,
+        ),
     )
     option.click()
 
@@ -75,6 +86,13 @@ def graph_data(driver, graph_id: str) -> list[dict] | None:
 
 def graph_layout(driver, graph_id: str) -> dict:
     return driver.execute_script(f"return document.querySelector('#{graph_id} .js-plotly-plot').layout")
+
+
+def layer_drawn(driver) -> list[dict] | None:
+    """The map's traces once its exposure layer (trace 2) is shown with circles."""
+    data = driver.execute_script(MAP_FIGURE_JS)
+    layer = data[2] if data and len(data) > 2 else {}
+    return data if layer.get("visible") is not False and layer.get("lat") else None
 
 
 def no_sideways_scroll(driver) -> bool:
@@ -160,4 +178,82 @@ def test_the_trend_of_an_area_in_dutch_on_a_phone(driver, dashboard_url, importe
         driver.save_screenshot(str(ARTIFACTS / "s_trend_phone_nl.png"))
     finally:
         driver.set_window_size(1280, 1500)
+    assert severe_console_errors(driver) == []
+
+
+def test_roses_with_the_works_and_the_exposure_layer_for_2023_in_dutch_on_a_phone_and_english_on_a_desktop(
+    driver,
+    dashboard_url,
+    api_base_url,
+    imported,  # noqa: F811
+):
+    """Wijk aan Zee-De Banjaert (NL49553) in 2023 beside the works: the roses, the line towards them, the sentences;
+    then the layer 'downwind of Tata Steel' on the map, its circles as /v1/exposure/map gives them."""
+    mapped = httpx.get(f"{api_base_url}/v1/exposure/map?emitter=tata-steel-ijmuiden&start=2023-01-01T00:00:00Z"
+                       "&end=2024-01-01T00:00:00Z", timeout=60).json()["results"]  # fmt: skip
+    located = [r for r in mapped if r["lat"] is not None]
+    assert len(located) >= 5  # the located 2023 stations at least
+    words = {"nl": ("Gemiddelde PM2,5 per windrichting", "samenhang, geen bewijs", "benedenwinds van", "2023"),
+             "en": ("Mean PM2.5 by wind direction", "correlation, not proof", "downwind of", "2023")}  # fmt: skip
+    for size, language in (("phone", "nl"), ("desktop", "en")):
+        driver.set_window_size(*SIZES[size])
+        driver.get(f"{dashboard_url}?lang={language}")
+        title, caveat, layer, year = words[language]
+        wait_until(driver, "the science section", lambda d: text_of(d, "analysis-place-label"))
+        choose(driver, "analysis-place", "NL49553", "(NL49553)")
+        choose(driver, "analysis-period", "", year)
+        wait_until(driver, "the period chosen", lambda d, y=year: y in text_of(d, "analysis-period"))
+        click_label(driver, "analysis-view", "wind en bronnen" if language == "nl" else "wind and sources")
+        traces = wait_until(driver, "the pollution rose", lambda d: graph_data(d, "rose-mean"), 40)
+        assert graph_layout(driver, "rose-mean")["title"]["text"] == title
+        sectors = next(t for t in traces if t["name"] == "sectors")
+        assert len(sectors["x"]) == 12 and len(sectors["hovertext"]) == 12
+        towards = [t for t in traces if "Tata Steel" in (t.get("name") or "")]
+        assert len(towards) == 1 and towards[0]["line"]["dash"] == "dash"  # the line towards the works
+        assert graph_data(driver, "rose-cpf") and caveat in caption_under(driver, "rose-mean")
+        assert caveat in caption_under(driver, "rose-cpf") or ("niet" if language == "nl" else "not") in (
+            caption_under(driver, "rose-cpf")
+        )
+        body = text_of(driver, "direction-body")
+        assert ("Windstil: " if language == "nl" else "Calm: ") in body and "Tata Steel" in body
+        driver.save_screenshot(str(ARTIFACTS / f"s_roses_{size}_{language}.png"))
+
+        # The map layer: circles where /v1/exposure/map has places with a position, the kits still above.
+        driver.execute_script("window.scrollTo(0, 0)")
+        click_label(driver, "map-layer", layer)
+        data = wait_until(driver, "the exposure layer", layer_drawn, 60)
+        assert data[2]["name"] == "exposure" and len(data[2]["lat"]) == len(located)
+        assert sorted(data[2]["lat"]) == sorted(r["lat"] for r in located)
+        note = wait_until(driver, "the layer's sentence", lambda d: text_of(d, "layer-note"))
+        assert caveat.split(",")[0] in note or ("geen bewijs" if language == "nl" else "not proof") in note
+        driver.save_screenshot(str(ARTIFACTS / f"s_layer_{size}_{language}.png"))
+        click_label(driver, "map-layer", "geen" if language == "nl" else "none")
+        wait_until(driver, "the layer off", lambda d: d.execute_script(MAP_FIGURE_JS)[2].get("visible") is False)
+        assert no_sideways_scroll(driver)
+    driver.set_window_size(1280, 1500)
+    assert severe_console_errors(driver) == []
+
+
+def test_episodes_under_the_time_slider_and_shaded_in_the_kit_chart(driver, dashboard_url, api_base_url, seeded_kits):
+    """The seeded kits' last 24 hours (one far above the others): the episodes /v1/episodes finds there, as
+    segments under the slider and shaded in the kit's chart."""
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    window = {"start": (end - timedelta(hours=24)).isoformat(), "end": end.isoformat(), "quantity": "pm25"}
+    found = httpx.get(f"{api_base_url}/v1/episodes", params=window, timeout=30).json()["results"]
+    assert found  # seed-velsen-zuid (100 µg/m³) stands far above the others all day
+    driver.get(f"{dashboard_url}?lang=en&window=24h")
+    segments = wait_until(
+        driver, "the episodes under the slider", lambda d: d.find_elements(By.CSS_SELECTOR, "#timeline-episodes span")
+    )
+    assert len(segments) == len(found)
+    assert all(s.get_attribute("title").startswith("episode (") for s in segments)
+    kit = next(p.split(":", 1)[1] for e in found for p in e["places"] if p.startswith("kit:seed-"))
+    own = [e for e in found if f"kit:{kit}" in e["places"]]
+    driver.get(f"{dashboard_url}?lang=en&kit={kit}")
+    shapes = wait_until(driver, "the shaded episodes", lambda d: [s for s in (d.execute_script(
+        "return document.querySelector('#kit-chart .js-plotly-plot')?.layout?.shapes") or [])
+        if (s.get("name") or "").startswith("episode-")])  # fmt: skip
+    assert len(shapes) >= len(own) > 0
+    assert "it shows when, not who caused it" in text_of(driver, "kit-chart-note")
+    driver.save_screenshot(str(ARTIFACTS / "s_episodes_desktop_en.png"))
     assert severe_console_errors(driver) == []
