@@ -119,10 +119,10 @@ def test_trend_before_after_and_subscribe_for_a_station_in_english_on_a_desktop(
     months = [m for m, v in zip(traces[0]["x"], traces[0]["y"], strict=True) if v is not None]
     assert months[0] == "2020-01-01" and months[-1].startswith("2023-0")  # a month needs 240 hours: not Dec 2019
     events = [a["hovertext"] for a in graph_layout(driver, "trend-chart")["annotations"] if a.get("name") == "event"]
-    assert events == ["2023-07-21: Tata Steel reconsiders its hydrogen plans and looks at scenarios without green "
-                      "hydrogen (FD)"]  # only the events within the station's months  # fmt: skip
-    link = driver.find_element(By.CSS_SELECTOR, "#trend-body .trend-events a")
-    assert link.get_attribute("href").startswith("https://www.dutchnews.nl/2023/07/")
+    # only the events within the station's months (2020-01 to 2023-08), not the later ones
+    assert [e[:10] for e in events] == ["2021-09-15", "2023-07-21"] and "reconsiders its hydrogen plans" in events[1]
+    links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "#trend-body .trend-events a")]
+    assert len(links) == 2 and links[1].startswith("https://www.dutchnews.nl/2023/07/")
     assert "correlation, not proof" in caption_under(driver, "trend-chart")
     assert (
         text_of(driver, "trend-body").count("No trend can be computed") + text_of(driver, "trend-body").count("Trend: ")
@@ -163,17 +163,24 @@ def test_trend_before_after_and_subscribe_for_a_station_in_english_on_a_desktop(
     assert severe_console_errors(driver) == []
 
 
-def test_the_trend_of_an_area_in_dutch_on_a_phone(driver, dashboard_url, imported):  # noqa: F811
+def test_a_trend_of_less_than_two_years_says_why_there_is_no_slope_in_dutch_on_a_phone(
+    driver,
+    dashboard_url,
+    imported,  # noqa: F811
+):
+    """Wijk aan Zee-De Banjaert (NL49553) has eight months of 2023: monthly means, and the API's reason for no slope."""
     driver.set_window_size(*SIZES["phone"])
     try:
         driver.get(f"{dashboard_url}?lang=nl")
         wait_until(driver, "the science section", lambda d: text_of(d, "analysis-title") == "Wind, bronnen en trends")
-        choose(driver, "analysis-place", "Beverw", "gebied: Beverwijk")
+        choose(driver, "analysis-place", "NL49553", "(NL49553)")
         click_label(driver, "analysis-view", "trend")
-        wait_until(driver, "the trend or its reason", lambda d: text_of(d, "trend-body"))
+        traces = wait_until(driver, "the trend chart", lambda d: graph_data(d, "trend-chart"))
+        assert graph_layout(driver, "trend-chart")["title"]["text"].startswith("PM2,5 per maand, Wijk aan Zee")
+        assert traces[0]["name"] == "maandgemiddelde"
         body = text_of(driver, "trend-body")
-        assert "per maand, Beverwijk" in body or "kon niet worden opgehaald" not in body
-        assert "samenhang, geen bewijs" in body
+        assert "Geen trend te berekenen: " in body and "Trend: " not in body
+        assert "samenhang, geen bewijs" in caption_under(driver, "trend-chart")
         assert no_sideways_scroll(driver)
         driver.save_screenshot(str(ARTIFACTS / "s_trend_phone_nl.png"))
     finally:
