@@ -89,7 +89,7 @@ SCIENCE_TEXTS: dict[str, dict[str, str]] = {
         "compare_normalised": "gecorrigeerd voor het weer",
         "compare_line": "Voor: {before} {unit}, na: {after} {unit}; verschil {difference} {unit} (95%-interval {low} "
         "tot {high}), gecorrigeerd voor het weer {ndifference} {unit} ({nlow} tot {nhigh}).",
-        "compare_bad_dates": "Kies voor beide perioden een begin vóór het eind.",
+        "compare_bad_dates": "Kies voor beide perioden een begin vóór het eind, en de periode voor vóór de periode na.",
         "compare_caption": "De punten tonen hoeveel hoger of lager {quantity} na dan voor was, met en zonder "
         "correctie voor het weer; een verschil past bij een verandering, maar bewijst niet wat die veroorzaakte "
         "(samenhang, geen bewijs).",
@@ -191,7 +191,8 @@ SCIENCE_TEXTS: dict[str, dict[str, str]] = {
         "compare_normalised": "weather-normalised",
         "compare_line": "Before: {before} {unit}, after: {after} {unit}; difference {difference} {unit} (95% "
         "interval {low} to {high}), weather-normalised {ndifference} {unit} ({nlow} to {nhigh}).",
-        "compare_bad_dates": "Choose a start before the end for both periods.",
+        "compare_bad_dates": "Choose a start before the end for both periods, and the before period before the "
+        "after one.",
         "compare_caption": "The points show how much higher or lower {quantity} was after than before, with and "
         "without removing the weather; a difference fits a change, but does not prove what caused it "
         "(correlation, not proof).",
