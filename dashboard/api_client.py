@@ -20,6 +20,7 @@ import httpx
 from ijlucht.contract import KIT_ID_PATTERN
 
 STATION_ID = re.compile(r"^[A-Z]{2}[0-9]{5}$")  # a Luchtmeetnet number, as migration 060 checks it
+AREA_CODE = re.compile(r"^(GM[0-9]{4}|WK[0-9]{6})$")  # a CBS municipality or district code
 
 
 class ApiError(Exception):
@@ -49,6 +50,22 @@ def checked_kit_id(value: object) -> str:
 def kit_path(kit_id: object, *rest: str) -> str:
     """/v1/kits/{kit_id}[/rest...] with the checked id as one quoted path segment."""
     return "/".join(["/v1/kits", quote(checked_kit_id(kit_id), safe=""), *rest])
+
+
+class InvalidPlace(ApiError):
+    """Not a place (`kit:<id>`, `station:<code>`, `area:<code>`): refused before any request is made."""
+
+    def __init__(self, value: object) -> None:
+        super().__init__(f"{repr(value)[:40]} is not a place (kit:<id>, station:<code> or area:<code>)")
+
+
+def checked_place(value: object, kinds: tuple[str, ...] = ("kit", "station", "area")) -> str:
+    """`value` if it is a place of one of `kinds` (the browser can send anything), else InvalidPlace."""
+    kind, _, key = value.partition(":") if isinstance(value, str) else ("", "", "")
+    valid = {"kit": KIT_ID_PATTERN, "station": STATION_ID, "area": AREA_CODE}
+    if kind in kinds and valid[kind].fullmatch(key):
+        return value
+    raise InvalidPlace(value)
 
 
 class KitNotFound(ApiError):
@@ -273,6 +290,73 @@ class ApiClient:
         params = {"components": component, "start": start.isoformat(), "end": end.isoformat()}
         return self._endpoint(f"/v1/stations/{station_id}/series", params).get("results", [])
 
+    # --- issue 16 and 17: the science endpoints (docs/science.md); the place goes as an httpx query parameter.
+
+    def emitters(self) -> list[dict[str, Any]]:
+        """GET /v1/emitters: the known sources with name, centre and outline."""
+        return self._endpoint("/v1/emitters", {}, cache=True).get("results", [])
+
+    def emitter_names(self) -> dict[str, str]:
+        """{emitter id: name}; empty when the API cannot say (the views then show the ids)."""
+        try:
+            return {e["id"]: e.get("name") or e["id"] for e in self.emitters() if isinstance(e.get("id"), str)}
+        except (ApiError, AttributeError, TypeError):
+            return {}
+
+    def direction(self, place: str, quantity: str, start: datetime, end: datetime, **options: Any) -> dict[str, Any]:
+        """GET /v1/direction: {meta (emitters, calm, thresholds), results per sector and speed bin}."""
+        params = {"source": checked_place(place, ("kit", "station")), "quantity": quantity,
+                  "start": start.isoformat(), "end": end.isoformat(), **options}  # fmt: skip
+        return self._endpoint("/v1/direction", params)
+
+    def exposure(self, place: str, quantity: str, start: datetime, end: datetime) -> dict[str, Any]:
+        """GET /v1/exposure: downwind hours, means and the increment with its interval per emitter and speed bin
+        (meta.background says whether the regional background was subtracted first)."""
+        params = {"source": checked_place(place, ("kit", "station")), "quantity": quantity,
+                  "start": start.isoformat(), "end": end.isoformat()}  # fmt: skip
+        return self._endpoint("/v1/exposure", params)
+
+    def exposure_map(self, emitter: str, quantity: str, start: datetime, end: datetime) -> dict[str, Any]:
+        """GET /v1/exposure/map: downwind share and increment of every located kit and station (the map layer)."""
+        params = {"emitter": emitter, "quantity": quantity, "start": start.isoformat(), "end": end.isoformat()}
+        return self._endpoint("/v1/exposure/map", params, cache=True)
+
+    def episodes(self, start: datetime, end: datetime, quantity: str, place: str | None = None) -> list[dict[str, Any]]:
+        """GET /v1/episodes: regional and local episodes overlapping the period (of one place, if given)."""
+        params = {"start": start.isoformat(), "end": end.isoformat(), "quantity": quantity}
+        if place is not None:
+            params["place"] = checked_place(place, ("kit", "station"))
+        return self._endpoint("/v1/episodes", params).get("results", [])
+
+    def trend(self, place: str, quantity: str, start: datetime, end: datetime, normalise: str) -> dict[str, Any]:
+        """GET /v1/trend: monthly means (deseasonalised, weather-normalised) and the slope per year in meta."""
+        params = {"source": checked_place(place), "quantity": quantity, "start": start.isoformat(),
+                  "end": end.isoformat(), "normalise": normalise}  # fmt: skip
+        return self._endpoint("/v1/trend", params)
+
+    def compare(
+        self, place: str, quantity: str, before: tuple[datetime, datetime], after: tuple[datetime, datetime]
+    ) -> list[dict[str, Any]]:
+        """GET /v1/compare: the after-minus-before difference, its interval and the weather-normalised one."""
+        params = {"source": checked_place(place), "quantity": quantity,
+                  "before_start": before[0].isoformat(), "before_end": before[1].isoformat(),
+                  "after_start": after[0].isoformat(), "after_end": after[1].isoformat()}  # fmt: skip
+        return self._endpoint("/v1/compare", params).get("results", [])
+
+    def events(self) -> list[dict[str, Any]]:
+        """GET /v1/events: dated changes (closures, permits, incidents) with their source link."""
+        return self._endpoint("/v1/events", {}, cache=True).get("results", [])
+
+    def subscribe(self, form: dict[str, Any]) -> tuple[int, str]:
+        """POST /v1/alerts/subscriptions; (status, the API's reason) — 202 means the confirmation mail went out."""
+        try:
+            response = self._client.post("/v1/alerts/subscriptions", json=form)
+        except httpx.TimeoutException as exc:
+            raise ApiUnavailable(f"API at {self.base_url} did not answer in time ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:
+            raise ApiUnavailable(f"API at {self.base_url} is not reachable: {exc}") from exc
+        return response.status_code, _detail(response) if response.status_code >= 400 else ""
+
     def kit(self, kit_id: str) -> dict[str, Any]:
         """GET /v1/kits/{kit_id}: the kit's status (online, last seen, firmware) as a GeoJSON Feature."""
         response = self._get(kit_path(kit_id))
@@ -286,4 +370,9 @@ def _detail(response: httpx.Response) -> str:
         detail = response.json().get("detail")
     except (ValueError, AttributeError):
         detail = None
+    if isinstance(detail, list):  # FastAPI's validation errors: name the field and say what is wrong with it
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in (e.get('loc') or [])[1:])}: {e.get('msg')}" if isinstance(e, dict) else str(e)
+            for e in detail
+        )
     return str(detail) if detail else response.text[:200] or response.reason_phrase

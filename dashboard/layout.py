@@ -3,7 +3,11 @@ slider, kit panel (status, chart, compare), means per area, footer. Texts are fi
 
 from dash import dcc, html
 
+from dashboard.components import control as _control
+from dashboard.components import loading
+from dashboard.components import radio as _radio
 from dashboard.markers import CORRECTIONS, QUANTITY_CHOICES
+from dashboard.science_layout import analysis_section, layer_control
 from ijlucht.bands import DEFAULT_SCALE, SCALES
 
 LANGUAGE_OPTIONS = [{"label": "Nederlands", "value": "nl"}, {"label": "English", "value": "en"}]
@@ -16,32 +20,12 @@ AREA_LEVELS = ("municipality", "district")
 RANGES = ("24h", "7d", "30d", "1y")  # the kit panel's periods
 MAX_COMPARED = 6  # kits compared with the selected one in its chart
 DEFAULT_QUANTITY = "pm25"
-LOADING_DELAY_MS = 400
 
 
 def choice(value: object, allowed: tuple[str, ...], default: str) -> str:
     """A control's value as the browser sent it if it is one of the control's choices, else the default: the
     browser can send anything, and these values go on to the API."""
     return value if isinstance(value, str) and value in allowed else default
-
-
-def _radio(id_: str, options: list, value: str) -> dcc.RadioItems:
-    return dcc.RadioItems(
-        id=id_, options=options, value=value, inline=True, inputClassName="radio-input", labelClassName="radio-option"
-    )
-
-
-def _control(label_id: str, control) -> html.Div:
-    return html.Div(
-        [html.Label(id=label_id, htmlFor=control.id, className="control-label"), control], className="control"
-    )
-
-
-def loading(id_: str, child) -> dcc.Loading:
-    """A spinner over `child` while its data load; only after a moment, so a quick refresh does not flicker."""
-    return dcc.Loading(
-        child, id=id_, type="circle", delay_show=LOADING_DELAY_MS, parent_style={"height": "100%"}, color="#1f4e9c"
-    )
 
 
 def build_layout(
@@ -95,15 +79,19 @@ def build_layout(
                                 children=[
                                     html.Button(id="play", className="play", n_clicks=0),
                                     html.Div(
-                                        dcc.Slider(
-                                            id="hour-slider",
-                                            min=0,
-                                            max=23,
-                                            step=1,
-                                            value=23,
-                                            marks=None,
-                                            updatemode="drag",
-                                        ),
+                                        [
+                                            dcc.Slider(
+                                                id="hour-slider",
+                                                min=0,
+                                                max=23,
+                                                step=1,
+                                                value=23,
+                                                marks=None,
+                                                updatemode="drag",
+                                            ),
+                                            # Episodes in the window, placed along the slider (figures/episodes.py)
+                                            html.Div(id="timeline-episodes", className="episode-strip"),
+                                        ],
                                         className="slider",
                                     ),
                                 ],
@@ -133,6 +121,7 @@ def build_layout(
                             html.Div(
                                 first.get("legend"), id="map-legend", className="legend", **{"aria-live": "polite"}
                             ),
+                            *layer_control(),
                         ],
                     ),
                     html.Section(
@@ -149,6 +138,7 @@ def build_layout(
                             loading(
                                 "chart-loading", dcc.Graph(id="kit-chart", config=CHART_CONFIG, className="kit-chart")
                             ),
+                            html.P(id="kit-chart-note", className="figure-caption"),
                             html.Div(
                                 id="downloads",
                                 className="downloads",
@@ -173,6 +163,7 @@ def build_layout(
                             dcc.Store(id="kit-shown"),  # what the chart shows: kits, quantity, start, end, resolutions
                         ],
                     ),
+                    analysis_section(),
                     html.Section(
                         className="kits-section",
                         children=[

@@ -11,6 +11,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from dashboard.figures.exposure_layer import empty_layer
 from dashboard.geo import Outlines
 from dashboard.markers import KitMarker, marker_properties
 from dashboard.stations import StationMarker, hover_text
@@ -19,7 +20,9 @@ from dashboard.stations import StationMarker, hover_text
 MAP_CENTER = {"lat": 52.48, "lon": 4.635}  # a little east of the middle: less empty sea
 MAP_ZOOM = 11.0
 
-RING_TRACE, KIT_TRACE = 0, 1  # order of the map's traces; callbacks patch them by index (stations come after)
+# Order of the map's traces; callbacks patch them by index: the kits' rings, the kits, the exposure layer (empty and
+# hidden until switched on, so the order never changes), then the stations if any.
+RING_TRACE, KIT_TRACE, LAYER_TRACE = 0, 1, 2
 STATION_TRACES = ("station-ring", "station-white", "station-centre")  # a target: three circles, largest first
 RING_COLOUR = "#263238"
 LAND_COLOUR = "#f4f1e8"
@@ -94,7 +97,7 @@ def map_figure(
     )  # fmt: skip
     land, lines = outline_layers(outlines, fill_land=style == OFFLINE_STYLE)
     layers = land + tile_layers(tile_url, tile_attribution) + lines  # the first lies lowest
-    figure = go.Figure([rings, kits, *station_traces(stations or [], language)])
+    figure = go.Figure([rings, kits, empty_layer(), *station_traces(stations or [], language)])
     figure.update_layout(
         map={"style": style, "center": centre or MAP_CENTER, "zoom": zoom or MAP_ZOOM, "layers": layers},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},

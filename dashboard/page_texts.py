@@ -8,6 +8,8 @@ from dashboard.i18n import text
 from dashboard.layout import AREA_LEVELS, RANGES, WINDOWS
 from dashboard.legend import quantity_label
 from dashboard.markers import CORRECTIONS, QUANTITY_CHOICES
+from dashboard.periods import ROLLING, period_choices
+from dashboard.science_layout import ALERT_TRIGGERS, VIEWS
 from ijlucht.bands import SCALES
 from ijlucht.licence import DATA_LICENCE
 
@@ -36,7 +38,34 @@ TEXT_PROPS = (
     ("map-keys", "aria-label"),
     ("signup-link", "children"),
     ("signup-link", "href"),
+    # the science views (dashboard/science_layout.py)
+    ("analysis-title", "children"),
+    ("analysis-place-label", "children"),
+    ("analysis-place", "placeholder"),
+    ("analysis-period-label", "children"),
+    ("analysis-period", "options"),
+    ("analysis-view-label", "children"),
+    ("analysis-view", "options"),
+    ("analysis-hint", "children"),
+    ("layer-label", "children"),
+    ("compare-event-label", "children"),
+    ("compare-event", "placeholder"),
+    ("compare-before-label", "children"),
+    ("compare-after-label", "children"),
+    ("compare-go", "children"),
+    ("alerts-intro", "children"),
+    ("alerts-email-label", "children"),
+    ("alerts-target-label", "children"),
+    ("alerts-trigger-label", "children"),
+    ("alerts-trigger", "options"),
+    ("alerts-band-label", "children"),
+    ("alerts-hours-label", "children"),
+    ("alerts-submit", "children"),
 )
+
+
+def period_label(key: str, language: str) -> str:
+    return text(f"period_{key}", language) if key in ROLLING else text("period_year", language, year=key)
 
 
 def page_texts(language: str, scale: str) -> dict[tuple[str, str], Any]:
@@ -66,6 +95,28 @@ def page_texts(language: str, scale: str) -> dict[tuple[str, str], Any]:
         text("map_keys", language),
         text("signup_link", language),
         f"/signup?lang={language}",  # the sign-up form (dashboard/signup_page.py), in the page's language
+        text("analysis_title", language),
+        text("analysis_place_label", language),
+        text("analysis_place_placeholder", language),
+        text("analysis_period_label", language),
+        [{"label": period_label(p, language), "value": p} for p in period_choices()],
+        text("analysis_view_label", language),
+        [{"label": text(f"view_{v}", language), "value": v} for v in VIEWS],
+        text("analysis_hint", language),
+        text("layer_label", language),
+        text("compare_event", language),
+        text("compare_event_placeholder", language),
+        text("compare_before", language),
+        text("compare_after", language),
+        text("compare_go", language),
+        text("alerts_intro", language),
+        text("alerts_email", language),
+        text("alerts_target", language),
+        text("alerts_trigger", language),
+        [{"label": text(f"alerts_trigger_{t}", language), "value": t} for t in ALERT_TRIGGERS],
+        text("alerts_band", language),
+        text("alerts_hours", language),
+        text("alerts_submit", language),
     )
     return dict(zip(TEXT_PROPS, values, strict=True))
 

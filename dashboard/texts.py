@@ -274,3 +274,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "boundaries: CBS / Kadaster (CC BY 4.0), simplified. Bands: {scale}. Sensor readings are indicative.",
     },
 }
+
+# The science views' texts live in their own module (it is long); one dictionary per language for every caller.
+from dashboard.texts_science import SCIENCE_TEXTS  # noqa: E402
+
+for _language, _texts in SCIENCE_TEXTS.items():
+    TEXTS[_language].update(_texts)

@@ -1,12 +1,29 @@
 """Callbacks, one module per concern: the map, the time slider, the kit panel, the area table, the language, the
-demo label, finding kits and areas (search, kit list), and the view in the URL (sharing, embedding)."""
+demo label, finding kits and areas (search, kit list), the view in the URL (sharing, embedding), and the science
+views (issues 16 and 17: the exposure map layer, episodes on the slider, wind and sources, trend and before/after,
+alerts)."""
 
 from collections.abc import Callable
 
 from dash import Dash
 
 from dashboard.api_client import ApiClient
-from dashboard.callbacks import areas, demo, find, kit_panel, language, map_view, share, timeline
+from dashboard.callbacks import (
+    alerts,
+    analysis,
+    areas,
+    demo,
+    direction,
+    episodes,
+    exposure_layer,
+    find,
+    kit_panel,
+    language,
+    map_view,
+    share,
+    timeline,
+    trend,
+)
 from dashboard.geo import Outlines
 from dashboard.places import REFERENCE_STATIONS
 from dashboard.settings import DashboardSettings
@@ -24,4 +41,10 @@ def register_callbacks(
     demo.register(app, settings)
     find.register(app, client, settings, REFERENCE_STATIONS)
     share.register(app, settings)
+    analysis.register(app, REFERENCE_STATIONS)
+    exposure_layer.register(app, client)
+    episodes.register(app, client)
+    direction.register(app, client)
+    trend.register(app, client, REFERENCE_STATIONS)
+    alerts.register(app, client)
     return first_map

@@ -8,6 +8,7 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard.api_client import ApiClient, ApiError, InvalidKitId, KitNotFound, checked_kit_id
 from dashboard.download import FORMATS, BadRequest, checked_shown, download_frame, file_bytes, file_name
+from dashboard.figures.episodes import add_episodes
 from dashboard.i18n import format_time, language_or_default, text
 from dashboard.kit_chart import corrected_trace, kit_figure, message_figure
 from dashboard.layout import DEFAULT_QUANTITY, MAX_COMPARED, RANGES, choice
@@ -16,8 +17,12 @@ from dashboard.profile_chart import profile_figure
 from dashboard.settings import DashboardSettings
 from dashboard.stations import comparison_trace, nearest_of, nearest_sentence
 from ijlucht.bands import DEFAULT_SCALE
+from ijlucht.quantities import BY_KEY
 
 SPANS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30), "1y": timedelta(days=365)}
+# /v1/episodes answers at most 92 days (the background is computed hour by hour over every place): a year's chart
+# shades the episodes of its last 92 days.
+EPISODE_SPAN = timedelta(days=92)
 EMPTY = {"data": [], "layout": {"height": 10, "xaxis": {"visible": False}, "yaxis": {"visible": False}}}
 
 
@@ -95,6 +100,7 @@ def register(app: Dash, client: ApiClient, settings: DashboardSettings) -> None:
         Output("kit-weekday", "figure"),
         Output("kit-shown", "data"),
         Output("downloads", "hidden"),
+        Output("kit-chart-note", "children"),
         Input("selected-kit", "data"),
         Input("compare", "value"),
         Input("quantity", "value"),
@@ -110,7 +116,7 @@ def register(app: Dash, client: ApiClient, settings: DashboardSettings) -> None:
         span = choice(span, RANGES, RANGES[0])
 
         def message(key: str, **values: Any) -> tuple:
-            return message_figure(text(key, language, **values)), None, EMPTY, EMPTY, None, True
+            return message_figure(text(key, language, **values)), None, EMPTY, EMPTY, None, True, None
 
         if not selected:
             return message("chart_hint")
@@ -151,6 +157,12 @@ def register(app: Dash, client: ApiClient, settings: DashboardSettings) -> None:
         )
         if trace is not None:
             figure.add_trace(trace)
+        try:  # episodes involving the kit, shaded (issue 16); the chart goes on without them
+            episodes = client.episodes(max(start, end - EPISODE_SPAN), end, quantity, place=f"kit:{kit_id}")
+        except ApiError:
+            episodes = []
+        if episodes:
+            add_episodes(figure, episodes, language, BY_KEY[quantity].unit, client.emitter_names())
         status = [*kit_status(feature, stale, language),
                   html.P(nearest_sentence(nearest, len(station_rows), language), className="kit-station")]  # fmt: skip
         if no_corrected:
@@ -162,6 +174,7 @@ def register(app: Dash, client: ApiClient, settings: DashboardSettings) -> None:
             profile_figure(weekday, kit_id, "day_of_week", quantity, language, span),
             shown,
             False,
+            text("episodes_caption", language) if episodes else None,
         )
 
     @app.callback(

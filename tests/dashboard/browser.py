@@ -17,7 +17,11 @@ import httpx
 import pytest
 from flask import request
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    ElementNotInteractableException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -157,8 +161,18 @@ def expected_colours(kits: list[dict], scale: str, stale: frozenset[str] = froze
     return expected
 
 
-def click_label(driver: webdriver.Chrome, container_id: str, label: str) -> None:
-    driver.find_element(By.XPATH, f"//*[@id='{container_id}']//label[contains(., '{label}')]").click()
+def click_label(driver: webdriver.Chrome, container_id: str, label: str, timeout: float = 5) -> None:
+    """Click a radio label; a label the page is redrawing at that moment (a refresh, a language switch) is found
+    and clicked again, for at most `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            driver.find_element(By.XPATH, f"//*[@id='{container_id}']//label[contains(., '{label}')]").click()
+            return
+        except (ElementNotInteractableException, StaleElementReferenceException):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def text_of(driver: webdriver.Chrome, element_id: str) -> str:

@@ -71,6 +71,7 @@ KIT_PANEL_OUTPUTS = [
     "kit-weekday.figure",
     "kit-shown.data",
     "downloads.hidden",
+    "kit-chart-note.children",
 ]
 
 

@@ -422,16 +422,17 @@ def test_reference_stations_are_targets_with_a_legend_entry_on_phone_and_desktop
 
     def stations_drawn(d):
         data = d.execute_script(MAP_JS)
-        return data if data and len(data) == 5 else None
+        return data if data and len(data) == 6 else None  # rings, kits, the (hidden) exposure layer, 3 stations
 
     for size, language in matrix(driver):
         driver.get(f"{dashboard_url}?lang={language}")
         data = wait_until(driver, "the stations on the map", stations_drawn)
-        assert [t["name"] for t in data[2:]] == ["station-ring", "station-white", "station-centre"]
-        assert len(data[4]["lat"]) >= 5 and len(data[1]["lat"]) >= 5  # stations and kits both there
+        assert [t["name"] for t in data[3:]] == ["station-ring", "station-white", "station-centre"]
+        assert len(data[5]["lat"]) >= 5 and len(data[1]["lat"]) >= 5  # stations and kits both there
         wait_until(driver, "the legend's station entry", lambda d, w=words[language]: w in text_of(d, "map-legend"))
-        mark = driver.find_element(By.CSS_SELECTOR, "#map-legend .station-mark")
-        assert mark.is_displayed() and in_language(driver, language) and no_sideways_scroll(driver)
+        shown = wait_until(driver, "the station mark", lambda d: d.find_element(By.CSS_SELECTOR,
+                           "#map-legend .station-mark").is_displayed())  # fmt: skip
+        assert shown and in_language(driver, language) and no_sideways_scroll(driver)
         shot(driver, "m7_stations", size, language)
     assert severe_console_errors(driver) == []
 
@@ -455,10 +456,12 @@ def test_the_kit_panel_compares_a_kit_with_its_nearest_station_and_the_wind_show
     try:
         driver.get(f"{dashboard_url}?lang=en&kit=seed-beverwijk")
         wait_until(driver, "the wind under the legend", lambda d: "m/s" in text_of(d, "map-legend"))
-        wind = driver.find_element(By.ID, "wind").text
+        # The legend is redrawn on each 2 s refresh: each read waits out a redraw (wait_until reads again).
+        wind = wait_until(driver, "the wind line", lambda d: d.find_element(By.ID, "wind").text)
         assert "6.2 m/s, from the W (250°)" in wind and "KNMI IJmuiden" in wind
-        arrow = driver.find_element(By.CSS_SELECTOR, "#wind .wind-arrow")
-        assert "rotate(250deg)" in arrow.get_attribute("style")
+        style = wait_until(driver, "the arrow", lambda d: d.find_element(By.CSS_SELECTOR, "#wind .wind-arrow")
+                           .get_attribute("style"))  # fmt: skip
+        assert "rotate(250deg)" in style  # ↓ turned by where the wind comes from: it points where the air goes
         station = wait_until(driver, "the station in the kit chart", lambda d: next(
             (t for t in chart_traces(d) if "Beverwijk-Creutzberglaan" in (t.get("name") or "")), None))  # fmt: skip
         assert station["line"]["dash"] == "dash" and set(station["y"]) == {9.5} and len(station["y"]) == 23

@@ -5,7 +5,7 @@ from dash import html
 
 from dashboard.geo import load_outlines
 from dashboard.legend import legend
-from dashboard.map_figure import KIT_TRACE, RING_TRACE, STATION_TRACES, map_figure
+from dashboard.map_figure import KIT_TRACE, LAYER_TRACE, RING_TRACE, STATION_TRACES, map_figure
 from dashboard.markers import latest_markers
 from dashboard.stations import comparison_trace, hover_text, nearest_of, nearest_sentence, station_markers
 from tests.dashboard.samples import LATEST
@@ -45,14 +45,16 @@ def test_stations_are_targets_above_the_kits_and_differ_from_them_by_shape():
         latest_markers(LATEST, "eaqi-2024"), "en", "pm25", load_outlines(), stations=station_markers(STATIONS)
     )
     names = [t.name for t in fig.data]
-    assert names[:2] == ["rings", "kits"] and names[2:] == list(STATION_TRACES)
-    sizes = [fig.data[2 + i].marker.size for i in range(3)]
+    # The exposure layer (empty and hidden until switched on) keeps its place between the kits and the stations.
+    assert names[:3] == ["rings", "kits", "exposure"] and names[3:] == list(STATION_TRACES)
+    assert fig.data[LAYER_TRACE].visible is False and len(fig.data[LAYER_TRACE].lat) == 0
+    sizes = [fig.data[3 + i].marker.size for i in range(3)]
     assert sizes == sorted(sizes, reverse=True)  # ring, white, centre: a target, which no kit marker is
-    assert fig.data[3].marker.color == "#ffffff" and fig.data[2].marker.color == fig.data[4].marker.color
-    assert all(t.customdata is None for t in fig.data[2:])  # a click on a station opens no kit
+    assert fig.data[4].marker.color == "#ffffff" and fig.data[3].marker.color == fig.data[5].marker.color
+    assert all(t.customdata is None for t in fig.data[3:])  # a click on a station opens no kit
     assert fig.data[KIT_TRACE].name == "kits" and fig.data[RING_TRACE].name == "rings"
     plain = map_figure(latest_markers(LATEST, "eaqi-2024"), "en", "pm25", load_outlines())
-    assert len(plain.data) == 2
+    assert len(plain.data) == 3
 
 
 def test_the_legend_names_the_station_shape_only_when_stations_are_shown():
