@@ -135,7 +135,9 @@ def test_map_scales_areas_kit_panel_time_slider_and_language(driver, dashboard_u
         driver,
         "the compare list",
         lambda d: next(
-            (o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if "Wijk aan Zee" in o.text), None
+            # the seeded kit by its whole name: other tests add kits such as "Trend Wijk aan Zee", listed before it
+            (o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if o.text.strip() == "Wijk aan Zee"),
+            None,
         ),
     )
     option.click()
