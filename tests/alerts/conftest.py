@@ -1,30 +1,17 @@
 """Fixtures of the alert service's tests: a real SMTP server (aiosmtpd) and a local webhook server that answers,
 fails or hangs by path, both on free ports, and settings that point the service at them."""
 
-import email
 import json
 import threading
 import time
 from collections.abc import Iterator
-from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from alerts.settings import AlertSettings
 from tests.conftest import free_port
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Message]] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's hook name
-        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[Message]:
-        return [m for rcpt, m in self.messages if address in rcpt]
+from tests.mailbox import Inbox
 
 
 @pytest.fixture(scope="session")

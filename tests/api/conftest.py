@@ -1,33 +1,18 @@
 """Fixtures of the API tests: an admin key, rollups filled from the seeded readings, an in-process client, and a
 real SMTP server (aiosmtpd) that the API's mail goes to."""
 
-import email
 import os
 from collections.abc import Iterator
-from email.message import Message
 
 import httpx
 import pytest
 
 from ijlucht import apikeys
 from tests.conftest import free_port
+from tests.mailbox import Inbox
 
 # Set before the session's API reads its settings, so its mail goes to the smtp_server below.
 os.environ["IJLUCHT_SMTP_PORT"] = str(free_port())
-
-
-class Inbox:
-    """What the SMTP server received: (envelope recipients, parsed message), oldest first."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Message]] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's hook name
-        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[Message]:
-        return [m for rcpt, m in self.messages if address in rcpt]
 
 
 @pytest.fixture(scope="session")
