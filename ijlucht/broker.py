@@ -25,7 +25,10 @@ class BrokerAccountError(RuntimeError):
 
 
 def new_password() -> str:
-    return secrets.token_urlsafe(18)
+    # Never a leading "-": typed after `--password` on a command line it would read as an option.
+    while (password := secrets.token_urlsafe(18)).startswith("-"):
+        pass
+    return password
 
 
 def service_password(settings: PlatformSettings, username: str) -> str:

@@ -384,7 +384,8 @@ def test_mpremote_writes_the_kit_over_a_serial_port_and_the_kit_boots_from_what_
     (board / "update.json").write_text('{"files": ["kit/app.py"], "existed": [true], "tries": 0}')
     kit_id, password = f"vk-serial-{secrets.token_hex(2)}", secrets.token_urlsafe(16)
     broker.add_kit_account(kit_id, password)
-    argv = ["flash", "--kit-id", kit_id, "--password", password, "--mqtt-host", "127.0.0.1"]
+    # `--password=…`: a random password may begin with "-", which argparse would read as an option after a space
+    argv = ["flash", "--kit-id", kit_id, f"--password={password}", "--mqtt-host", "127.0.0.1"]
     argv += ["--mqtt-port", str(MQTT_PORT), "--wifi-ssid", "virtual", "--sensors", "sds011,sht4x"]
     argv += ["--update-key", broker.update_key]
     serial = SerialKit(board)

@@ -242,7 +242,7 @@ def test_a_kit_flashed_insecure_warns_at_boot_and_flags_every_info(settings: Pla
     broker = Broker(settings)
     kit_id, password = "vk-hostile-tls", secrets.token_urlsafe(16)
     broker.add_kit_account(kit_id, password)
-    args = cli.build_parser().parse_args([*FLASH, "--kit-id", kit_id, "--password", password, "--insecure"])
+    args = cli.build_parser().parse_args([*FLASH, "--kit-id", kit_id, f"--password={password}", "--insecure"])
     cfg = flash.build_config(args)
     assert cfg["tls"] is True and "ca_file" not in cfg
     cfg.update(kit_config(kit_id, password, mqtt_host="localhost", mqtt_port=MQTT_TLS_PORT))
